@@ -1,0 +1,74 @@
+"""Event-driven synaptic delivery: one presynaptic row at a time, cost = the row's synapses.
+
+Dendritic accumulators are int32 rows of a delay ring buffer; adding an int64 into an int32
+slot wraps modulo 2**32, which is exactly Lava's int32 port arithmetic.
+"""
+from numba import njit
+
+from .fixed_point import wrap_int32
+
+
+@njit(cache=True, inline="always")
+def scatter_row(acc, offset, target, weight, start, stop, payload):
+    """``acc[offset + target[e]] += payload * weight[e]`` for synapses start..stop."""
+    for e in range(start, stop):
+        acc[offset + target[e]] += payload * weight[e]
+
+
+@njit(cache=True, inline="always")
+def scatter_row_delayed(ring, t_next, offset, target, weight, delay, start, stop, payload):
+    """As `scatter_row`, into ring slot ``(t_next + delay[e]) % R`` per synapse."""
+    n_slots = ring.shape[0]
+    for e in range(start, stop):
+        ring[(t_next + delay[e]) % n_slots, offset + target[e]] += payload * weight[e]
+
+
+@njit(cache=True, inline="always")
+def add_dense_row(acc, offset, dense_weight, start, n, payload):
+    """``acc[offset:offset+n] += payload * dense_weight[start:start+n]`` (vectorised)."""
+    if payload == 1:
+        for j in range(n):
+            acc[offset + j] += dense_weight[start + j]
+    else:
+        for j in range(n):
+            acc[offset + j] += payload * dense_weight[start + j]
+
+
+@njit(cache=True, inline="always")
+def accumulate_partial(partial, mark, touched, n_touched, offset, target, weight, delay,
+                       uniform_delay, start, stop, payload):
+    """Exact int64 per-step partial sums for connections whose exponent shifts right.
+
+    `partial` is (D + 1, N); `mark` flags entries already listed in `touched` (flat indices).
+    Returns the new number of touched entries.
+    """
+    n = partial.shape[1]
+    for e in range(start, stop):
+        d = uniform_delay if uniform_delay >= 0 else delay[e]
+        j = offset + target[e]
+        if mark[d, j] == 0:
+            mark[d, j] = 1
+            touched[n_touched] = d * n + j
+            n_touched += 1
+        partial[d, j] += payload * weight[e]
+    return n_touched
+
+
+@njit(cache=True, inline="always")
+def flush_partial(ring, t_next, partial, mark, touched, n_touched, right_shift, wrap_first):
+    """Shift each touched partial sum right (arithmetic) and add it to its ring slot; clear them.
+
+    `wrap_first` wraps the sum to int32 before shifting, as Lava's int32 dot product does for
+    connections without delays.
+    """
+    n = partial.shape[1]
+    n_slots = ring.shape[0]
+    for q in range(n_touched):
+        d = touched[q] // n
+        j = touched[q] - d * n
+        x = partial[d, j]
+        partial[d, j] = 0
+        mark[d, j] = 0
+        if wrap_first:
+            x = wrap_int32(x)
+        ring[(t_next + d) % n_slots, j] += x >> right_shift

@@ -1,0 +1,101 @@
+"""Drive the kernels: pack the network, build inputs and buffers, run, read results back."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from .errors import NetworkError
+from .ir import Network
+from .kernels import run_batch
+from .pack import Packed, pack
+from .result import Counters, EmulatorState, Result
+from .kernels.layout import CONN_COUNTERS, NODE_COUNTERS
+
+
+def _inputs(network: Network, t0: int, steps: int, batch: int) -> np.ndarray:
+    """(B, T, S) int32 source payloads for steps t0+1..t0+steps."""
+    parts = [s.emit(t0 + steps, batch)[:, t0:] for s in network.sources]
+    if not parts:
+        return np.zeros((batch, steps, 0), dtype=np.int32)
+    return np.ascontiguousarray(np.concatenate(parts, axis=2), dtype=np.int32)
+
+
+def _initial_state(network: Network, packed: Packed, batch: int) -> EmulatorState:
+    n = packed.n_compartments
+    u = np.zeros((batch, n), np.int32)
+    v = np.zeros((batch, n), np.int32)
+    if network.populations:
+        u[:] = np.concatenate([p.u for p in network.populations])
+        v[:] = np.concatenate([p.v for p in network.populations])
+    return EmulatorState(0, u, v, np.zeros((batch, packed.n_slots, n), np.int32))
+
+
+def _resolve_batch(network: Network, batch: int | None) -> int:
+    if batch is None:
+        return network.batch or 1
+    if network.batch is not None and batch != network.batch:
+        raise NetworkError(f"batch {batch} requested but the network's sources are batched by {network.batch}")
+    if batch < 1:
+        raise NetworkError(f"batch: expected an integer >= 1, found {batch}")
+    return batch
+
+
+def emulate(network: Network, steps: int, *, record: Iterable[str] = (), batch: int | None = None,
+            state: EmulatorState | None = None) -> Result:
+    """Run `network` for `steps` time steps, bit-exact with Loihi fixed point.
+
+    Parameters
+    ----------
+    network : validated network.
+    steps : time steps to run (>= 1).
+    record : population names whose u, v and spikes are traced every step.
+    batch : independent samples run together (default: the sources' batch, else 1). Bernoulli
+        sources draw an independent stream per sample.
+    state : a previous `Result.state` to continue from (same network and batch).
+
+    Returns
+    -------
+    Result with traces (B, T, n) and exact counters (B, T, ...).
+    """
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise NetworkError(f"steps: expected an integer >= 1, found {steps!r}")
+    packed = pack(network)
+    b = _resolve_batch(network, batch)
+    if state is None:
+        state = _initial_state(network, packed, b)
+    elif state.u.shape != (b, packed.n_compartments) or state.ring.shape[1] != packed.n_slots:
+        raise NetworkError(f"state: expected the state of this network with batch {b}, "
+                           f"found u of shape {state.u.shape}")
+    u, v, ring = state.u.copy(), state.v.copy(), state.ring.copy()
+    n = packed.n_compartments
+    depth = packed.partial_depth
+    pops = {p.name: p for p in network.populations}
+    unknown = [name for name in record if name not in pops]
+    if unknown:
+        raise NetworkError(f"record: expected population names {sorted(pops)}, found {unknown}")
+    offsets = dict(zip(packed.node_names, packed.first[:-1]))
+    rec_index = np.concatenate([np.arange(pops[r].n) + offsets[r] for r in record]).astype(np.int64) \
+        if record else np.zeros(0, np.int64)
+    rec_slot = np.full(n, -1, np.int64)
+    rec_slot[rec_index] = np.arange(rec_index.size)
+    rec = [np.zeros((b, steps, rec_index.size), np.int32) for _ in range(3)]
+    node_cnt = np.zeros((b, steps, len(packed.node_names), len(NODE_COUNTERS)), np.int64)
+    conn_cnt = np.zeros((b, steps, len(packed.conn_names), len(CONN_COUNTERS)), np.int64)
+    run_batch(
+        state.t, _inputs(network, state.t, steps, b), packed.comp, packed.first, packed.n_pops,
+        packed.conns, packed.syn, u, v, ring,
+        np.zeros((b, depth, n if depth else 0), np.int64), np.zeros((b, depth, n if depth else 0), np.uint8),
+        np.zeros((b, depth * n), np.int64),
+        np.zeros((b, packed.n_axons), np.int64), np.zeros((b, packed.n_axons), np.int32),
+        np.zeros((b, len(packed.node_names) + 1), np.int64),
+        rec_index, rec_slot, *rec, node_cnt, conn_cnt,
+    )
+    traces, col = {}, 0
+    for name in record:
+        sl = slice(col, col + pops[name].n)
+        traces[name] = dict(zip(("u", "v", "s"), (r[:, :, sl] for r in rec)))
+        col += pops[name].n
+    counters = Counters(packed.node_names, packed.conn_names, packed.n_pops, node_cnt, conn_cnt)
+    return Result(steps, b, network.batch is not None or b > 1, traces, counters,
+                  EmulatorState(state.t + steps, u, v, ring))

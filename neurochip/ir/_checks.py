@@ -1,0 +1,54 @@
+"""Small validators shared by the IR dataclasses. Each raises `NetworkError` naming node and field."""
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..errors import network_error
+
+
+def check_name(kind: str, name: object) -> None:
+    if not isinstance(name, str) or not name:
+        raise network_error(kind, "name", "a non-empty string", repr(name))
+
+
+def check_count(node: str, field: str, value: object, lo: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lo:
+        raise network_error(node, field, f"an integer >= {lo}", repr(value))
+    return int(value)
+
+
+def _describe(arr: NDArray) -> str:
+    if arr.size == 0:
+        return "an empty array"
+    return f"values in [{arr.min()}, {arr.max()}]"
+
+
+def int_array(node: str, field: str, value: object, lo: int, hi: int,
+              shape: tuple[int, ...] | None = None) -> NDArray[np.int64]:
+    """`value` (scalar or array) as an int64 array with every entry in [lo, hi].
+
+    A scalar broadcasts to `shape` when one is given. Floats are accepted only when integral.
+    """
+    arr = np.asarray(value)
+    if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+        raise network_error(node, field, "integers", f"dtype {arr.dtype}")
+    if np.issubdtype(arr.dtype, np.floating):
+        if not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
+            raise network_error(node, field, "integer values", "non-integral or non-finite floats")
+    if shape is not None:
+        if arr.ndim == 0:
+            arr = np.broadcast_to(arr, shape)
+        elif arr.shape != shape:
+            raise network_error(node, field, f"a scalar or shape {shape}", f"shape {arr.shape}")
+    out = arr.astype(np.int64)
+    if out.size and (out.min() < lo or out.max() > hi):
+        raise network_error(node, field, f"integers in [{lo}, {hi}]", _describe(out))
+    return out
+
+
+def int_scalar(node: str, field: str, value: object, lo: int, hi: int) -> int:
+    arr = np.asarray(value)
+    if arr.ndim != 0:
+        raise network_error(node, field, "a scalar", f"shape {arr.shape}")
+    return int(int_array(node, field, arr, lo, hi))

@@ -1,0 +1,184 @@
+"""Connections: weight matrices, Loihi synapse encoding (sign mode, weight bits, exponent), delays."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import NamedTuple
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from ._checks import check_name, int_array, int_scalar
+from .sources import MAX_MESSAGE_BITS
+from ..errors import network_error
+
+#: Synaptic weight mantissas are stored in at most 8 bits (9 with the sign for mixed weights).
+MAX_WEIGHT_BITS = 8
+WEIGHT_EXP_RANGE = (-8, 7)
+#: Loihi 2 axonal delays are 6-bit.
+MAX_DELAY = 63
+
+
+class SignMode(Enum):
+    """How a weight matrix's sign is encoded (Lava ``SignMode``)."""
+
+    MIXED = "mixed"
+    EXCITATORY = "excitatory"
+    INHIBITORY = "inhibitory"
+
+    @classmethod
+    def of(cls, weights: NDArray | sp.sparray) -> "SignMode":
+        """The sign mode Lava infers: excitatory if min >= 0, inhibitory if max <= 0, else mixed."""
+        if sp.issparse(weights):
+            implicit_zero = weights.nnz < np.prod(weights.shape)
+            values = np.append(weights.data, 0) if implicit_zero else weights.data
+        else:
+            values = np.asarray(weights)
+        lo, hi = values.min(), values.max()
+        if lo >= 0:
+            return cls.EXCITATORY
+        if hi <= 0:
+            return cls.INHIBITORY
+        return cls.MIXED
+
+    def weight_range(self) -> tuple[int, int]:
+        """Mantissa range accepted before truncation: 8 bits plus sign for mixed."""
+        full = 2**MAX_WEIGHT_BITS
+        return {SignMode.MIXED: (-full, full - 1), SignMode.EXCITATORY: (0, full - 1),
+                SignMode.INHIBITORY: (-(full - 1), 0)}[self]
+
+
+def truncate_weights(weights: NDArray[np.int64], sign_mode: SignMode, num_weight_bits: int) -> NDArray[np.int64]:
+    """Drop the low bits the synapse cannot store: keep `num_weight_bits` of the magnitude
+    (one fewer for mixed sign), rounding toward minus infinity of the stored magnitude."""
+    flip = -1 if sign_mode is SignMode.INHIBITORY else 1
+    k = MAX_WEIGHT_BITS - num_weight_bits + int(sign_mode is SignMode.MIXED)
+    return flip * (((flip * weights) >> k) << k)
+
+
+class Synapses(NamedTuple):
+    """A connection's nonzero synapses grouped by presynaptic axon (CSR over sources).
+
+    indptr : (n_src + 1,) int64; synapses of source i are ``indptr[i]:indptr[i+1]``.
+    target : (nnz,) int64 postsynaptic compartment (local to the target population).
+    weight : (nnz,) int64 effective weight mantissa after truncation (exponent not applied).
+    delay : (nnz,) int64 axonal delay in steps beyond the one-step connection latency.
+    """
+
+    indptr: NDArray[np.int64]
+    target: NDArray[np.int64]
+    weight: NDArray[np.int64]
+    delay: NDArray[np.int64]
+
+
+@dataclass(frozen=True, eq=False)
+class Connection:
+    """Synapses from node `src` to LIF population `dst`.
+
+    A spike (or graded payload s) from source i at step t adds ``w[j, i] * s`` to the
+    connection's partial sum for target j; that sum is shifted by ``weight_exp`` (left if
+    positive, arithmetic right if negative) and reaches j's dendrite at step ``t + 1 + d``.
+
+    Parameters
+    ----------
+    name : unique node name.
+    src, dst : names of the presynaptic node and the postsynaptic LIF population.
+    weights : (n_dst, n_src) integer matrix, dense or scipy sparse, within the sign mode's range.
+    weight_exp : shared weight exponent in [-8, 7].
+    num_weight_bits : stored mantissa bits, 1..8 (mixed-sign weights use one of them for the sign).
+    sign_mode : inferred from the weights as Lava does when None.
+    num_message_bits : 0 for binary spikes (any nonzero payload counts as 1); 1..24 to deliver graded payloads.
+    delays : None (Lava ``Dense``/``Sparse``: delivery at t + 1), or a scalar or (n_dst, n_src)
+        array of delays 0..63 (Lava ``DelayDense``: delivery at t + 1 + d).
+    """
+
+    name: str
+    src: str
+    dst: str
+    weights: NDArray[np.int64] | sp.csr_array
+    weight_exp: int = 0
+    num_weight_bits: int = MAX_WEIGHT_BITS
+    sign_mode: SignMode | None = None
+    num_message_bits: int = 0
+    delays: NDArray[np.int64] | int | None = None
+
+    def __post_init__(self) -> None:
+        check_name("Connection", self.name)
+        name, set_ = self.name, object.__setattr__
+        for field in ("src", "dst"):
+            if not isinstance(getattr(self, field), str):
+                raise network_error(name, field, "a node name", repr(getattr(self, field)))
+        w = self.weights
+        if sp.issparse(w):
+            if w.ndim != 2:
+                raise network_error(name, "weights", "a 2-D matrix", f"{w.ndim}-D")
+            w = sp.csr_array(w)
+            w.sum_duplicates()
+            w = sp.csr_array((int_array(name, "weights", w.data, -(2**31), 2**31 - 1), w.indices, w.indptr), shape=w.shape)
+        else:
+            w = np.asarray(w)
+            if w.ndim != 2:
+                raise network_error(name, "weights", "a 2-D (n_dst, n_src) matrix", f"shape {w.shape}")
+            w = int_array(name, "weights", w, -(2**31), 2**31 - 1)
+        mode = SignMode(self.sign_mode) if self.sign_mode is not None else SignMode.of(w)
+        lo, hi = mode.weight_range()
+        data = w.data if sp.issparse(w) else w
+        int_array(name, "weights", data, lo, hi)
+        set_(self, "weights", w)
+        set_(self, "sign_mode", mode)
+        set_(self, "weight_exp", int_scalar(name, "weight_exp", self.weight_exp, *WEIGHT_EXP_RANGE))
+        set_(self, "num_weight_bits", int_scalar(name, "num_weight_bits", self.num_weight_bits, 1, MAX_WEIGHT_BITS))
+        set_(self, "num_message_bits", int_scalar(name, "num_message_bits", self.num_message_bits, 0, MAX_MESSAGE_BITS))
+        if self.delays is not None:
+            d = self.delays
+            if sp.issparse(d):
+                if d.shape != w.shape:
+                    raise network_error(name, "delays", f"a scalar or shape {w.shape}", f"shape {d.shape}")
+                d = sp.csr_array(d)
+            elif np.ndim(d) == 0:
+                d = int_scalar(name, "delays", d, 0, MAX_DELAY)
+            else:
+                d = int_array(name, "delays", d, 0, MAX_DELAY, w.shape)
+            set_(self, "delays", d)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(n_dst, n_src)."""
+        return tuple(self.weights.shape)
+
+    @property
+    def max_delay(self) -> int:
+        if self.delays is None:
+            return 0
+        d = self.delays
+        if isinstance(d, int):
+            return d
+        values = d.data if sp.issparse(d) else d
+        return int(values.max(initial=0))
+
+    def effective_weights(self) -> NDArray[np.int64] | sp.csr_array:
+        """Weights as the synapses store them: truncated to `num_weight_bits` for the sign mode."""
+        w = self.weights
+        if sp.issparse(w):
+            out = sp.csr_array((truncate_weights(w.data, self.sign_mode, self.num_weight_bits), w.indices, w.indptr), shape=w.shape)
+            out.eliminate_zeros()
+            return out
+        return truncate_weights(w, self.sign_mode, self.num_weight_bits)
+
+    def synapses(self) -> Synapses:
+        """The nonzero synapses, grouped by source, targets ascending within a source."""
+        w = sp.csc_array(self.effective_weights())
+        w.eliminate_zeros()
+        w.sort_indices()
+        indptr = w.indptr.astype(np.int64)
+        target = w.indices.astype(np.int64)
+        source = np.repeat(np.arange(w.shape[1], dtype=np.int64), np.diff(indptr))
+        d = self.delays
+        if d is None or isinstance(d, int):
+            delay = np.full(target.size, d or 0, dtype=np.int64)
+        elif sp.issparse(d):
+            delay = np.asarray(d[target, source]).ravel().astype(np.int64)
+        else:
+            delay = d[target, source]
+        return Synapses(indptr, target, w.data.astype(np.int64), delay)

@@ -1,0 +1,120 @@
+"""Pack a `Network` once into the flat struct-of-arrays layout the kernels take."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from .ir import LIF, Connection, Network
+from .kernels.layout import Compartments, Connections, SynapseTable
+from .kernels.fixed_point import ACT_SHIFT, DECAY_SHIFT
+
+#: A connection whose weight matrix is at least this dense is stored as dense int16 rows
+#: (vectorised row adds beat a sparse scatter from about this density up).
+DENSE_ROW_DENSITY = 0.25
+
+
+@dataclass(frozen=True)
+class Packed:
+    """A network in kernel layout, with the names needed to read results back."""
+
+    comp: Compartments
+    first: np.ndarray          # (n_nodes + 1,) int64 axon offsets of nodes
+    n_pops: int
+    conns: Connections
+    syn: SynapseTable
+    n_slots: int               # ring-buffer depth: max delay + 2
+    partial_depth: int         # delay slots of the right-shift scratch (0: none needed)
+    node_names: tuple[str, ...]
+    conn_names: tuple[str, ...]
+
+    @property
+    def n_compartments(self) -> int:
+        return int(self.first[self.n_pops])
+
+    @property
+    def n_axons(self) -> int:
+        return int(self.first[-1])
+
+
+def _compartments(pops: tuple[LIF, ...]) -> Compartments:
+    def per(f) -> np.ndarray:
+        return np.concatenate([np.broadcast_to(np.asarray(f(p), dtype=np.int64), (p.n,)) for p in pops]) \
+            if pops else np.zeros(0, np.int64)
+
+    unity = 1 << DECAY_SHIFT
+    return Compartments(
+        keep_u=per(lambda p: unity - (p.du + 1)),
+        keep_v=per(lambda p: unity - p.dv),
+        bias=per(lambda p: p.bias),
+        vth_eff=per(lambda p: p.vth << ACT_SHIFT),
+        reset_interval=per(lambda p: p.reset_interval or 0),
+        reset_offset=per(lambda p: p.reset_offset),
+    )
+
+
+def _uniform_delay(conn: Connection, delay: np.ndarray) -> int:
+    """The connection's single delay, or -1 when its synapses differ."""
+    if delay.size == 0:
+        return conn.max_delay
+    return int(delay[0]) if np.all(delay == delay[0]) else -1
+
+
+def pack(network: Network) -> Packed:
+    """Lay `network` out for `kernels.run_batch`. Pure: the network is not modified."""
+    pops, sources = network.populations, network.sources
+    nodes = (*pops, *sources)
+    sizes = np.array([n.n for n in nodes], dtype=np.int64)
+    first = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    index = {n.name: k for k, n in enumerate(nodes)}
+
+    cols = {f: [] for f in Connections._fields}
+    row_start, row_nnz, targets, weights, delays, dense_rows = [], [], [], [], [], []
+    n_rows = n_syn = n_dense = 0
+    for c in network.connections:
+        s = c.synapses()
+        n_dst, n_src = c.shape
+        uniform = _uniform_delay(c, s.delay)
+        right_shift = max(-c.weight_exp, 0)
+        density = s.target.size / max(n_dst * n_src, 1)
+        dense = right_shift == 0 and uniform >= 0 and density >= DENSE_ROW_DENSITY
+        nnz = np.diff(s.indptr)
+        if dense:
+            w = c.effective_weights()
+            w = w.toarray() if sp.issparse(w) else w
+            dense_rows.append((w.T << c.weight_exp).astype(np.int16).ravel())
+            row_start.append(n_dense + np.arange(n_src, dtype=np.int64) * n_dst)
+            n_dense += n_src * n_dst
+        else:
+            targets.append(s.target.astype(np.uint32))
+            weights.append((s.weight << max(c.weight_exp, 0)).astype(np.int16))
+            delays.append(s.delay.astype(np.uint8))
+            row_start.append(n_syn + s.indptr[:-1])
+            n_syn += s.target.size
+        row_nnz.append(nnz)
+        for field, value in (("src_node", index[c.src]), ("dst_first", first[index[c.dst]]), ("n_dst", n_dst),
+                             ("row_base", n_rows), ("right_shift", right_shift),
+                             ("graded", int(c.num_message_bits > 0)), ("message_bits", c.num_message_bits),
+                             ("dense", int(dense)), ("delay", uniform), ("wrap_first", int(c.delays is None))):
+            cols[field].append(value)
+        n_rows += n_src
+
+    def cat(parts, dtype) -> np.ndarray:
+        return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
+
+    conns = Connections(*(np.asarray(cols[f], dtype=np.int64) for f in Connections._fields))
+    per_synapse_delay = bool(np.any(conns.delay < 0))
+    syn = SynapseTable(
+        row_start=cat(row_start, np.int64), row_nnz=cat(row_nnz, np.int64),
+        target=cat(targets, np.uint32), weight=cat(weights, np.int16),
+        delay=cat(delays, np.uint8) if per_synapse_delay else np.zeros(0, np.uint8),
+        dense_weight=cat(dense_rows, np.int16),
+    )
+    max_delay = max((c.max_delay for c in network.connections), default=0)
+    shifted = [c.max_delay for c in network.connections if c.weight_exp < 0]
+    return Packed(
+        comp=_compartments(pops), first=first, n_pops=len(pops), conns=conns, syn=syn,
+        n_slots=max_delay + 2, partial_depth=max(shifted) + 1 if shifted else 0,
+        node_names=tuple(n.name for n in nodes), conn_names=tuple(c.name for c in network.connections),
+    )

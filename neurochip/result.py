@@ -1,0 +1,91 @@
+"""What an emulation returns: traces, exact counters, and the state to resume from."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .kernels.layout import CONN_COUNTERS, NODE_COUNTERS
+
+TRACE_VARS = ("u", "v", "s")
+
+
+@dataclass(frozen=True)
+class EmulatorState:
+    """Everything needed to continue a run: the step reached and per-sample state.
+
+    t : steps completed. u, v : (B, N) int32. ring : (B, R, N) int32 pending dendritic input.
+    """
+
+    t: int
+    u: NDArray[np.int32]
+    v: NDArray[np.int32]
+    ring: NDArray[np.int32]
+
+
+@dataclass(frozen=True)
+class Counters:
+    """Exact per-step activity counts, per node and per connection.
+
+    node : (B, T, n_nodes, 4) int64, columns `NODE_COUNTERS` (neuron_updates, spikes,
+        u_wraps, v_saturations; sources count only spikes).
+    conn : (B, T, n_conns, 3) int64, columns `CONN_COUNTERS` (spikes_in, synaptic_ops =
+        incoming spike x nonzero synapse, message_bits = graded payload bits carried).
+    """
+
+    node_names: tuple[str, ...]
+    conn_names: tuple[str, ...]
+    n_pops: int
+    node: NDArray[np.int64]
+    conn: NDArray[np.int64]
+
+    def of_node(self, name: str) -> dict[str, NDArray[np.int64]]:
+        """Counters of node `name`, each (B, T)."""
+        k = self.node_names.index(name)
+        return {c: self.node[:, :, k, j] for j, c in enumerate(NODE_COUNTERS)}
+
+    def of_connection(self, name: str) -> dict[str, NDArray[np.int64]]:
+        """Counters of connection `name`, each (B, T)."""
+        k = self.conn_names.index(name)
+        return {c: self.conn[:, :, k, j] for j, c in enumerate(CONN_COUNTERS)}
+
+    def totals(self) -> dict[str, int]:
+        """Whole-run sums over samples and steps (per-inference figures divide by B)."""
+        pops = self.node[:, :, : self.n_pops].sum(axis=(0, 1, 2))
+        conn = self.conn.sum(axis=(0, 1, 2))
+        out = {c: int(pops[j]) for j, c in enumerate(NODE_COUNTERS)}
+        out["source_spikes"] = int(self.node[:, :, self.n_pops:, 1].sum())
+        out.update({c: int(conn[j]) for j, c in enumerate(CONN_COUNTERS)})
+        return out
+
+    def concat(self, later: "Counters") -> "Counters":
+        """These counters followed in time by `later`'s (a resumed run)."""
+        return Counters(self.node_names, self.conn_names, self.n_pops,
+                        np.concatenate([self.node, later.node], axis=1),
+                        np.concatenate([self.conn, later.conn], axis=1))
+
+
+@dataclass(frozen=True)
+class Result:
+    """Output of `emulate`.
+
+    traces : population name -> var ("u", "v", "s") -> (B, T, n) int32.
+    batched : whether the run had a batch axis; when False, `trace` drops it.
+    """
+
+    steps: int
+    batch: int
+    batched: bool
+    traces: dict[str, dict[str, NDArray[np.int32]]]
+    counters: Counters
+    state: EmulatorState
+
+    def trace(self, population: str, var: str) -> NDArray[np.int32]:
+        """(T, n) trace of `var` in `population`, or (B, T, n) for a batched run."""
+        if var not in TRACE_VARS:
+            raise KeyError(f"trace var {var!r}: expected one of {TRACE_VARS}")
+        if population not in self.traces:
+            raise KeyError(f"population {population!r} was not recorded; recorded: {sorted(self.traces)}")
+        arr = self.traces[population][var]
+        return arr if self.batched else arr[0]

@@ -1,0 +1,1 @@
+"""Hardware profiles (YAML), shipped as package data."""
