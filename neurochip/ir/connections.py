@@ -161,7 +161,8 @@ class Connection:
         """Weights as the synapses store them: truncated to `num_weight_bits` for the sign mode."""
         w = self.weights
         if sp.issparse(w):
-            out = sp.csr_array((truncate_weights(w.data, self.sign_mode, self.num_weight_bits), w.indices, w.indptr), shape=w.shape)
+            out = sp.csr_array((truncate_weights(w.data, self.sign_mode, self.num_weight_bits), w.indices.copy(),
+                                w.indptr.copy()), shape=w.shape)
             out.eliminate_zeros()
             return out
         return truncate_weights(w, self.sign_mode, self.num_weight_bits)

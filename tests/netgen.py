@@ -1,0 +1,77 @@
+"""Seeded random networks that reach the corners: extreme weights, decays 0 and 4095, large
+biases, graded payloads, every weight exponent, delays, resets, wrap-around and saturation."""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from neurochip.ir import LIF, BernoulliSource, Connection, Network, SpikeSource
+
+
+def pick(rng, options):
+    return options[rng.integers(len(options))]
+
+
+def random_lif(rng, name, n):
+    return dict(
+        name=name, n=n,
+        du=int(pick(rng, [0, 1, 4095, int(rng.integers(0, 4096))])),
+        dv=int(pick(rng, [0, 1, 4095, int(rng.integers(0, 4096))])),
+        vth=int(pick(rng, [0, 1, 2**17 - 1, int(rng.integers(0, 2**10)), int(rng.integers(0, 2**17))])),
+        bias_mant=rng.integers(-4096, 4096, n) * (rng.random() < 0.6),
+        bias_exp=rng.integers(0, 8, n),
+        u=rng.integers(-(2**23), 2**23 + 1, n) * (rng.random() < 0.3),
+        v=rng.integers(-(2**23) + 1, 2**23, n) * (rng.random() < 0.3),
+    )
+
+
+def random_weights(rng, n_dst, n_src, mode):
+    lo, hi = {"mixed": (-256, 255), "excitatory": (0, 255), "inhibitory": (-255, 0)}[mode]
+    w = rng.integers(lo, hi + 1, (n_dst, n_src))
+    extremes = rng.random((n_dst, n_src)) < 0.2
+    w = np.where(extremes, rng.choice([lo, hi], (n_dst, n_src)), w)
+    w = w * (rng.random((n_dst, n_src)) < pick(rng, [0.1, 0.5, 1.0]))
+    return w
+
+
+def random_connection(rng, name, src, dst, n_src, n_dst, graded_ok, sparse_ok=True):
+    mode = pick(rng, ["mixed", "excitatory", "inhibitory"])
+    w = random_weights(rng, n_dst, n_src, mode)
+    delay_kind = pick(rng, ["none", "none", "scalar", "array"])
+    delays = None if delay_kind == "none" else (
+        int(rng.integers(0, 5)) if delay_kind == "scalar" else rng.integers(0, 6, w.shape))
+    return Connection(
+        name=name, src=src, dst=dst, sign_mode=mode,
+        weights=sp.csr_array(w) if sparse_ok and rng.random() < 0.3 else w,
+        weight_exp=int(rng.integers(-8, 8)), num_weight_bits=int(rng.integers(1, 9)),
+        num_message_bits=int(pick(rng, [0, 0, 8, 24])) if graded_ok else 0, delays=delays)
+
+
+def random_network(rng, max_n=12, max_steps=60):
+    """A random network and a step count."""
+    steps = int(rng.integers(1, max_steps + 1))
+    n_pops = int(rng.integers(1, 4))
+    pops = []
+    for p in range(n_pops):
+        kw = random_lif(rng, f"p{p}", int(rng.integers(1, max_n + 1)))
+        if rng.random() < 0.25:
+            kw["reset_interval"] = int(rng.integers(1, 12))
+            kw["reset_offset"] = int(rng.integers(0, kw["reset_interval"]))
+        pops.append(LIF(**kw))
+    sources = []
+    for s in range(int(rng.integers(0, 3))):
+        n = int(rng.integers(1, max_n + 1))
+        if rng.random() < 0.5:
+            period = int(rng.integers(1, steps + 5))
+            graded = rng.random() < 0.4
+            vals = rng.integers(-(2**23) + 1, 2**23, (period, n)) if graded else np.ones((period, n), np.int64)
+            sources.append(SpikeSource(f"s{s}", vals * (rng.random((period, n)) < 0.4)))
+        else:
+            sources.append(BernoulliSource(f"s{s}", n, p=float(rng.random()), seed=int(rng.integers(0, 1000))))
+    nodes = [(p.name, p.n, True) for p in pops] + [(s.name, s.n, isinstance(s, SpikeSource)) for s in sources]
+    conns = []
+    for c in range(int(rng.integers(1, 6))):
+        src_name, n_src, graded_ok = nodes[rng.integers(len(nodes))]
+        dst = pops[rng.integers(len(pops))]
+        conns.append(random_connection(rng, f"c{c}", src_name, dst.name, n_src, dst.n, graded_ok))
+    return Network(pops, sources, conns), steps

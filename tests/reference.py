@@ -1,0 +1,114 @@
+"""A slow, obvious oracle of the emulator's semantics, written from Lava 0.10's fixed_pt models.
+
+It shares no code with the kernels: each connection keeps its own Lava-style output buffer
+(n_dst x delay slots), state is plain int64 numpy with explicit wraps, and counters are
+brute-force counts. Use it only on small networks.
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from neurochip.ir import LIF, Network, SignMode
+
+
+def wrap32(x):
+    return (np.asarray(x, dtype=np.int64) + 2**31) % 2**32 - 2**31
+
+
+def stored_weights(conn) -> np.ndarray:
+    """Dense (n_dst, n_src) weights as the synapse stores them (floor to 2**k of the magnitude)."""
+    w = conn.weights.toarray() if sp.issparse(conn.weights) else np.array(conn.weights)
+    w = w.astype(np.int64)
+    k = 8 - conn.num_weight_bits + (conn.sign_mode is SignMode.MIXED)
+    if conn.sign_mode is SignMode.INHIBITORY:
+        return -(np.floor_divide(-w, 2**k) * 2**k)
+    return np.floor_divide(w, 2**k) * 2**k
+
+
+def delays_of(conn) -> np.ndarray:
+    shape = conn.shape
+    if conn.delays is None:
+        return np.zeros(shape, np.int64)
+    if isinstance(conn.delays, int):
+        return np.full(shape, conn.delays, np.int64)
+    d = conn.delays
+    return (d.toarray() if sp.issparse(d) else np.asarray(d)).astype(np.int64)
+
+
+def round_to_zero_decay(x, keep):
+    y = x * keep
+    return np.sign(y) * (np.abs(y) // 4096)
+
+
+def lif_step(pop: LIF, t, u, v, a_in):
+    """Returns (u, v, s, n_wrapped, n_saturated)."""
+    if pop.reset_interval and t % pop.reset_interval == pop.reset_offset:
+        u = np.zeros_like(u)
+        v = np.zeros_like(v)
+    u = wrap32(round_to_zero_decay(u, 4096 - (pop.du + 1)) + wrap32(a_in * 64))
+    hi, lo = u > 2**23, u <= -(2**23)
+    u = np.where(hi, u - 2**24, np.where(lo, u + 2**24, u))
+    bias = np.array([m * 2**e if e >= 0 else m // 2**(-e) for m, e in zip(pop.bias_mant, pop.bias_exp)],
+                    dtype=np.int64)
+    v = wrap32(round_to_zero_decay(v, 4096 - pop.dv) + u + bias)
+    sat = (v > 2**23 - 1) | (v < -(2**23 - 1))
+    v = np.clip(v, -(2**23 - 1), 2**23 - 1)
+    s = v > pop.vth * 64
+    v = np.where(s, 0, v)
+    return u, v, s, int(np.sum(hi | lo)), int(np.sum(sat))
+
+
+def source_values(src, steps, batch):
+    return src.emit(steps, batch)
+
+
+def reference_run(network: Network, steps: int, batch: int = 1):
+    """Traces {pop: {u, v, s: (B, T, n)}} and counters {name: {counter: (B, T)}}."""
+    pops = {p.name: p for p in network.populations}
+    srcs = {s.name: source_values(s, steps, batch) for s in network.sources}
+    conns = network.connections
+    W = {c.name: stored_weights(c) for c in conns}
+    D = {c.name: delays_of(c) for c in conns}
+    traces = {p: {k: np.zeros((batch, steps, pops[p].n), np.int64) for k in "uvs"} for p in pops}
+    counters = {name: {} for name in (*pops, *srcs, *(c.name for c in conns))}
+    for b in range(batch):
+        u = {p: pops[p].u.copy() for p in pops}
+        v = {p: pops[p].v.copy() for p in pops}
+        buf = {c.name: np.zeros((c.shape[0], int(D[c.name].max()) + 1), np.int64) for c in conns}
+        for k in range(steps):
+            t = k + 1
+            out = {}
+            for p, pop in pops.items():
+                a_in = wrap32(sum((wrap32(buf[c.name][:, 0]) for c in conns if c.dst == p), np.zeros(pop.n, np.int64)))
+                u[p], v[p], s, n_wrap, n_sat = lif_step(pop, t, u[p], v[p], a_in)
+                out[p] = s.astype(np.int64)
+                for var, val in (("u", u[p]), ("v", v[p]), ("s", s)):
+                    traces[p][var][b, k] = val
+                for name, val in (("neuron_updates", pop.n), ("spikes", int(s.sum())), ("u_wraps", n_wrap),
+                                  ("v_saturations", n_sat)):
+                    counters[p].setdefault(name, np.zeros((batch, steps), np.int64))[b, k] = val
+            for name, arr in srcs.items():
+                out[name] = arr[b, k].astype(np.int64)
+                counters[name].setdefault("spikes", np.zeros((batch, steps), np.int64))[b, k] = np.count_nonzero(arr[b, k])
+            for c in conns:
+                x = out[c.src]
+                payload = x if c.num_message_bits > 0 else (x != 0).astype(np.int64)
+                w, d = W[c.name], D[c.name]
+                n_slots = buf[c.name].shape[1]
+                shifted = np.zeros_like(buf[c.name])
+                for slot in range(n_slots):
+                    acc = (np.where(d == slot, w, 0) * payload[None, :]).sum(axis=1)
+                    if c.delays is None:
+                        acc = wrap32(acc)
+                    shifted[:, slot] = acc << c.weight_exp if c.weight_exp >= 0 else acc >> -c.weight_exp
+                nxt = np.roll(buf[c.name], -1, axis=1)
+                nxt[:, -1] = 0
+                buf[c.name] = wrap32(nxt + shifted)
+                active = x != 0
+                row = {"spikes_in": int(active.sum()),
+                       "synaptic_ops": int(np.count_nonzero(w[:, active])),
+                       "message_bits": int(active.sum()) * c.num_message_bits}
+                for name, val in row.items():
+                    counters[c.name].setdefault(name, np.zeros((batch, steps), np.int64))[b, k] = val
+    return traces, counters
