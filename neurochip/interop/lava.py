@@ -1,0 +1,186 @@
+"""Run Lava process graphs on neurochip's emulator, reproducing Lava 0.10 ``fixed_pt`` exactly.
+
+Lava is imported lazily and only for type checks: the core never depends on it. Supported:
+``RingBuffer`` (lava.proc.io.source) spike sources, ``Dense``, ``Sparse``, ``DelayDense``,
+``LIF`` and ``LIFReset``; ``Monitor`` processes are ignored (they only observe). Parameters are
+read as Lava's fixed-point process models read them: variables are cast to the models'
+dtypes, and weights are clipped to 8 bits per sign mode as ``clip_weights`` does.
+
+Example::
+
+    from neurochip.interop import lava as nl
+    run = nl.run(procs, num_steps=T)
+    run.trace(lif_proc, "v")      # (T, *lif_proc.shape), equal to a Lava Monitor's record
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..emulate import emulate
+from ..ir import LIF, Connection, Network, SignMode, SpikeSource
+from ..result import Counters, Result
+
+#: Lava trace names -> neurochip trace vars.
+TRACE_NAMES = {"u": "u", "v": "v", "s_out": "s"}
+
+
+def _lava_types() -> dict[str, type]:
+    from lava.proc.dense.process import DelayDense, Dense
+    from lava.proc.io.source import RingBuffer
+    from lava.proc.lif.process import LIF as LavaLIF, LIFReset
+    from lava.proc.monitor.process import Monitor
+    from lava.proc.sparse.process import Sparse
+
+    return {"LIF": LavaLIF, "LIFReset": LIFReset, "Dense": Dense, "Sparse": Sparse,
+            "DelayDense": DelayDense, "RingBuffer": RingBuffer, "Monitor": Monitor}
+
+
+def _kind(proc: Any, types: dict[str, type]) -> str:
+    for name, cls in types.items():
+        if type(proc) is cls:
+            return name
+    raise NotImplementedError(
+        f"Lava process {proc.name!r} of type {type(proc).__module__}.{type(proc).__name__} is not supported; "
+        f"supported: {', '.join(sorted(types))}")
+
+
+def _init(var: Any, dtype: type) -> np.ndarray:
+    """A Var's initial value as the fixed-point model holds it (cast to the model's dtype)."""
+    value = var.init
+    if sp.issparse(value):
+        value = value.toarray()
+    return np.asarray(value).astype(dtype)
+
+
+def _connected(procs: Iterable[Any]) -> list[Any]:
+    """`procs` and every process reachable from them through ports, in discovery order."""
+    seen: dict[int, Any] = {}
+    stack = list(procs)
+    while stack:
+        p = stack.pop()
+        if id(p) in seen:
+            continue
+        seen[id(p)] = p
+        for port in (*p.in_ports, *p.out_ports):
+            for other in (*port.in_connections, *port.out_connections):
+                stack.append(other.process)
+    return list(seen.values())
+
+
+def _lif(proc: Any, name: str, kind: str) -> LIF:
+    n = int(np.prod(proc.proc_params["shape"]))
+    reset = {}
+    if kind == "LIFReset":
+        interval = int(proc.proc_params["reset_interval"])
+        reset = dict(reset_interval=interval, reset_offset=int(proc.proc_params["reset_offset"]) % interval)
+    flat = {k: _init(getattr(proc, k), dt).ravel() for k, dt in
+            (("u", np.int32), ("v", np.int32), ("bias_mant", np.int16), ("bias_exp", np.int16))}
+    return LIF(name=name, n=n, du=int(_init(proc.du, np.uint16).item()), dv=int(_init(proc.dv, np.uint16).item()),
+               vth=int(_init(proc.vth, np.int32).item()), **flat, **reset)
+
+
+def _clipped(weights: np.ndarray, mode: SignMode) -> np.ndarray:
+    """Lava's ``clip_weights(..., num_bits=8)``: clip into the sign mode's 8-bit range."""
+    return np.clip(weights, *mode.weight_range())
+
+
+def _connection(proc: Any, kind: str, name: str, src: str, dst: str) -> Connection:
+    params = proc.proc_params
+    raw = proc.weights.init
+    w = sp.csr_array(raw).astype(np.int32) if sp.issparse(raw) else np.asarray(raw).astype(np.int32)
+    mode = SignMode[params["sign_mode"].name] if params.get("sign_mode") else SignMode.of(w)
+    if sp.issparse(w):
+        w = sp.csr_array((_clipped(w.data, mode), w.indices, w.indptr), shape=w.shape)
+    else:
+        w = _clipped(w, mode)
+    delays = _init(proc.delays, np.int32).astype(np.int64) if kind == "DelayDense" else None
+    return Connection(name=name, src=src, dst=dst, weights=w, weight_exp=int(params.get("weight_exp", 0)),
+                      num_weight_bits=int(params.get("num_weight_bits", 8)), sign_mode=mode,
+                      num_message_bits=int(_init(proc.num_message_bits, np.int64).item()), delays=delays)
+
+
+def _peers(port: Any, direction: str, proc: Any) -> list[Any]:
+    """Processes at the other end of `port`, looking through reshape/flatten ports (which keep
+    C-order flat indices, so they change nothing here). Other virtual ports are refused."""
+    out = []
+    for peer in port.in_connections if direction == "in" else port.out_connections:
+        kind = type(peer).__name__
+        if kind == "ReshapePort":
+            out += _peers(peer, direction, proc)
+        elif kind in ("InPort", "OutPort"):
+            out.append(peer.process)
+        else:
+            raise NotImplementedError(f"{proc.name!r}.{port.name}: virtual port {kind} is not supported "
+                                      "(only reshape and flatten)")
+    return out
+
+
+@dataclass(frozen=True)
+class LavaGraph:
+    """A Lava graph as a `Network`, with each process's node name and shape (by ``id``)."""
+
+    network: Network
+    names: dict[int, str]
+    shapes: dict[int, tuple[int, ...]]
+
+
+def from_lava(procs: Iterable[Any]) -> LavaGraph:
+    """Convert the Lava graph reachable from `procs` into a `Network`."""
+    types = _lava_types()
+    graph = [(p, _kind(p, types)) for p in _connected(procs)]
+    graph = [(p, k) for p, k in graph if k != "Monitor"]
+    names = {id(p): f"{p.name}#{i}" for i, (p, _) in enumerate(graph)}
+    shapes = {}
+    pops, sources, conns = [], [], []
+    for p, kind in graph:
+        name = names[id(p)]
+        if kind in ("LIF", "LIFReset"):
+            pops.append(_lif(p, name, kind))
+            shapes[id(p)] = tuple(p.proc_params["shape"])
+            direct = [q for q in _peers(p.a_in, "in", p) if _kind(q, types) in ("LIF", "LIFReset", "RingBuffer")]
+            if direct:
+                raise NotImplementedError(f"{p.name!r}.a_in is fed directly by {direct[0].name!r}; "
+                                          "connect sources through a Dense, Sparse or DelayDense process")
+        elif kind == "RingBuffer":
+            data = _init(p.data, np.int32)
+            sources.append(SpikeSource(name, data.reshape(-1, data.shape[-1]).T))
+        else:
+            srcs = _peers(p.s_in, "in", p)
+            if len(srcs) != 1:
+                raise NotImplementedError(f"{p.name!r}.s_in has {len(srcs)} inputs; exactly one is supported")
+            for j, dst in enumerate(_peers(p.a_out, "out", p)):
+                conns.append(_connection(p, kind, f"{name}->{j}", names[id(srcs[0])], names[id(dst)]))
+    return LavaGraph(Network(pops, sources, conns), names, shapes)
+
+
+@dataclass(frozen=True)
+class LavaRun:
+    """A Lava graph emulated by neurochip."""
+
+    graph: LavaGraph
+    result: Result
+
+    def trace(self, proc: Any, name: str) -> np.ndarray:
+        """(T, *proc.shape) trace of `name` ("u", "v" or "s_out"), as a Lava Monitor records it."""
+        if name not in TRACE_NAMES:
+            raise KeyError(f"trace {name!r}: expected one of {sorted(TRACE_NAMES)}")
+        if id(proc) not in self.graph.shapes:
+            raise KeyError(f"process {getattr(proc, 'name', proc)!r} is not an LIF of this run")
+        arr = self.result.trace(self.graph.names[id(proc)], TRACE_NAMES[name])
+        return arr.reshape(arr.shape[0], *self.graph.shapes[id(proc)])
+
+    @property
+    def counters(self) -> Counters:
+        return self.result.counters
+
+
+def run(procs: Iterable[Any] | Any, num_steps: int) -> LavaRun:
+    """Emulate the Lava graph reachable from `procs` for `num_steps` steps, tracing every LIF."""
+    graph = from_lava(procs if isinstance(procs, (list, tuple, set)) else [procs])
+    result = emulate(graph.network, num_steps, record=[p.name for p in graph.network.populations])
+    return LavaRun(graph, result)

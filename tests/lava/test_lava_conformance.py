@@ -1,0 +1,133 @@
+"""Live Lava 0.10 fixed_pt against neurochip, every traced var, every step, 200+ random networks.
+
+Runs in the Python 3.10 environment made by `make test` (`.venv-lava`); skipped elsewhere.
+"""
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+lava = pytest.importorskip("lava", reason="Lava conformance runs in .venv-lava (make test-lava)")
+
+from lava.magma.core.run_conditions import RunSteps  # noqa: E402
+from lava.magma.core.run_configs import Loihi2SimCfg  # noqa: E402
+from lava.proc.dense.process import DelayDense, Dense  # noqa: E402
+from lava.proc.io.source import RingBuffer  # noqa: E402
+from lava.proc.lif.process import LIF, LIFReset, TernaryLIF  # noqa: E402
+from lava.proc.monitor.process import Monitor  # noqa: E402
+from lava.proc.sparse.process import Sparse  # noqa: E402
+
+from neurochip.interop import lava as nl  # noqa: E402
+
+N_NETWORKS = 200
+
+
+def pick(rng, options):
+    return options[rng.integers(len(options))]
+
+
+def random_lif(rng):
+    shape = pick(rng, [(int(rng.integers(1, 13)),), (2, int(rng.integers(1, 5)))])
+    n = int(np.prod(shape))
+    kw = dict(
+        shape=shape,
+        du=int(pick(rng, [0, 1, 4095, int(rng.integers(0, 4096))])),
+        dv=int(pick(rng, [0, 1, 4095, int(rng.integers(0, 4096))])),
+        vth=int(pick(rng, [0, 1, 2**17 - 1, int(rng.integers(0, 2**9)), int(rng.integers(0, 2**17))])),
+        bias_mant=(rng.integers(-4096, 4096, n) * (rng.random() < 0.5)).reshape(shape),
+        bias_exp=rng.integers(0, 8, n).reshape(shape),
+        u=(rng.integers(-(2**23), 2**23, n) * (rng.random() < 0.3)).reshape(shape),
+        v=(rng.integers(-(2**23) + 1, 2**23, n) * (rng.random() < 0.3)).reshape(shape),
+    )
+    if rng.random() < 0.3:
+        return LIFReset(reset_interval=int(rng.integers(1, 10)), reset_offset=int(rng.integers(0, 12)), **kw), n
+    return LIF(**kw), n
+
+
+def random_source(rng, steps):
+    n, period = int(rng.integers(1, 13)), int(rng.integers(1, steps + 3))
+    graded = rng.random() < 0.4
+    values = rng.integers(-(2**23) + 1, 2**23, (n, period)) if graded else np.ones((n, period), np.int64)
+    return RingBuffer(data=values * (rng.random((n, period)) < pick(rng, [0.1, 0.4, 0.9]))), n
+
+
+def random_conn(rng, n_src, n_dst, graded):
+    mode = pick(rng, ["mixed", "exc", "inh"])
+    lo, hi = {"mixed": (-300, 300), "exc": (0, 300), "inh": (-300, 0)}[mode]
+    w = rng.integers(lo, hi + 1, (n_dst, n_src))
+    w = np.where(rng.random(w.shape) < 0.2, rng.choice([lo, hi, -256, 255, -255], w.shape) * (hi - lo > 300), w)
+    w = w * (rng.random(w.shape) < pick(rng, [0.2, 0.6, 1.0]))
+    kw = dict(weight_exp=int(rng.integers(-8, 8)), num_weight_bits=int(rng.integers(1, 9)),
+              num_message_bits=int(pick(rng, [0, 8, 24])) if graded else 0)
+    kind = pick(rng, ["Dense", "Sparse", "DelayDense"])
+    if kind == "Sparse":
+        return Sparse(weights=sp.csr_matrix(w), **kw)
+    if kind == "DelayDense":
+        return DelayDense(weights=w, delays=rng.integers(0, pick(rng, [1, 3, 8]), w.shape), **kw)
+    return Dense(weights=w, **kw)
+
+
+def random_lava_network(rng):
+    """LIFs, ring-buffer sources and connections forming one connected graph."""
+    steps = int(pick(rng, [int(rng.integers(1, 80)), int(rng.integers(80, 400))]))
+    lifs = [random_lif(rng) for _ in range(int(rng.integers(1, 4)))]
+    sources = [random_source(rng, steps) for _ in range(int(rng.integers(0, 3)))]
+    edges = [(sources[i], lifs[int(rng.integers(len(lifs)))]) for i in range(len(sources))]
+    edges += [(lifs[int(rng.integers(i))], lifs[i]) for i in range(1, len(lifs))]
+    nodes = lifs + sources
+    edges += [(nodes[int(rng.integers(len(nodes)))], lifs[int(rng.integers(len(lifs)))])
+              for _ in range(int(rng.integers(0, 3)))]
+    for (src, n_src), (dst, n_dst) in edges:
+        conn = random_conn(rng, n_src, n_dst, graded=isinstance(src, RingBuffer))
+        src.s_out.flatten().connect(conn.s_in) if len(src.s_out.shape) > 1 else src.s_out.connect(conn.s_in)
+        conn.a_out.reshape(dst.a_in.shape).connect(dst.a_in) if len(dst.a_in.shape) > 1 else conn.a_out.connect(dst.a_in)
+    return [lif for lif, _ in lifs], steps
+
+
+def lava_traces(lifs, steps):
+    monitors = {}
+    for lif in lifs:
+        for var in ("u", "v", "s_out"):
+            m = Monitor()
+            m.probe(getattr(lif, var), steps)
+            monitors[lif.name, var] = m
+    lifs[0].run(condition=RunSteps(num_steps=steps), run_cfg=Loihi2SimCfg(select_tag="fixed_pt"))
+    try:
+        return {key: m.get_data()[key[0]][key[1]] for key, m in monitors.items()}
+    finally:
+        lifs[0].stop()
+
+
+@pytest.mark.parametrize("seed", range(N_NETWORKS))
+def test_random_network_matches_live_lava(seed):
+    rng = np.random.default_rng(seed)
+    lifs, steps = random_lava_network(rng)
+    ours = nl.run(lifs, num_steps=steps)
+    theirs = lava_traces(lifs, steps)
+    for (name, var), expected in theirs.items():
+        lif = next(p for p in lifs if p.name == name)
+        got = ours.trace(lif, var)
+        assert got.shape == (steps, *lif.proc_params["shape"])
+        np.testing.assert_array_equal(got, np.asarray(expected).reshape(got.shape), err_msg=f"{name}.{var}")
+
+
+def test_unsupported_process_names_its_type():
+    src = RingBuffer(data=np.ones((2, 3), int))
+    conn = Dense(weights=np.ones((2, 2), int))
+    tern = TernaryLIF(shape=(2,), vth_hi=10, vth_lo=-10)
+    src.s_out.connect(conn.s_in)
+    conn.a_out.connect(tern.a_in)
+    with pytest.raises(NotImplementedError, match="TernaryLIF"):
+        nl.run([tern], num_steps=3)
+
+
+def test_counters_of_a_lava_graph():
+    """One source spiking every step into 3 targets through 4 synapses (one zero) of a Dense."""
+    src = RingBuffer(data=np.ones((2, 1), int))
+    conn = Dense(weights=np.array([[10, 0], [5, 5], [0, 0]]))
+    lif = LIF(shape=(3,), vth=1000)
+    src.s_out.connect(conn.s_in)
+    conn.a_out.connect(lif.a_in)
+    totals = nl.run([lif], num_steps=7).counters.totals()
+    assert totals["source_spikes"] == 14
+    assert totals["synaptic_ops"] == 7 * 3
+    assert totals["neuron_updates"] == 7 * 3
