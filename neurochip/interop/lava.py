@@ -73,14 +73,14 @@ def _connected(procs: Iterable[Any]) -> list[Any]:
 
 
 def _lif(proc: Any, name: str, kind: str) -> LIF:
-    n = int(np.prod(proc.proc_params["shape"]))
     reset = {}
     if kind == "LIFReset":
         interval = int(proc.proc_params["reset_interval"])
         reset = dict(reset_interval=interval, reset_offset=int(proc.proc_params["reset_offset"]) % interval)
-    flat = {k: _init(getattr(proc, k), dt).ravel() for k, dt in
+    shape = tuple(proc.proc_params["shape"])
+    flat = {k: np.broadcast_to(_init(getattr(proc, k), dt), shape).ravel() for k, dt in
             (("u", np.int32), ("v", np.int32), ("bias_mant", np.int16), ("bias_exp", np.int16))}
-    return LIF(name=name, n=n, du=int(_init(proc.du, np.uint16).item()), dv=int(_init(proc.dv, np.uint16).item()),
+    return LIF(name=name, n=int(np.prod(shape)), du=int(_init(proc.du, np.uint16).item()), dv=int(_init(proc.dv, np.uint16).item()),
                vth=int(_init(proc.vth, np.int32).item()), **flat, **reset)
 
 
