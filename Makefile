@@ -1,0 +1,45 @@
+# Two commands on a fresh clone: `make demo` and `make test`. Each builds its own environment.
+PYTHON ?= python3
+VENV := .venv
+LAVA_VENV := .venv-lava
+# Lava 0.10 needs Python 3.10 with numpy<2: pyenv's 3.10.13 if present, else python3.10 on PATH.
+PY310 := $(shell p=$$(pyenv prefix 3.10.13 2>/dev/null) && [ -x "$$p/bin/python" ] && echo "$$p/bin/python" || command -v python3.10 2>/dev/null)
+
+.PHONY: test test-core test-lava demo bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install -q --upgrade pip
+	$(VENV)/bin/python -m pip install -q -e '.[dev]'
+	touch $@
+
+$(LAVA_VENV)/.installed: pyproject.toml
+	$(PY310) -m venv $(LAVA_VENV)
+	$(LAVA_VENV)/bin/python -m pip install -q --upgrade pip
+	$(LAVA_VENV)/bin/python -m pip install -q 'lava-nc==0.10.0' 'numpy<2' -e '.[dev]'
+	touch $@
+
+test: test-core test-lava
+
+test-core: $(VENV)/.installed
+	$(VENV)/bin/python -m pytest tests --ignore=tests/lava
+
+test-lava:
+	@if [ -z "$(PY310)" ]; then \
+		echo "################################################################"; \
+		echo "# LAVA CONFORMANCE SKIPPED: no Python 3.10 interpreter found.   #"; \
+		echo "# Install one (pyenv install 3.10.13) to check bit-exactness.  #"; \
+		echo "################################################################"; \
+	else \
+		$(MAKE) --no-print-directory $(LAVA_VENV)/.installed && \
+		$(LAVA_VENV)/bin/python -m pytest tests/lava; \
+	fi
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/python -m neurochip.demo
+
+bench: $(VENV)/.installed
+	$(VENV)/bin/python -m pytest bench --benchmark-only --benchmark-columns=min,median,rounds -p no:randomly -s
+
+clean:
+	rm -rf $(VENV) $(LAVA_VENV) build dist *.egg-info .pytest_cache .benchmarks
