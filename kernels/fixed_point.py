@@ -6,6 +6,7 @@ widths named below, never by accident of a dtype.
 from numba import njit
 
 DECAY_SHIFT = 12          # decays are fractions of 2**12
+DECAY_MASK = (1 << DECAY_SHIFT) - 1
 ACT_SHIFT = 6             # dendritic input is MSB-aligned by 6 bits before adding to u
 UV_MAX = 1 << 23          # u and v are 24-bit signed
 V_LIMIT = UV_MAX - 1      # v saturates at +-(2**23 - 1)
@@ -21,16 +22,15 @@ def wrap_int32(x):
 
 @njit(cache=True, inline="always")
 def decay(x, keep):
-    """``x * keep / 2**12`` rounded toward zero (keep = 4096 - decay constant)."""
+    """``x * keep / 2**12`` rounded toward zero (keep = 4096 - decay constant), branch-free:
+    a negative product gets 2**12 - 1 added before the arithmetic shift."""
     y = x * keep
-    if y >= 0:
-        return y >> DECAY_SHIFT
-    return -((-y) >> DECAY_SHIFT)
+    return (y + ((y >> 63) & DECAY_MASK)) >> DECAY_SHIFT
 
 
 @njit(cache=True, inline="always")
 def lif_compartment(u, v, a_in, keep_u, keep_v, bias, vth_eff):
-    """One Loihi CUBA-LIF step of one compartment.
+    """One Loihi CUBA-LIF step of one compartment, branch-free so loops over it vectorise.
 
     Parameters
     ----------
@@ -42,25 +42,15 @@ def lif_compartment(u, v, a_in, keep_u, keep_v, bias, vth_eff):
 
     Returns
     -------
-    (u, v, spiked, u_wrapped, v_saturated) after the step; v is 0 when spiked.
+    (u, v, spiked, u_wrapped, v_saturated) after the step; v is 0 when spiked. u gets at most
+    one +-2**24 correction (as in Lava), so extreme input can leave it outside 24 bits.
     """
-    u_new = wrap_int32(decay(u, keep_u) + wrap_int32(a_in << ACT_SHIFT))
-    u_wrapped = False
-    if u_new > UV_MAX:
-        u_new -= 2 * UV_MAX
-        u_wrapped = True
-    elif u_new <= -UV_MAX:
-        u_new += 2 * UV_MAX
-        u_wrapped = True
-    v_new = wrap_int32(decay(v, keep_v) + u_new + bias)
-    v_saturated = False
-    if v_new > V_LIMIT:
-        v_new = V_LIMIT
-        v_saturated = True
-    elif v_new < -V_LIMIT:
-        v_new = -V_LIMIT
-        v_saturated = True
-    spiked = v_new > vth_eff
-    if spiked:
-        v_new = 0
-    return u_new, v_new, spiked, u_wrapped, v_saturated
+    u1 = wrap_int32(decay(u, keep_u) + wrap_int32(a_in << ACT_SHIFT))
+    over = u1 > UV_MAX
+    under = u1 <= -UV_MAX
+    u2 = u1 - over * (2 * UV_MAX) + under * (2 * UV_MAX)
+    v1 = wrap_int32(decay(v, keep_v) + u2 + bias)
+    v2 = min(max(v1, -V_LIMIT), V_LIMIT)
+    spiked = v2 > vth_eff
+    v3 = 0 if spiked else v2
+    return u2, v3, spiked, over | under, v1 != v2

@@ -16,14 +16,14 @@ CONN_COUNTERS = ("spikes_in", "synaptic_ops", "message_bits")
 
 
 class Compartments(NamedTuple):
-    """Per-compartment constants, each (N,) int64."""
+    """Compartment constants: per population (n_pops,) int64, except `bias` (N,) int32."""
 
     keep_u: NDArray[np.int64]          # 4096 - (du + 1)
     keep_v: NDArray[np.int64]          # 4096 - dv
-    bias: NDArray[np.int64]            # bias_mant shifted by bias_exp
     vth_eff: NDArray[np.int64]         # vth << 6
     reset_interval: NDArray[np.int64]  # 0 = never reset
     reset_offset: NDArray[np.int64]
+    bias: NDArray[np.int32]            # bias_mant shifted by bias_exp, per compartment
 
 
 class Connections(NamedTuple):

@@ -12,36 +12,48 @@ from .synapse import accumulate_partial, add_dense_row, flush_partial, scatter_r
 
 
 @njit(cache=True)
-def update_compartments(t, k, comp, first, n_pops, u, v, acc, spikes, payload, node_spk, node_cnt):
-    """Update all compartments from slot `acc` (then cleared); list spikes; count per node.
+def update_population(keep_u, keep_v, vth_eff, bias, u, v, acc, fired):
+    """Update one population's compartments (1-D slices) from `acc` (then cleared); set `fired`.
+
+    Returns (u wraps, v saturations). The body is branch-free and vectorises.
+    """
+    n_wrap = 0
+    n_sat = 0
+    for i in range(u.shape[0]):
+        ui, vi, spiked, wrapped, saturated = lif_compartment(
+            np.int64(u[i]), np.int64(v[i]), np.int64(acc[i]), keep_u, keep_v, np.int64(bias[i]), vth_eff)
+        acc[i] = 0
+        u[i] = ui
+        v[i] = vi
+        fired[i] = spiked
+        n_wrap += wrapped
+        n_sat += saturated
+    return n_wrap, n_sat
+
+
+@njit(cache=True)
+def update_compartments(t, k, comp, first, n_pops, u, v, acc, fired, spikes, payload, node_spk, node_cnt):
+    """Update every population, list spikes (ascending compartment), count per node.
 
     Returns the number of spikes listed.
     """
     n_spk = 0
     for p in range(n_pops):
+        lo = first[p]
+        hi = first[p + 1]
+        interval = comp.reset_interval[p]
+        if interval > 0 and t % interval == comp.reset_offset[p]:
+            u[lo:hi] = 0
+            v[lo:hi] = 0
+        n_wrap, n_sat = update_population(comp.keep_u[p], comp.keep_v[p], comp.vth_eff[p], comp.bias[lo:hi],
+                                          u[lo:hi], v[lo:hi], acc[lo:hi], fired[lo:hi])
         node_spk[p] = n_spk
-        n_wrap = 0
-        n_sat = 0
-        for i in range(first[p], first[p + 1]):
-            a_in = np.int64(acc[i])
-            acc[i] = 0
-            ui = np.int64(u[i])
-            vi = np.int64(v[i])
-            interval = comp.reset_interval[i]
-            if interval > 0 and t % interval == comp.reset_offset[i]:
-                ui = 0
-                vi = 0
-            ui, vi, spiked, wrapped, saturated = lif_compartment(
-                ui, vi, a_in, comp.keep_u[i], comp.keep_v[i], comp.bias[i], comp.vth_eff[i])
-            u[i] = ui
-            v[i] = vi
-            n_wrap += wrapped
-            n_sat += saturated
-            if spiked:
+        for i in range(lo, hi):
+            if fired[i]:
                 spikes[n_spk] = i
                 payload[n_spk] = 1
                 n_spk += 1
-        node_cnt[k, p, 0] = first[p + 1] - first[p]
+        node_cnt[k, p, 0] = hi - lo
         node_cnt[k, p, 1] = n_spk - node_spk[p]
         node_cnt[k, p, 2] = n_wrap
         node_cnt[k, p, 3] = n_sat
@@ -125,13 +137,13 @@ def record_step(k, u, v, spikes, n_spk, rec_index, rec_slot, rec_u, rec_v, rec_s
 
 @njit(cache=True)
 def run_sample(t0, inputs, comp, first, n_pops, conns, syn, u, v, ring, partial, mark, touched,
-               spikes, payload, node_spk, rec_index, rec_slot, rec_u, rec_v, rec_s, node_cnt, conn_cnt):
+               fired, spikes, payload, node_spk, rec_index, rec_slot, rec_u, rec_v, rec_s, node_cnt, conn_cnt):
     """Run one sample for ``inputs.shape[0]`` steps starting after step `t0` (steps are 1-based)."""
     n_slots = ring.shape[0]
     n_rec = rec_index.shape[0]
     for k in range(inputs.shape[0]):
         t = t0 + k + 1
-        n_spk = update_compartments(t, k, comp, first, n_pops, u, v, ring[t % n_slots], spikes,
+        n_spk = update_compartments(t, k, comp, first, n_pops, u, v, ring[t % n_slots], fired, spikes,
                                     payload, node_spk, node_cnt)
         if n_rec:
             record_step(k, u, v, spikes, n_spk, rec_index, rec_slot, rec_u, rec_v, rec_s)
@@ -141,7 +153,7 @@ def run_sample(t0, inputs, comp, first, n_pops, conns, syn, u, v, ring, partial,
 
 @njit(cache=True, parallel=True)
 def run_batch(t0, inputs, comp, first, n_pops, conns, syn, u, v, ring, partial, mark, touched,
-              spikes, payload, node_spk, rec_index, rec_slot, rec_u, rec_v, rec_s, node_cnt, conn_cnt):
+              fired, spikes, payload, node_spk, rec_index, rec_slot, rec_u, rec_v, rec_s, node_cnt, conn_cnt):
     """Run every sample of a batch; arrays with a leading batch axis are per sample.
 
     Parameters
@@ -152,12 +164,12 @@ def run_batch(t0, inputs, comp, first, n_pops, conns, syn, u, v, ring, partial, 
     first : (n_nodes + 1,) int64 axon offsets of nodes; n_pops : number of LIF nodes.
     u, v : (B, N) int32 state, updated in place. ring : (B, R, N) int32 dendritic ring buffer.
     partial, mark, touched : per-sample scratch for right-shifted connections.
-    spikes, payload, node_spk : per-sample spike-list buffers.
+    fired : (B, N) uint8 spike flags; spikes, payload, node_spk : per-sample spike-list buffers.
     rec_index : (K,) compartments to trace into rec_u, rec_v, rec_s (B, T, K) int32;
         rec_slot : (N,) int64, the trace column of each compartment or -1.
     node_cnt : (B, T, n_nodes, 4) int64; conn_cnt : (B, T, C, 3) int64 counters (layout).
     """
     for b in prange(inputs.shape[0]):
         run_sample(t0, inputs[b], comp, first, n_pops, conns, syn, u[b], v[b], ring[b], partial[b],
-                   mark[b], touched[b], spikes[b], payload[b], node_spk[b], rec_index, rec_slot, rec_u[b],
+                   mark[b], touched[b], fired[b], spikes[b], payload[b], node_spk[b], rec_index, rec_slot, rec_u[b],
                    rec_v[b], rec_s[b], node_cnt[b], conn_cnt[b])

@@ -39,18 +39,17 @@ class Packed:
 
 
 def _compartments(pops: tuple[LIF, ...]) -> Compartments:
-    def per(f) -> np.ndarray:
-        return np.concatenate([np.broadcast_to(np.asarray(f(p), dtype=np.int64), (p.n,)) for p in pops]) \
-            if pops else np.zeros(0, np.int64)
+    def per_pop(f) -> np.ndarray:
+        return np.array([f(p) for p in pops], dtype=np.int64)
 
     unity = 1 << DECAY_SHIFT
     return Compartments(
-        keep_u=per(lambda p: unity - (p.du + 1)),
-        keep_v=per(lambda p: unity - p.dv),
-        bias=per(lambda p: p.bias),
-        vth_eff=per(lambda p: p.vth << ACT_SHIFT),
-        reset_interval=per(lambda p: p.reset_interval or 0),
-        reset_offset=per(lambda p: p.reset_offset),
+        keep_u=per_pop(lambda p: unity - (p.du + 1)),
+        keep_v=per_pop(lambda p: unity - p.dv),
+        vth_eff=per_pop(lambda p: p.vth << ACT_SHIFT),
+        reset_interval=per_pop(lambda p: p.reset_interval or 0),
+        reset_offset=per_pop(lambda p: p.reset_offset),
+        bias=np.concatenate([p.bias for p in pops]).astype(np.int32) if pops else np.zeros(0, np.int32),
     )
 
 

@@ -1,0 +1,46 @@
+"""Benchmark workloads, built identically for neurochip and for its peers."""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from neurochip import LIF, BernoulliSource, Connection, Network
+
+#: Each compartment integrates a constant bias to threshold in PERIOD steps (dv = 0, no leak),
+#: so activity is ~1/PERIOD per step; weak balanced recurrent input keeps it there.
+PERIOD = 50
+VTH = 100
+
+
+def fixed_fan_out(n_src: int, n_dst: int, fan_out: int, rng, lo: int = -8, hi: int = 9) -> sp.csr_array:
+    """(n_dst, n_src) weights: each source reaches `fan_out` distinct random targets."""
+    cols = np.repeat(np.arange(n_src), fan_out)
+    rows = np.concatenate([rng.choice(n_dst, fan_out, replace=False) for _ in range(n_src)]) if fan_out < n_dst \
+        else np.tile(np.arange(n_dst), n_src)
+    w = rng.integers(lo, hi, cols.size)
+    w[w == 0] = 1
+    return sp.csr_array((w, (rows, cols)), shape=(n_dst, n_src))
+
+
+def recurrent_params(n: int, fan_out: int = 100, seed: int = 0) -> dict:
+    """Parameters of a self-driven recurrent LIF network at ~2% activity per step."""
+    rng = np.random.default_rng(seed)
+    return dict(n=n, du=4095, dv=0, vth=VTH, bias_mant=VTH * 64 // PERIOD,
+                v=rng.integers(0, VTH * 64, n), weights=fixed_fan_out(n, n, min(fan_out, n), rng))
+
+
+def recurrent_network(n: int, fan_out: int = 100, seed: int = 0) -> Network:
+    p = recurrent_params(n, fan_out, seed)
+    pop = LIF("rec", p["n"], du=p["du"], dv=p["dv"], vth=p["vth"], bias_mant=p["bias_mant"], v=p["v"])
+    return Network([pop], connections=[Connection("w", "rec", "rec", p["weights"])])
+
+
+def feed_forward_snn(sizes=(784, 512, 512, 10), rate: float = 0.1, batch: int | None = None,
+                     seed: int = 0) -> Network:
+    """A dense feed-forward SNN (e.g. 784-512-512-10) driven by Bernoulli inputs."""
+    rng = np.random.default_rng(seed)
+    pops = [LIF(f"l{i}", n, du=4095, dv=400, vth=60) for i, n in enumerate(sizes[1:], 1)]
+    names = ["in"] + [p.name for p in pops]
+    conns = [Connection(f"w{i}", names[i], names[i + 1], rng.integers(-40, 60, (sizes[i + 1], sizes[i])))
+             for i in range(len(sizes) - 1)]
+    return Network(pops, [BernoulliSource("in", sizes[0], p=rate, seed=seed)], conns)

@@ -1,0 +1,51 @@
+"""neurochip vs Lava 0.10 fixed_pt on the same recurrent networks, in one run (Python 3.10 env).
+
+Lava's time excludes its start-up (a 5-step warm-up run starts its processes first);
+neurochip's time is its whole `nl.run` call, conversion from the Lava processes included.
+"""
+import time
+
+import pytest
+import scipy.sparse as sp
+
+pytest.importorskip("lava", reason="run in .venv-lava (make bench)")
+
+from lava.magma.core.run_conditions import RunSteps  # noqa: E402
+from lava.magma.core.run_configs import Loihi2SimCfg  # noqa: E402
+from lava.proc.lif.process import LIF  # noqa: E402
+from lava.proc.sparse.process import Sparse  # noqa: E402
+
+from networks import recurrent_params  # noqa: E402
+from neurochip.interop import lava as nl  # noqa: E402
+
+TARGETS = {100: 300, 1000: 100, 4000: 100}
+
+
+def lava_network(n):
+    p = recurrent_params(n)
+    lif = LIF(shape=(n,), du=p["du"], dv=p["dv"], vth=p["vth"], bias_mant=p["bias_mant"], v=p["v"])
+    syn = Sparse(weights=sp.csr_matrix(p["weights"]))
+    lif.s_out.connect(syn.s_in)
+    syn.a_out.connect(lif.a_in)
+    return lif
+
+
+@pytest.mark.parametrize("n", sorted(TARGETS))
+def test_recurrent_fan_out_100_vs_lava(n, benchmark):
+    steps = 2000
+    lif = lava_network(n)
+    nl.run([lif], num_steps=5)  # compile neurochip's kernels (cached on disk afterwards)
+    lif.run(condition=RunSteps(num_steps=5), run_cfg=Loihi2SimCfg(select_tag="fixed_pt"))
+    t0 = time.perf_counter()
+    lif.run(condition=RunSteps(num_steps=steps), run_cfg=Loihi2SimCfg(select_tag="fixed_pt"))
+    lava_s = time.perf_counter() - t0
+    lif.stop()
+    run = benchmark.pedantic(nl.run, args=([lif], steps), rounds=3, iterations=1)
+    ours_s = benchmark.stats.stats.min
+    activity = run.counters.totals()["spikes"] / (n * steps)
+    ratio = lava_s / ours_s
+    benchmark.extra_info.update(lava_steps_per_s=steps / lava_s, neurochip_steps_per_s=steps / ours_s,
+                                speedup=ratio, activity=activity)
+    print(f"\nN={n}: Lava {steps / lava_s:,.0f} steps/s, neurochip {steps / ours_s:,.0f} steps/s "
+          f"(whole call), speedup {ratio:,.0f}x (target {TARGETS[n]}x), activity {activity:.2%}")
+    assert ratio >= TARGETS[n]
