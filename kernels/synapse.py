@@ -23,15 +23,21 @@ def scatter_row_delayed(ring, t_next, offset, target, weight, delay, start, stop
         ring[(t_next + delay[e]) % n_slots, offset + target[e]] += payload * weight[e]
 
 
+@njit(cache=True)
+def add_row(acc, row, payload):
+    """``acc += payload * row`` over equal-length 1-D slices (vectorised)."""
+    if payload == 1:
+        for j in range(acc.shape[0]):
+            acc[j] += row[j]
+    else:
+        for j in range(acc.shape[0]):
+            acc[j] += payload * row[j]
+
+
 @njit(cache=True, inline="always")
 def add_dense_row(acc, offset, dense_weight, start, n, payload):
-    """``acc[offset:offset+n] += payload * dense_weight[start:start+n]`` (vectorised)."""
-    if payload == 1:
-        for j in range(n):
-            acc[offset + j] += dense_weight[start + j]
-    else:
-        for j in range(n):
-            acc[offset + j] += payload * dense_weight[start + j]
+    """``acc[offset:offset+n] += payload * dense_weight[start:start+n]``."""
+    add_row(acc[offset:offset + n], dense_weight[start:start + n], payload)
 
 
 @njit(cache=True, inline="always")

@@ -72,20 +72,20 @@ def pack(network: Network) -> Packed:
     row_start, row_nnz, targets, weights, delays, dense_rows = [], [], [], [], [], []
     n_rows = n_syn = n_dense = 0
     for c in network.connections:
-        s = c.synapses()
         n_dst, n_src = c.shape
-        uniform = _uniform_delay(c, s.delay)
         right_shift = max(-c.weight_exp, 0)
-        density = s.target.size / max(n_dst * n_src, 1)
-        dense = right_shift == 0 and uniform >= 0 and density >= DENSE_ROW_DENSITY
-        nnz = np.diff(s.indptr)
+        w = c.effective_weights()
+        nnz = np.asarray((w != 0).sum(axis=0)).ravel().astype(np.int64)
+        uniform = c.max_delay if c.delays is None or isinstance(c.delays, int) else -2
+        dense = right_shift == 0 and uniform >= 0 and nnz.sum() >= DENSE_ROW_DENSITY * n_dst * n_src
         if dense:
-            w = c.effective_weights()
             w = w.toarray() if sp.issparse(w) else w
             dense_rows.append((w.T << c.weight_exp).astype(np.int16).ravel())
             row_start.append(n_dense + np.arange(n_src, dtype=np.int64) * n_dst)
             n_dense += n_src * n_dst
         else:
+            s = c.synapses()
+            uniform = _uniform_delay(c, s.delay)
             targets.append(s.target.astype(np.uint32))
             weights.append((s.weight << max(c.weight_exp, 0)).astype(np.int16))
             delays.append(s.delay.astype(np.uint8))

@@ -1,0 +1,104 @@
+"""Kernel speed and memory, each printed next to its target and, for scatter, this machine's ceiling."""
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from numba import njit
+
+import neurochip as nc
+from networks import feed_forward_snn, recurrent_network
+
+
+@njit(cache=True)
+def scatter_ceiling(acc, idx, w, reps):
+    """Random scatter ``acc[idx[e]] += w[e]``: the memory system's limit on event delivery."""
+    for _ in range(reps):
+        for e in range(idx.shape[0]):
+            acc[idx[e]] += w[e]
+
+
+def scatter_events_per_s(n_targets: int, n_events: int = 2_000_000) -> float:
+    rng = np.random.default_rng(0)
+    acc = np.zeros(n_targets, np.int32)
+    idx = rng.integers(0, n_targets, n_events).astype(np.uint32)
+    w = rng.integers(-128, 128, n_events).astype(np.int16)
+    scatter_ceiling(acc, idx, w, 1)
+    t0 = time.perf_counter()
+    scatter_ceiling(acc, idx, w, 5)
+    return 5 * n_events / (time.perf_counter() - t0)
+
+
+def timed(benchmark, fn, *args, **kw):
+    fn(*args, **{**kw, "steps": 2} if "steps" in kw else kw)
+    result = benchmark.pedantic(fn, args=args, kwargs=kw, rounds=3, iterations=1)
+    return result, benchmark.stats.stats.min
+
+
+@pytest.mark.parametrize("n, target", [(10_000, 0.5e9), (100_000, 0.2e9)])
+def test_event_delivery_single_thread(n, target, benchmark):
+    net = recurrent_network(n)
+    steps = 2000 if n == 10_000 else 300
+    result, wall = timed(benchmark, nc.emulate, net, steps=steps)
+    totals = result.counters.totals()
+    rate = totals["synaptic_ops"] / wall
+    ceiling = scatter_events_per_s(n)
+    benchmark.extra_info.update(events_per_s=rate, ceiling=ceiling)
+    print(f"\nN={n:,} K=100 activity {totals['spikes'] / n / steps:.2%}: {rate / 1e9:.2f}G synaptic ops/s "
+          f"(whole step, neuron updates included), {rate / ceiling:.0%} of this machine's scatter ceiling "
+          f"{ceiling / 1e9:.2f}G/s; target {target / 1e9:.1f}G/s")
+    assert rate >= target
+
+
+def test_dense_rows(benchmark):
+    rng = np.random.default_rng(1)
+    n = 4000
+    pop = nc.LIF("p", n, vth=2**17 - 1, du=4095, dv=4095)
+    src = nc.BernoulliSource("s", n, p=0.08, seed=1)
+    net = nc.Network([pop], [src], [nc.Connection("w", "s", "p", rng.integers(1, 128, (n, n)))])
+    result, wall = timed(benchmark, nc.emulate, net, steps=200)
+    rate = result.counters.totals()["synaptic_ops"] / wall
+    print(f"\ndense int16 rows, N={n}, 8% input activity: {rate / 1e9:.1f}G synaptic ops/s; target 10G/s")
+    assert rate >= 10e9
+
+
+@pytest.mark.parametrize("n", [10_000, 1_000_000])
+def test_neuron_update(n, benchmark):
+    net = nc.Network([nc.LIF("p", n, du=100, dv=100, vth=2**17 - 1, bias_mant=5)])
+    steps = 2000 if n == 10_000 else 50
+    _, wall = timed(benchmark, nc.emulate, net, steps=steps)
+    ns = wall / steps / n * 1e9
+    print(f"\nneuron update, N={n:,}: {ns:.2f} ns per compartment per step; target <= 2 ns")
+    assert ns <= 2.0
+
+
+@pytest.mark.parametrize("batch", [1, 16, 256])
+def test_batched_inference(batch, benchmark):
+    net = feed_forward_snn()
+    steps = 32
+    result, wall = timed(benchmark, nc.emulate, net, steps=steps, batch=batch)
+    totals = result.counters.totals()
+    print(f"\n784-512-512-10 SNN, {steps} steps, batch {batch}: {batch / wall:,.0f} inferences/s, "
+          f"{totals['synaptic_ops'] / batch:,.0f} synaptic ops per inference")
+
+
+MEMORY_SCRIPT = """
+import resource, numpy as np, scipy.sparse as sp, neurochip as nc
+n, k = 1_000_000, 100
+rng = np.random.default_rng(0)
+indptr = np.arange(0, n * k + 1, k, dtype=np.int64)
+targets = rng.integers(0, n, n * k, dtype=np.int32)
+w = sp.csc_array((np.ones(n * k, np.int8), targets, indptr), shape=(n, n))
+pop = nc.LIF("p", n, vth=100, bias_mant=128, v=rng.integers(0, 6400, n))
+r = nc.emulate(nc.Network([pop], connections=[nc.Connection("w", "p", "p", w)]), 20)
+print(r.counters.totals()["synaptic_ops"], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def test_memory_1m_neurons_100m_synapses():
+    out = subprocess.run([sys.executable, "-c", MEMORY_SCRIPT], check=True, capture_output=True, text=True).stdout
+    ops, rss_kib = map(int, out.split())
+    gib = rss_kib / 2**20
+    print(f"\n1M compartments, 100M synapses, 20 steps ({ops:,} synaptic ops): peak RSS {gib:.2f} GiB; target < 1.5 GiB")
+    assert gib < 1.5
