@@ -39,7 +39,10 @@ demo: $(VENV)/.installed
 	$(VENV)/bin/python -m neurochip.demo
 
 bench: $(VENV)/.installed
-	$(VENV)/bin/python -m pytest bench --benchmark-only --benchmark-columns=min,median,rounds -p no:randomly -s
+	$(VENV)/bin/python -m pytest bench --ignore=bench/test_vs_lava.py --benchmark-only --benchmark-columns=min,median,rounds -s
+	@if [ -z "$(PY310)" ]; then echo "LAVA BENCHMARK SKIPPED: no Python 3.10 interpreter found."; else \
+		$(MAKE) --no-print-directory $(LAVA_VENV)/.installed && \
+		$(LAVA_VENV)/bin/python -m pytest bench/test_vs_lava.py --benchmark-only --benchmark-columns=min,median,rounds -s; fi
 
 clean:
 	rm -rf $(VENV) $(LAVA_VENV) build dist *.egg-info .pytest_cache .benchmarks
