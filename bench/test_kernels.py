@@ -87,10 +87,10 @@ MEMORY_SCRIPT = """
 import resource, numpy as np, scipy.sparse as sp, neurochip as nc
 n, k = 1_000_000, 100
 rng = np.random.default_rng(0)
-indptr = np.arange(0, n * k + 1, k, dtype=np.int64)
+indptr = np.arange(0, n * k + 1, k, dtype=np.int32)
 targets = rng.integers(0, n, n * k, dtype=np.int32)
 w = sp.csc_array((np.ones(n * k, np.int8), targets, indptr), shape=(n, n))
-pop = nc.LIF("p", n, vth=100, bias_mant=128, v=rng.integers(0, 6400, n))
+pop = nc.LIF("p", n, du=4095, vth=100, bias_mant=128, v=rng.integers(0, 6400, n))
 r = nc.emulate(nc.Network([pop], connections=[nc.Connection("w", "p", "p", w)]), 20)
 print(r.counters.totals()["synaptic_ops"], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """

@@ -8,7 +8,7 @@ import numpy as np
 from numba import njit, prange
 
 from .fixed_point import lif_compartment
-from .synapse import accumulate_partial, add_dense_row, flush_partial, scatter_row, scatter_row_delayed
+from .synapse import accumulate_partial, add_row, flush_partial, scatter_row, scatter_row_delayed
 
 
 @njit(cache=True)
@@ -90,15 +90,18 @@ def deliver(t, k, first, conns, syn, ring, spikes, payload, node_spk, partial, m
         if lo == hi:
             continue
         axon0 = first[src]
+        row0 = conns.row_base[c]
         off = conns.dst_first[c]
+        n_dst = conns.n_dst[c]
         graded = conns.graded[c]
         uniform = conns.delay[c]
         shift = conns.right_shift[c]
+        acc = ring[(t_next + max(uniform, 0)) % n_slots, off:off + n_dst]
         n_events = 0
         n_touched = 0
         for q in range(lo, hi):
             x = payload[q] if graded else 1
-            r = conns.row_base[c] + spikes[q] - axon0
+            r = row0 + spikes[q] - axon0
             start = syn.row_start[r]
             nnz = syn.row_nnz[r]
             n_events += nnz
@@ -106,11 +109,9 @@ def deliver(t, k, first, conns, syn, ring, spikes, payload, node_spk, partial, m
                 n_touched = accumulate_partial(partial, mark, touched, n_touched, off, syn.target,
                                                syn.weight, syn.delay, uniform, start, start + nnz, x)
             elif conns.dense[c]:
-                add_dense_row(ring[(t_next + uniform) % n_slots], off, syn.dense_weight, start,
-                              conns.n_dst[c], x)
+                add_row(acc, syn.dense_weight[start:start + n_dst], x)
             elif uniform >= 0:
-                scatter_row(ring[(t_next + uniform) % n_slots], off, syn.target, syn.weight,
-                            start, start + nnz, x)
+                scatter_row(acc, syn.target, syn.weight, start, start + nnz, x)
             else:
                 scatter_row_delayed(ring, t_next, off, syn.target, syn.weight, syn.delay,
                                     start, start + nnz, x)

@@ -9,10 +9,18 @@ from .fixed_point import wrap_int32
 
 
 @njit(cache=True, inline="always")
-def scatter_row(acc, offset, target, weight, start, stop, payload):
-    """``acc[offset + target[e]] += payload * weight[e]`` for synapses start..stop."""
-    for e in range(start, stop):
-        acc[offset + target[e]] += payload * weight[e]
+def scatter_row(acc, target, weight, start, stop, payload):
+    """``acc[target[e]] += payload * weight[e]`` for synapses start..stop.
+
+    `acc` is the target population's slice of one ring slot; `target` is unsigned, so no
+    negative-index check is generated.
+    """
+    if payload == 1:
+        for e in range(start, stop):
+            acc[target[e]] += weight[e]
+    else:
+        for e in range(start, stop):
+            acc[target[e]] += payload * weight[e]
 
 
 @njit(cache=True, inline="always")
@@ -32,12 +40,6 @@ def add_row(acc, row, payload):
     else:
         for j in range(acc.shape[0]):
             acc[j] += payload * row[j]
-
-
-@njit(cache=True, inline="always")
-def add_dense_row(acc, offset, dense_weight, start, n, payload):
-    """``acc[offset:offset+n] += payload * dense_weight[start:start+n]``."""
-    add_row(acc[offset:offset + n], dense_weight[start:start + n], payload)
 
 
 @njit(cache=True, inline="always")

@@ -53,13 +53,6 @@ def _compartments(pops: tuple[LIF, ...]) -> Compartments:
     )
 
 
-def _uniform_delay(conn: Connection, delay: np.ndarray) -> int:
-    """The connection's single delay, or -1 when its synapses differ."""
-    if delay.size == 0:
-        return conn.max_delay
-    return int(delay[0]) if np.all(delay == delay[0]) else -1
-
-
 def pack(network: Network) -> Packed:
     """Lay `network` out for `kernels.run_batch`. Pure: the network is not modified."""
     pops, sources = network.populations, network.sources
@@ -75,21 +68,24 @@ def pack(network: Network) -> Packed:
         n_dst, n_src = c.shape
         right_shift = max(-c.weight_exp, 0)
         w = c.effective_weights()
-        nnz = np.asarray((w != 0).sum(axis=0)).ravel().astype(np.int64)
-        uniform = c.max_delay if c.delays is None or isinstance(c.delays, int) else -2
-        dense = right_shift == 0 and uniform >= 0 and nnz.sum() >= DENSE_ROW_DENSITY * n_dst * n_src
+        uniform_hint = c.delays is None or isinstance(c.delays, int)
+        dense = (right_shift == 0 and uniform_hint and not sp.issparse(w)
+                 and np.count_nonzero(w) >= DENSE_ROW_DENSITY * n_dst * n_src)
         if dense:
-            w = w.toarray() if sp.issparse(w) else w
-            dense_rows.append((w.T << c.weight_exp).astype(np.int16).ravel())
+            uniform = c.max_delay
+            nnz = np.count_nonzero(w, axis=0).astype(np.int64)
+            dense_rows.append((w.T.astype(np.int32) << c.weight_exp).astype(np.int16).ravel())
             row_start.append(n_dense + np.arange(n_src, dtype=np.int64) * n_dst)
             n_dense += n_src * n_dst
         else:
             s = c.synapses()
-            uniform = _uniform_delay(c, s.delay)
-            targets.append(s.target.astype(np.uint32))
-            weights.append((s.weight << max(c.weight_exp, 0)).astype(np.int16))
-            delays.append(s.delay.astype(np.uint8))
-            row_start.append(n_syn + s.indptr[:-1])
+            uniform = s.uniform_delay
+            nnz = np.diff(s.indptr).astype(np.int64)
+            targets.append(s.target.view(np.uint32) if s.target.dtype == np.int32 else s.target.astype(np.uint32))
+            weights.append(s.weight if c.weight_exp <= 0 else
+                           (s.weight.astype(np.int32) << c.weight_exp).astype(np.int16))
+            delays.append(s.delay if s.delay is not None else (uniform, s.target.size))
+            row_start.append(n_syn + s.indptr[:-1].astype(np.int64))
             n_syn += s.target.size
         row_nnz.append(nnz)
         for field, value in (("src_node", index[c.src]), ("dst_first", first[index[c.dst]]), ("n_dst", n_dst),
@@ -100,14 +96,17 @@ def pack(network: Network) -> Packed:
         n_rows += n_src
 
     def cat(parts, dtype) -> np.ndarray:
-        return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
+        """Concatenate, sharing the array itself when there is only one (no copy for big networks)."""
+        if len(parts) == 1:
+            return parts[0].astype(dtype, copy=False)
+        return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
 
     conns = Connections(*(np.asarray(cols[f], dtype=np.int64) for f in Connections._fields))
-    per_synapse_delay = bool(np.any(conns.delay < 0))
     syn = SynapseTable(
         row_start=cat(row_start, np.int64), row_nnz=cat(row_nnz, np.int64),
         target=cat(targets, np.uint32), weight=cat(weights, np.int16),
-        delay=cat(delays, np.uint8) if per_synapse_delay else np.zeros(0, np.uint8),
+        delay=cat([d if isinstance(d, np.ndarray) else np.full(d[1], d[0], np.uint8) for d in delays], np.uint8)
+        if np.any(conns.delay < 0) else np.zeros(0, np.uint8),
         dense_weight=cat(dense_rows, np.int16),
     )
     max_delay = max((c.max_delay for c in network.connections), default=0)

@@ -171,6 +171,8 @@ class LavaRun:
             raise KeyError(f"trace {name!r}: expected one of {sorted(TRACE_NAMES)}")
         if id(proc) not in self.graph.shapes:
             raise KeyError(f"process {getattr(proc, 'name', proc)!r} is not an LIF of this run")
+        if not self.result.traces:
+            raise KeyError("this run kept no traces: call nl.run(..., trace=True)")
         arr = self.result.trace(self.graph.names[id(proc)], TRACE_NAMES[name])
         return arr.reshape(arr.shape[0], *self.graph.shapes[id(proc)])
 
@@ -179,8 +181,13 @@ class LavaRun:
         return self.result.counters
 
 
-def run(procs: Iterable[Any] | Any, num_steps: int) -> LavaRun:
-    """Emulate the Lava graph reachable from `procs` for `num_steps` steps, tracing every LIF."""
+def run(procs: Iterable[Any] | Any, num_steps: int, trace: bool = True) -> LavaRun:
+    """Emulate the Lava graph reachable from `procs` for `num_steps` steps.
+
+    With `trace` (the default) every LIF's u, v and s_out are recorded for `LavaRun.trace`;
+    without it only counters are kept, as a Lava run without monitors.
+    """
     graph = from_lava(procs if isinstance(procs, (list, tuple, set)) else [procs])
-    result = emulate(graph.network, num_steps, record=[p.name for p in graph.network.populations])
+    record = [p.name for p in graph.network.populations] if trace else []
+    result = emulate(graph.network, num_steps, record=record)
     return LavaRun(graph, result)

@@ -24,6 +24,22 @@ def _describe(arr: NDArray) -> str:
     return f"values in [{arr.min()}, {arr.max()}]"
 
 
+def check_integral(node: str, field: str, arr: NDArray) -> None:
+    """Raise unless `arr` holds integers (an integer dtype, or floats with integral values)."""
+    if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+        raise network_error(node, field, "integers", f"dtype {arr.dtype}")
+    if np.issubdtype(arr.dtype, np.floating):
+        if not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
+            raise network_error(node, field, "integer values", "non-integral or non-finite floats")
+
+
+def int_values(node: str, field: str, arr: NDArray, lo: int, hi: int) -> NDArray:
+    """`arr` itself after checking every entry is in [lo, hi] (no widening copy; for large arrays)."""
+    if arr.size and (arr.min() < lo or arr.max() > hi):
+        raise network_error(node, field, f"integers in [{lo}, {hi}]", _describe(arr))
+    return arr
+
+
 def int_array(node: str, field: str, value: object, lo: int, hi: int,
               shape: tuple[int, ...] | None = None) -> NDArray[np.int64]:
     """`value` (scalar or array) as an int64 array with every entry in [lo, hi].
@@ -31,20 +47,13 @@ def int_array(node: str, field: str, value: object, lo: int, hi: int,
     A scalar broadcasts to `shape` when one is given. Floats are accepted only when integral.
     """
     arr = np.asarray(value)
-    if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
-        raise network_error(node, field, "integers", f"dtype {arr.dtype}")
-    if np.issubdtype(arr.dtype, np.floating):
-        if not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
-            raise network_error(node, field, "integer values", "non-integral or non-finite floats")
+    check_integral(node, field, arr)
     if shape is not None:
         if arr.ndim == 0:
             arr = np.broadcast_to(arr, shape)
         elif arr.shape != shape:
             raise network_error(node, field, f"a scalar or shape {shape}", f"shape {arr.shape}")
-    out = arr.astype(np.int64)
-    if out.size and (out.min() < lo or out.max() > hi):
-        raise network_error(node, field, f"integers in [{lo}, {hi}]", _describe(out))
-    return out
+    return int_values(node, field, arr.astype(np.int64), lo, hi)
 
 
 def int_scalar(node: str, field: str, value: object, lo: int, hi: int) -> int:

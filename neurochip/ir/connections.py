@@ -9,7 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from ._checks import check_name, int_array, int_scalar
+from ._checks import check_integral, check_name, int_array, int_scalar, int_values
 from .sources import MAX_MESSAGE_BITS
 from ..errors import network_error
 
@@ -29,13 +29,12 @@ class SignMode(Enum):
 
     @classmethod
     def of(cls, weights: NDArray | sp.sparray) -> "SignMode":
-        """The sign mode Lava infers: excitatory if min >= 0, inhibitory if max <= 0, else mixed."""
-        if sp.issparse(weights):
-            implicit_zero = weights.nnz < np.prod(weights.shape)
-            values = np.append(weights.data, 0) if implicit_zero else weights.data
-        else:
-            values = np.asarray(weights)
-        lo, hi = values.min(), values.max()
+        """The sign mode Lava infers: excitatory if min >= 0, inhibitory if max <= 0, else mixed
+        (a sparse matrix's implicit zeros count)."""
+        values = weights.data if sp.issparse(weights) else np.asarray(weights)
+        lo, hi = (values.min(), values.max()) if values.size else (0, 0)
+        if sp.issparse(weights) and weights.nnz < np.prod(weights.shape):
+            lo, hi = min(lo, 0), max(hi, 0)
         if lo >= 0:
             return cls.EXCITATORY
         if hi <= 0:
@@ -58,18 +57,20 @@ def truncate_weights(weights: NDArray[np.int64], sign_mode: SignMode, num_weight
 
 
 class Synapses(NamedTuple):
-    """A connection's nonzero synapses grouped by presynaptic axon (CSR over sources).
+    """A connection's nonzero synapses grouped by presynaptic axon (CSC of the (n_dst, n_src) matrix).
 
-    indptr : (n_src + 1,) int64; synapses of source i are ``indptr[i]:indptr[i+1]``.
-    target : (nnz,) int64 postsynaptic compartment (local to the target population).
-    weight : (nnz,) int64 effective weight mantissa after truncation (exponent not applied).
-    delay : (nnz,) int64 axonal delay in steps beyond the one-step connection latency.
+    indptr : (n_src + 1,) synapses of source i are ``indptr[i]:indptr[i+1]``.
+    target : (nnz,) int32 postsynaptic compartment (local to the target population).
+    weight : (nnz,) int16 effective weight mantissa after truncation (exponent not applied).
+    delay : (nnz,) uint8 per-synapse delays, or None when all synapses share `uniform_delay`.
+    uniform_delay : the shared delay in steps beyond the one-step connection latency, or -1.
     """
 
-    indptr: NDArray[np.int64]
-    target: NDArray[np.int64]
-    weight: NDArray[np.int64]
-    delay: NDArray[np.int64]
+    indptr: NDArray[np.integer]
+    target: NDArray[np.int32]
+    weight: NDArray[np.int16]
+    delay: NDArray[np.uint8] | None
+    uniform_delay: int
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,7 +85,8 @@ class Connection:
     ----------
     name : unique node name.
     src, dst : names of the presynaptic node and the postsynaptic LIF population.
-    weights : (n_dst, n_src) integer matrix, dense or scipy sparse, within the sign mode's range.
+    weights : (n_dst, n_src) integer matrix, dense or scipy sparse, within the sign mode's range;
+        stored as int16 (sparse: CSC, i.e. grouped by presynaptic axon).
     weight_exp : shared weight exponent in [-8, 7].
     num_weight_bits : stored mantissa bits, 1..8 (mixed-sign weights use one of them for the sign).
     sign_mode : inferred from the weights as Lava does when None.
@@ -96,7 +98,7 @@ class Connection:
     name: str
     src: str
     dst: str
-    weights: NDArray[np.int64] | sp.csr_array
+    weights: NDArray[np.int16] | sp.csc_array
     weight_exp: int = 0
     num_weight_bits: int = MAX_WEIGHT_BITS
     sign_mode: SignMode | None = None
@@ -113,18 +115,17 @@ class Connection:
         if sp.issparse(w):
             if w.ndim != 2:
                 raise network_error(name, "weights", "a 2-D matrix", f"{w.ndim}-D")
-            w = sp.csr_array(w)
+            w = sp.csc_array(w)
             w.sum_duplicates()
-            w = sp.csr_array((int_array(name, "weights", w.data, -(2**31), 2**31 - 1), w.indices, w.indptr), shape=w.shape)
         else:
             w = np.asarray(w)
             if w.ndim != 2:
                 raise network_error(name, "weights", "a 2-D (n_dst, n_src) matrix", f"shape {w.shape}")
-            w = int_array(name, "weights", w, -(2**31), 2**31 - 1)
-        mode = SignMode(self.sign_mode) if self.sign_mode is not None else SignMode.of(w)
-        lo, hi = mode.weight_range()
         data = w.data if sp.issparse(w) else w
-        int_array(name, "weights", data, lo, hi)
+        check_integral(name, "weights", data)
+        mode = SignMode(self.sign_mode) if self.sign_mode is not None else SignMode.of(w)
+        data = int_values(name, "weights", data, *mode.weight_range()).astype(np.int16, copy=False)
+        w = sp.csc_array((data, w.indices, w.indptr), shape=w.shape) if sp.issparse(w) else data
         set_(self, "weights", w)
         set_(self, "sign_mode", mode)
         set_(self, "weight_exp", int_scalar(name, "weight_exp", self.weight_exp, *WEIGHT_EXP_RANGE))
@@ -157,29 +158,31 @@ class Connection:
         values = d.data if sp.issparse(d) else d
         return int(values.max(initial=0))
 
-    def effective_weights(self) -> NDArray[np.int64] | sp.csr_array:
-        """Weights as the synapses store them: truncated to `num_weight_bits` for the sign mode."""
+    def effective_weights(self) -> NDArray[np.int16] | sp.csc_array:
+        """Weights as the synapses store them: truncated to `num_weight_bits` for the sign mode.
+        Returns the stored weights themselves when nothing is truncated."""
+        k = MAX_WEIGHT_BITS - self.num_weight_bits + int(self.sign_mode is SignMode.MIXED)
         w = self.weights
+        if k == 0:
+            return w
         if sp.issparse(w):
-            out = sp.csr_array((truncate_weights(w.data, self.sign_mode, self.num_weight_bits), w.indices.copy(),
-                                w.indptr.copy()), shape=w.shape)
-            out.eliminate_zeros()
-            return out
+            return sp.csc_array((truncate_weights(w.data, self.sign_mode, self.num_weight_bits), w.indices, w.indptr),
+                                shape=w.shape)
         return truncate_weights(w, self.sign_mode, self.num_weight_bits)
 
     def synapses(self) -> Synapses:
-        """The nonzero synapses, grouped by source, targets ascending within a source."""
-        w = sp.csc_array(self.effective_weights())
-        w.eliminate_zeros()
-        w.sort_indices()
-        indptr = w.indptr.astype(np.int64)
-        target = w.indices.astype(np.int64)
-        source = np.repeat(np.arange(w.shape[1], dtype=np.int64), np.diff(indptr))
+        """The nonzero synapses, grouped by source. Shares arrays with the stored weights when it can."""
+        w = self.effective_weights()
+        w = w if sp.issparse(w) else sp.csc_array(w)
+        indptr, target, weight = w.indptr, w.indices, w.data
+        keep = weight != 0
+        if not keep.all():
+            indptr = np.concatenate([[0], np.cumsum(keep)])[indptr]
+            target, weight = target[keep], weight[keep]
         d = self.delays
         if d is None or isinstance(d, int):
-            delay = np.full(target.size, d or 0, dtype=np.int64)
-        elif sp.issparse(d):
-            delay = np.asarray(d[target, source]).ravel().astype(np.int64)
-        else:
-            delay = d[target, source]
-        return Synapses(indptr, target, w.data.astype(np.int64), delay)
+            return Synapses(indptr, target, weight, None, d or 0)
+        source = np.repeat(np.arange(w.shape[1]), np.diff(w.indptr))[keep]
+        delay = (np.asarray(d[target, source]).ravel() if sp.issparse(d) else d[target, source]).astype(np.uint8)
+        uniform = int(delay[0]) if delay.size and np.all(delay == delay[0]) else (0 if not delay.size else -1)
+        return Synapses(indptr, target, weight, None if uniform >= 0 else delay, uniform)
