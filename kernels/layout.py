@@ -39,6 +39,7 @@ class Connections(NamedTuple):
     dense: NDArray[np.int64]           # 1: rows are dense int16 vectors of n_dst weights
     delay: NDArray[np.int64]           # uniform delay, or -1 when per synapse
     wrap_first: NDArray[np.int64]      # 1: wrap partial sums to int32 before shifting
+    prefetch: NDArray[np.int64]        # 1: prefetch the next spiking row (synapses beyond the caches)
 
 
 class SynapseTable(NamedTuple):
@@ -47,6 +48,6 @@ class SynapseTable(NamedTuple):
     row_start: NDArray[np.int64]       # (rows,) first synapse (CSR) or first dense weight
     row_nnz: NDArray[np.int64]         # (rows,) nonzero synapses (counted as synaptic events)
     target: NDArray[np.uint32]         # (nnz,) target compartment, local to the population
-    weight: NDArray[np.int16]          # (nnz,)
+    weight: NDArray[np.int16]          # (nnz,) int8 when every weight fits, else int16
     delay: NDArray[np.uint8]           # (nnz,) or (0,) when no connection has per-synapse delays
-    dense_weight: NDArray[np.int16]    # concatenated dense rows
+    dense_weight: NDArray[np.int16]    # concatenated dense rows, int8 when every weight fits

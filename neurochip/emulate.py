@@ -86,7 +86,7 @@ def emulate(network: Network, steps: int, *, record: Iterable[str] = (), batch: 
         state.t, _inputs(network, state.t, steps, b), packed.comp, packed.first, packed.n_pops,
         packed.conns, packed.syn, u, v, ring,
         np.zeros((b, depth, n if depth else 0), np.int64), np.zeros((b, depth, n if depth else 0), np.uint8),
-        np.zeros((b, depth * n), np.int64), np.zeros((b, n), np.uint8),
+        np.zeros((b, depth * n), np.int64), np.zeros((b, -(-n // 8) * 8), np.uint8),
         np.zeros((b, packed.n_axons), np.int64), np.zeros((b, packed.n_axons), np.int32),
         np.zeros((b, len(packed.node_names) + 1), np.int64),
         rec_index, rec_slot, *rec, node_cnt, conn_cnt,

@@ -6,13 +6,17 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .ir import LIF, Connection, Network
+from .ir import LIF, Network, SignMode
+from .kernels.compact import compact_rows
 from .kernels.layout import Compartments, Connections, SynapseTable
 from .kernels.fixed_point import ACT_SHIFT, DECAY_SHIFT
 
 #: A connection whose weight matrix is at least this dense is stored as dense int16 rows
 #: (vectorised row adds beat a sparse scatter from about this density up).
 DENSE_ROW_DENSITY = 0.25
+#: Synapse tables larger than this (bytes) do not fit a core's L2 (1 MiB on the Zen 4 runners):
+#: prefetch their rows.
+PREFETCH_MIN_BYTES = 2**20
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,20 @@ def _compartments(pops: tuple[LIF, ...]) -> Compartments:
     )
 
 
+def _shared_delay(delay: np.ndarray) -> int:
+    """The delay all synapses share, or -1 when they differ."""
+    if delay.size == 0:
+        return 0
+    return int(delay[0]) if np.all(delay == delay[0]) else -1
+
+
+def _narrow(weights: np.ndarray) -> np.ndarray:
+    """int8 when every weight fits (half the memory traffic per synaptic event), else int16."""
+    if weights.size == 0 or (weights.min() >= -128 and weights.max() <= 127):
+        return weights.astype(np.int8)
+    return weights
+
+
 def pack(network: Network) -> Packed:
     """Lay `network` out for `kernels.run_batch`. Pure: the network is not modified."""
     pops, sources = network.populations, network.sources
@@ -78,20 +96,23 @@ def pack(network: Network) -> Packed:
             row_start.append(n_dense + np.arange(n_src, dtype=np.int64) * n_dst)
             n_dense += n_src * n_dst
         else:
-            s = c.synapses()
-            uniform = s.uniform_delay
-            nnz = np.diff(s.indptr).astype(np.int64)
-            targets.append(s.target.view(np.uint32) if s.target.dtype == np.int32 else s.target.astype(np.uint32))
-            weights.append(s.weight if c.weight_exp <= 0 else
-                           (s.weight.astype(np.int32) << c.weight_exp).astype(np.int16))
-            delays.append(s.delay if s.delay is not None else (uniform, s.target.size))
-            row_start.append(n_syn + s.indptr[:-1].astype(np.int64))
-            n_syn += s.target.size
+            csc = c.csc_weights()
+            d = c.synapse_delays()
+            nnz, target, weight, delay = compact_rows(
+                csc.indptr, csc.indices, csc.data, d if d is not None else np.zeros(0, np.uint8),
+                c.truncate_bits, -1 if c.sign_mode is SignMode.INHIBITORY else 1, max(c.weight_exp, 0))
+            uniform = c.max_delay if d is None else _shared_delay(delay)
+            targets.append(target)
+            weights.append(weight)
+            delays.append(delay if uniform < 0 else (uniform, target.size))
+            row_start.append(n_syn + np.concatenate([[0], np.cumsum(nnz)[:-1]]))
+            n_syn += target.size
         row_nnz.append(nnz)
         for field, value in (("src_node", index[c.src]), ("dst_first", first[index[c.dst]]), ("n_dst", n_dst),
                              ("row_base", n_rows), ("right_shift", right_shift),
                              ("graded", int(c.num_message_bits > 0)), ("message_bits", c.num_message_bits),
-                             ("dense", int(dense)), ("delay", uniform), ("wrap_first", int(c.delays is None))):
+                             ("dense", int(dense)), ("delay", uniform), ("wrap_first", int(c.delays is None)),
+                             ("prefetch", int(not dense and 6 * int(nnz.sum()) > PREFETCH_MIN_BYTES))):
             cols[field].append(value)
         n_rows += n_src
 
@@ -104,10 +125,10 @@ def pack(network: Network) -> Packed:
     conns = Connections(*(np.asarray(cols[f], dtype=np.int64) for f in Connections._fields))
     syn = SynapseTable(
         row_start=cat(row_start, np.int64), row_nnz=cat(row_nnz, np.int64),
-        target=cat(targets, np.uint32), weight=cat(weights, np.int16),
+        target=cat(targets, np.uint32), weight=_narrow(cat(weights, np.int16)),
         delay=cat([d if isinstance(d, np.ndarray) else np.full(d[1], d[0], np.uint8) for d in delays], np.uint8)
         if np.any(conns.delay < 0) else np.zeros(0, np.uint8),
-        dense_weight=cat(dense_rows, np.int16),
+        dense_weight=_narrow(cat(dense_rows, np.int16)),
     )
     max_delay = max((c.max_delay for c in network.connections), default=0)
     shifted = [c.max_delay for c in network.connections if c.weight_exp < 0]

@@ -84,15 +84,26 @@ def _lif(proc: Any, name: str, kind: str) -> LIF:
                vth=int(_init(proc.vth, np.int32).item()), **flat, **reset)
 
 
-def _clipped(weights: np.ndarray, mode: SignMode) -> np.ndarray:
+def _as_model_weights(raw: Any) -> np.ndarray | sp.csr_array:
+    """Weights as Lava's fixed-point model holds them: cast to int32 (copied only when needed)."""
+    w = sp.csr_array(raw) if sp.issparse(raw) else np.asarray(raw)
+    values = w.data if sp.issparse(w) else w
+    if values.dtype.kind in "iu" and (values.size == 0 or (values.min() >= -(2**31) and values.max() < 2**31)):
+        return w
+    return w.astype(np.int32)
+
+
+def _clipped(values: np.ndarray, mode: SignMode) -> np.ndarray:
     """Lava's ``clip_weights(..., num_bits=8)``: clip into the sign mode's 8-bit range."""
-    return np.clip(weights, *mode.weight_range())
+    lo, hi = mode.weight_range()
+    if values.size == 0 or (values.min() >= lo and values.max() <= hi):
+        return values
+    return np.clip(values, lo, hi)
 
 
 def _connection(proc: Any, kind: str, name: str, src: str, dst: str) -> Connection:
     params = proc.proc_params
-    raw = proc.weights.init
-    w = sp.csr_array(raw).astype(np.int32) if sp.issparse(raw) else np.asarray(raw).astype(np.int32)
+    w = _as_model_weights(proc.weights.init)
     mode = SignMode[params["sign_mode"].name] if params.get("sign_mode") else SignMode.of(w)
     if sp.issparse(w):
         w = sp.csr_array((_clipped(w.data, mode), w.indices, w.indptr), shape=w.shape)

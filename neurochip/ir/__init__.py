@@ -1,8 +1,7 @@
 """Network IR: small validated dataclasses with plain numpy arrays inside."""
-from .connections import Connection, SignMode, Synapses, truncate_weights
+from .connections import Connection, SignMode, truncate_weights
 from .network import Network
 from .populations import LIF
 from .sources import BernoulliSource, SpikeSource
 
-__all__ = ["BernoulliSource", "Connection", "LIF", "Network", "SignMode", "SpikeSource", "Synapses",
-           "truncate_weights"]
+__all__ = ["BernoulliSource", "Connection", "LIF", "Network", "SignMode", "SpikeSource", "truncate_weights"]

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import NamedTuple
-
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
@@ -54,23 +52,6 @@ def truncate_weights(weights: NDArray[np.int64], sign_mode: SignMode, num_weight
     flip = -1 if sign_mode is SignMode.INHIBITORY else 1
     k = MAX_WEIGHT_BITS - num_weight_bits + int(sign_mode is SignMode.MIXED)
     return flip * (((flip * weights) >> k) << k)
-
-
-class Synapses(NamedTuple):
-    """A connection's nonzero synapses grouped by presynaptic axon (CSC of the (n_dst, n_src) matrix).
-
-    indptr : (n_src + 1,) synapses of source i are ``indptr[i]:indptr[i+1]``.
-    target : (nnz,) int32 postsynaptic compartment (local to the target population).
-    weight : (nnz,) int16 effective weight mantissa after truncation (exponent not applied).
-    delay : (nnz,) uint8 per-synapse delays, or None when all synapses share `uniform_delay`.
-    uniform_delay : the shared delay in steps beyond the one-step connection latency, or -1.
-    """
-
-    indptr: NDArray[np.integer]
-    target: NDArray[np.int32]
-    weight: NDArray[np.int16]
-    delay: NDArray[np.uint8] | None
-    uniform_delay: int
 
 
 @dataclass(frozen=True, eq=False)
@@ -158,31 +139,32 @@ class Connection:
         values = d.data if sp.issparse(d) else d
         return int(values.max(initial=0))
 
+    @property
+    def truncate_bits(self) -> int:
+        """Low mantissa bits the synapse drops: 8 - num_weight_bits, plus one for the sign of mixed weights."""
+        return MAX_WEIGHT_BITS - self.num_weight_bits + int(self.sign_mode is SignMode.MIXED)
+
     def effective_weights(self) -> NDArray[np.int16] | sp.csc_array:
         """Weights as the synapses store them: truncated to `num_weight_bits` for the sign mode.
         Returns the stored weights themselves when nothing is truncated."""
-        k = MAX_WEIGHT_BITS - self.num_weight_bits + int(self.sign_mode is SignMode.MIXED)
         w = self.weights
-        if k == 0:
+        if self.truncate_bits == 0:
             return w
         if sp.issparse(w):
             return sp.csc_array((truncate_weights(w.data, self.sign_mode, self.num_weight_bits), w.indices, w.indptr),
                                 shape=w.shape)
         return truncate_weights(w, self.sign_mode, self.num_weight_bits)
 
-    def synapses(self) -> Synapses:
-        """The nonzero synapses, grouped by source. Shares arrays with the stored weights when it can."""
-        w = self.effective_weights()
-        w = w if sp.issparse(w) else sp.csc_array(w)
-        indptr, target, weight = w.indptr, w.indices, w.data
-        keep = weight != 0
-        if not keep.all():
-            indptr = np.concatenate([[0], np.cumsum(keep)])[indptr]
-            target, weight = target[keep], weight[keep]
+    def csc_weights(self) -> sp.csc_array:
+        """The stored (untruncated) weights as CSC: column i holds presynaptic axon i's synapses."""
+        return self.weights if sp.issparse(self.weights) else sp.csc_array(self.weights)
+
+    def synapse_delays(self) -> NDArray[np.uint8] | None:
+        """Per-synapse delays aligned with `csc_weights().data`, or None when the delay is shared."""
         d = self.delays
         if d is None or isinstance(d, int):
-            return Synapses(indptr, target, weight, None, d or 0)
-        source = np.repeat(np.arange(w.shape[1]), np.diff(w.indptr))[keep]
-        delay = (np.asarray(d[target, source]).ravel() if sp.issparse(d) else d[target, source]).astype(np.uint8)
-        uniform = int(delay[0]) if delay.size and np.all(delay == delay[0]) else (0 if not delay.size else -1)
-        return Synapses(indptr, target, weight, None if uniform >= 0 else delay, uniform)
+            return None
+        w = self.csc_weights()
+        source = np.repeat(np.arange(w.shape[1]), np.diff(w.indptr))
+        values = np.asarray(d[w.indices, source]).ravel() if sp.issparse(d) else d[w.indices, source]
+        return values.astype(np.uint8)
