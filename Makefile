@@ -38,11 +38,18 @@ test-lava:
 demo: $(VENV)/.installed
 	$(VENV)/bin/python -m neurochip.demo
 
+# Peers: SANA-FE in .venv (its wheel is for Python 3.11); Lava and Brian2 2.9 (which needs
+# numpy < 2.4) in the Python 3.10 environment.
+PEERS_310 := bench/test_vs_lava.py bench/test_vs_brian2.py
+BENCH_ARGS := --benchmark-only --benchmark-columns=min,median,rounds -s
+
 bench: $(VENV)/.installed
-	$(VENV)/bin/python -m pytest bench --ignore=bench/test_vs_lava.py --benchmark-only --benchmark-columns=min,median,rounds -s
-	@if [ -z "$(PY310)" ]; then echo "LAVA BENCHMARK SKIPPED: no Python 3.10 interpreter found."; else \
+	$(VENV)/bin/python -m pip install -q -e '.[dev,bench]'
+	$(VENV)/bin/python -m pytest bench $(addprefix --ignore=,$(PEERS_310)) $(BENCH_ARGS)
+	@if [ -z "$(PY310)" ]; then echo "LAVA/BRIAN2 BENCHMARKS SKIPPED: no Python 3.10 interpreter found."; else \
 		$(MAKE) --no-print-directory $(LAVA_VENV)/.installed && \
-		$(LAVA_VENV)/bin/python -m pytest bench/test_vs_lava.py --benchmark-only --benchmark-columns=min,median,rounds -s; fi
+		$(LAVA_VENV)/bin/python -m pip install -q 'brian2==2.9.0' && \
+		$(LAVA_VENV)/bin/python -m pytest $(PEERS_310) $(BENCH_ARGS); fi
 
 clean:
 	rm -rf $(VENV) $(LAVA_VENV) build dist *.egg-info .pytest_cache .benchmarks

@@ -29,8 +29,17 @@ def recurrent_params(n: int, fan_out: int = 100, seed: int = 0) -> dict:
                 v=rng.integers(0, VTH * 64, n), weights=fixed_fan_out(n, n, min(fan_out, n), rng))
 
 
-def recurrent_network(n: int, fan_out: int = 100, seed: int = 0) -> Network:
+def staggered_params(n: int, fan_out: int = 100, periods: tuple[int, int] = (28, 62), seed: int = 0) -> dict:
+    """As `recurrent_params`, but desynchronised by per-compartment biases (firing periods drawn
+    from `periods`) with v starting at 0: a form every simulator can express."""
     p = recurrent_params(n, fan_out, seed)
+    rng = np.random.default_rng(seed + 1)
+    p.update(bias_mant=(VTH * 64 / rng.uniform(*periods, n)).astype(np.int64), v=np.zeros(n, np.int64))
+    return p
+
+
+def recurrent_network(n: int, fan_out: int = 100, seed: int = 0, params: dict | None = None) -> Network:
+    p = params or recurrent_params(n, fan_out, seed)
     pop = LIF("rec", p["n"], du=p["du"], dv=p["dv"], vth=p["vth"], bias_mant=p["bias_mant"], v=p["v"])
     return Network([pop], connections=[Connection("w", "rec", "rec", p["weights"])])
 

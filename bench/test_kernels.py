@@ -125,3 +125,27 @@ def test_memory_1m_neurons_100m_synapses():
     gib = rss_kib / 2**20
     print(f"\n1M compartments, 100M synapses, 20 steps ({ops:,} synaptic ops): peak RSS {gib:.2f} GiB; target < 1.5 GiB")
     assert gib < 1.5
+
+
+def test_batch_parallel_scaling(benchmark):
+    """Samples of a batch run one per thread: the same batch on 1 thread and on all threads."""
+    import numba
+    net = feed_forward_snn(rate=0.05)
+    batch, steps = 16, 256
+    threads = numba.get_num_threads()
+    nc.emulate(net, 2, batch=batch)
+    numba.set_num_threads(1)
+    try:
+        one = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            nc.emulate(net, steps, batch=batch)
+            one.append(time.perf_counter() - t0)
+        one = min(one)
+    finally:
+        numba.set_num_threads(threads)
+    benchmark.pedantic(nc.emulate, args=(net, steps), kwargs={"batch": batch}, rounds=3, iterations=1)
+    many = benchmark.stats.stats.min
+    print(f"\nbatch {batch} of the 784-512-512-10 SNN: 1 thread {batch / one:,.0f} inferences/s, "
+          f"{threads} threads {batch / many:,.0f} inferences/s, scaling {one / many:.2f}x on {threads} cores")
+    assert one / many >= 0.8 * threads
