@@ -45,11 +45,13 @@ BENCH_ARGS := --benchmark-only --benchmark-columns=min,median,rounds -s
 
 bench: $(VENV)/.installed
 	$(VENV)/bin/python -m pip install -q -e '.[dev,bench]'
-	$(VENV)/bin/python -m pytest bench $(addprefix --ignore=,$(PEERS_310)) $(BENCH_ARGS)
-	@if [ -z "$(PY310)" ]; then echo "LAVA/BRIAN2 BENCHMARKS SKIPPED: no Python 3.10 interpreter found."; else \
+	@status=0; \
+	$(VENV)/bin/python -m pytest bench $(addprefix --ignore=,$(PEERS_310)) $(BENCH_ARGS) || status=1; \
+	if [ -z "$(PY310)" ]; then echo "LAVA/BRIAN2 BENCHMARKS SKIPPED: no Python 3.10 interpreter found."; else \
 		$(MAKE) --no-print-directory $(LAVA_VENV)/.installed && \
 		$(LAVA_VENV)/bin/python -m pip install -q 'brian2==2.9.0' && \
-		$(LAVA_VENV)/bin/python -m pytest $(PEERS_310) $(BENCH_ARGS); fi
+		$(LAVA_VENV)/bin/python -m pytest $(PEERS_310) $(BENCH_ARGS) || status=1; fi; \
+	exit $$status
 
 clean:
 	rm -rf $(VENV) $(LAVA_VENV) build dist *.egg-info .pytest_cache .benchmarks

@@ -119,8 +119,11 @@ print(r.counters.totals()["synaptic_ops"], resource.getrusage(resource.RUSAGE_SE
 """
 
 
-def test_memory_1m_neurons_100m_synapses():
-    out = subprocess.run([sys.executable, "-c", MEMORY_SCRIPT], check=True, capture_output=True, text=True).stdout
+def test_memory_1m_neurons_100m_synapses(benchmark):
+    def run():
+        return subprocess.run([sys.executable, "-c", MEMORY_SCRIPT], check=True, capture_output=True, text=True).stdout
+
+    out = benchmark.pedantic(run, rounds=1, iterations=1)
     ops, rss_kib = map(int, out.split())
     gib = rss_kib / 2**20
     print(f"\n1M compartments, 100M synapses, 20 steps ({ops:,} synaptic ops): peak RSS {gib:.2f} GiB; target < 1.5 GiB")

@@ -1,4 +1,4 @@
-"""One pass from stored weights to the synapse table: truncate, drop zeros, pre-shift."""
+"""From stored weights to the synapse table: truncate, drop zeros, pre-shift, in one pass."""
 import numpy as np
 from numba import njit
 
@@ -11,7 +11,18 @@ def stored_weight(w, truncate_bits, flip):
 
 
 @njit(cache=True)
-def compact_rows(indptr, indices, data, delays, truncate_bits, flip, left_shift):
+def kept_per_row(indptr, data, truncate_bits, flip):
+    """(n_src,) int64: synapses of each row (CSC column) whose stored weight is nonzero."""
+    n_src = indptr.shape[0] - 1
+    row_nnz = np.zeros(n_src, np.int64)
+    for i in range(n_src):
+        for e in range(indptr[i], indptr[i + 1]):
+            row_nnz[i] += stored_weight(np.int64(data[e]), truncate_bits, flip) != 0
+    return row_nnz
+
+
+@njit(cache=True)
+def compact_rows(indptr, indices, data, delays, truncate_bits, flip, left_shift, keep_all):
     """Synapse rows (one per presynaptic axon) from a CSC weight matrix.
 
     Parameters
@@ -20,28 +31,26 @@ def compact_rows(indptr, indices, data, delays, truncate_bits, flip, left_shift)
     delays : per-synapse delays aligned with `data`, or an empty array.
     truncate_bits, flip : truncation (see `stored_weight`).
     left_shift : non-negative weight exponent folded into the weights.
+    keep_all : no stored weight is zero (`kept_per_row` sums to nnz): targets and delays are
+        the inputs' and are not copied (empty arrays are returned for them).
 
     Returns
     -------
-    (row_nnz (n_src,) int64, target (kept,) uint32, weight (kept,) int16, delay (kept or 0,) uint8)
+    (target (kept,) uint32, weight (kept,) int16, delay (kept or 0,) uint8)
     """
-    n_src = indptr.shape[0] - 1
-    row_nnz = np.zeros(n_src, np.int64)
-    for i in range(n_src):
-        for e in range(indptr[i], indptr[i + 1]):
-            row_nnz[i] += stored_weight(np.int64(data[e]), truncate_bits, flip) != 0
-    total = row_nnz.sum()
-    target = np.empty(total, np.uint32)
-    weight = np.empty(total, np.int16)
-    delay = np.empty(total if delays.shape[0] else 0, np.uint8)
+    n_out = 0 if keep_all else indices.shape[0]
+    weight = np.empty(data.shape[0], np.int16)
+    target = np.empty(n_out, np.uint32)
+    delay = np.empty(n_out if delays.shape[0] else 0, np.uint8)
     q = 0
-    for i in range(n_src):
-        for e in range(indptr[i], indptr[i + 1]):
-            w = stored_weight(np.int64(data[e]), truncate_bits, flip)
-            if w != 0:
-                target[q] = indices[e]
-                weight[q] = w << left_shift
-                if delays.shape[0]:
-                    delay[q] = delays[e]
-                q += 1
-    return row_nnz, target, weight, delay
+    for e in range(data.shape[0]):
+        w = stored_weight(np.int64(data[e]), truncate_bits, flip)
+        if keep_all:
+            weight[e] = w << left_shift
+        elif w != 0:
+            target[q] = indices[e]
+            weight[q] = w << left_shift
+            if delays.shape[0]:
+                delay[q] = delays[e]
+            q += 1
+    return target[:q], weight if keep_all else weight[:q], delay[:q]

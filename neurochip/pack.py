@@ -7,7 +7,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .ir import LIF, Network, SignMode
-from .kernels.compact import compact_rows
+from .kernels.compact import compact_rows, kept_per_row
 from .kernels.layout import Compartments, Connections, SynapseTable
 from .kernels.fixed_point import ACT_SHIFT, DECAY_SHIFT
 
@@ -57,6 +57,28 @@ def _compartments(pops: tuple[LIF, ...]) -> Compartments:
     )
 
 
+def _synapse_rows(c) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """(row_nnz, target uint32, weight, per-synapse delay or None) of a sparse-stored connection.
+
+    Shares the stored CSC arrays when truncation drops no synapse (targets, delays) and changes
+    no weight (weights), so a 100M-synapse network is not copied.
+    """
+    csc = c.csc_weights()
+    d = c.synapse_delays()
+    flip = -1 if c.sign_mode is SignMode.INHIBITORY else 1
+    nnz = kept_per_row(csc.indptr, csc.data, c.truncate_bits, flip)
+    keep_all = int(nnz.sum()) == csc.nnz
+    target, weight, delay = csc.indices, csc.data, d
+    if not (keep_all and c.truncate_bits == 0 and c.weight_exp <= 0):
+        target, weight, delay = compact_rows(csc.indptr, csc.indices, csc.data,
+                                             d if d is not None else np.zeros(0, np.uint8),
+                                             c.truncate_bits, flip, max(c.weight_exp, 0), keep_all)
+        if keep_all:
+            target, delay = csc.indices, d
+    target = target.view(np.uint32) if target.dtype == np.int32 else target.astype(np.uint32)
+    return nnz, target, weight, delay if d is not None else None
+
+
 def _shared_delay(delay: np.ndarray) -> int:
     """The delay all synapses share, or -1 when they differ."""
     if delay.size == 0:
@@ -85,26 +107,22 @@ def pack(network: Network) -> Packed:
     for c in network.connections:
         n_dst, n_src = c.shape
         right_shift = max(-c.weight_exp, 0)
-        w = c.effective_weights()
-        uniform_hint = c.delays is None or isinstance(c.delays, int)
-        dense = (right_shift == 0 and uniform_hint and not sp.issparse(w)
-                 and np.count_nonzero(w) >= DENSE_ROW_DENSITY * n_dst * n_src)
+        dense = (right_shift == 0 and (c.delays is None or isinstance(c.delays, int))
+                 and not sp.issparse(c.weights)
+                 and np.count_nonzero(c.weights) >= DENSE_ROW_DENSITY * n_dst * n_src)
         if dense:
+            w = c.effective_weights()
             uniform = c.max_delay
             nnz = np.count_nonzero(w, axis=0).astype(np.int64)
             dense_rows.append((w.T.astype(np.int32) << c.weight_exp).astype(np.int16).ravel())
             row_start.append(n_dense + np.arange(n_src, dtype=np.int64) * n_dst)
             n_dense += n_src * n_dst
         else:
-            csc = c.csc_weights()
-            d = c.synapse_delays()
-            nnz, target, weight, delay = compact_rows(
-                csc.indptr, csc.indices, csc.data, d if d is not None else np.zeros(0, np.uint8),
-                c.truncate_bits, -1 if c.sign_mode is SignMode.INHIBITORY else 1, max(c.weight_exp, 0))
-            uniform = c.max_delay if d is None else _shared_delay(delay)
+            nnz, target, weight, d = _synapse_rows(c)
+            uniform = c.max_delay if d is None else _shared_delay(d)
             targets.append(target)
             weights.append(weight)
-            delays.append(delay if uniform < 0 else (uniform, target.size))
+            delays.append(d if uniform < 0 else (uniform, target.size))
             row_start.append(n_syn + np.concatenate([[0], np.cumsum(nnz)[:-1]]))
             n_syn += target.size
         row_nnz.append(nnz)
