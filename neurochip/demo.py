@@ -10,7 +10,8 @@ from . import LIF, BernoulliSource, Connection, Network, emulate
 
 
 def demo_network(n: int = 1000, n_in: int = 200, fan_out: int = 100, seed: int = 0) -> Network:
-    """`n` LIF compartments with sparse random excitation/inhibition, fed by `n_in` 5%-rate inputs."""
+    """`n` LIF compartments with sparse, mostly inhibitory recurrence (delay 2), fed by `n_in`
+    inputs spiking with probability 0.02 per step; about 3% of compartments spike per step."""
     rng = np.random.default_rng(seed)
 
     def fixed_fan_out(n_src: int, n_dst: int, lo: int, hi: int) -> sp.csr_array:
@@ -19,10 +20,10 @@ def demo_network(n: int = 1000, n_in: int = 200, fan_out: int = 100, seed: int =
         return sp.csr_array((rng.integers(lo, hi, cols.size), (rows, cols)), shape=(n_dst, n_src))
 
     return Network(
-        populations=[LIF("cortex", n, du=410, dv=205, vth=200, bias_mant=0)],
-        sources=[BernoulliSource("input", n_in, p=0.05, seed=seed)],
-        connections=[Connection("input->cortex", "input", "cortex", fixed_fan_out(n_in, n, 60, 120)),
-                     Connection("recurrent", "cortex", "cortex", fixed_fan_out(n, n, -70, 70), delays=2)],
+        populations=[LIF("cortex", n, du=410, dv=205, vth=300)],
+        sources=[BernoulliSource("input", n_in, p=0.02, seed=seed)],
+        connections=[Connection("input->cortex", "input", "cortex", fixed_fan_out(n_in, n, 30, 90)),
+                     Connection("recurrent", "cortex", "cortex", fixed_fan_out(n, n, -80, 30), delays=2)],
     )
 
 
