@@ -1,0 +1,236 @@
+"""The hardware-profile schema: every figure is a `Quantity` with a unit and a source.
+
+A missing (None) figure means unpublished: code that needs it must say so, never assume zero.
+"""
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+#: Units accepted per dimension, with their factor to SI (J, s, W, bit, count, op/s, B/s).
+UNITS: dict[str, dict[str, float]] = {
+    "energy": {"fJ": 1e-15, "pJ": 1e-12, "nJ": 1e-9, "uJ": 1e-6, "mJ": 1e-3, "J": 1.0},
+    "time": {"ps": 1e-12, "ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0},
+    "power": {"uW": 1e-6, "mW": 1e-3, "W": 1.0},
+    "bits": {"bit": 1.0, "B": 8.0, "KiB": 8 * 2.0**10, "MiB": 8 * 2.0**20, "GB": 8e9},
+    "count": {"count": 1.0},
+    "rate": {"op/s": 1.0, "FLOP/s": 1.0, "GFLOP/s": 1e9, "TFLOP/s": 1e12, "Hz": 1.0},
+    "bandwidth": {"B/s": 1.0, "GB/s": 1e9, "TB/s": 1e12},
+}
+
+Basis = Literal["simulated", "measured", "derived", "datasheet", "recalled", "code", "override"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Quantity(Strict):
+    """A sourced figure. `si` is the value in the dimension's SI unit."""
+
+    value: float = Field(ge=0)
+    unit: str
+    source: str = Field(min_length=3)
+    basis: Basis
+    bound: Literal["min", "max", "nominal"] = "nominal"
+    note: str | None = None
+
+    dimension: ClassVar[str] = ""
+
+    @property
+    def si(self) -> float:
+        return self.value * UNITS[self.dimension][self.unit]
+
+    @property
+    def status(self) -> str:
+        """'measured' or 'modeled', as reports print it."""
+        return "measured" if self.basis == "measured" else "modeled"
+
+
+def quantity_of(dimension: str) -> type[Quantity]:
+    """A `Quantity` subclass whose unit must belong to `dimension`."""
+
+    class Dimensioned(Quantity):
+
+        @field_validator("unit")
+        @classmethod
+        def _unit(cls, unit: str) -> str:
+            if unit not in UNITS[dimension]:
+                raise ValueError(f"a {dimension} unit, one of {sorted(UNITS[dimension])}, not {unit!r}")
+            return unit
+
+    Dimensioned.dimension = dimension
+    Dimensioned.__name__ = f"{dimension.capitalize()}Quantity"
+    return Dimensioned
+
+
+Energy, Time, Power, Bits, Count, Rate, Bandwidth = (quantity_of(d) for d in
+                                                     ("energy", "time", "power", "bits", "count", "rate", "bandwidth"))
+
+
+class SynapseEncoding(Strict):
+    """How one core stores synapses (nengo-loihi's model of Loihi synapse formats).
+
+    Each input axon's synapses on a core are stored in blocks of at most `synapses_per_block`;
+    a block costs n x (weight + delay [+ index]) bits plus `block_header_bits`, rounded up to
+    whole `word_bits` words. The dense format stores every target in the axon's index span
+    without index bits; the sparse format stores only nonzero synapses with index bits.
+    Widths are taken from the allowed menus (the smallest entry that fits).
+    """
+
+    word_bits: int = Field(gt=0)
+    synapses_per_block: int = Field(gt=0)
+    block_header_bits: int = Field(ge=0)
+    weight_bits_menu: tuple[int, ...]
+    index_bits_menu: tuple[int, ...]
+    source: str = Field(min_length=3)
+
+    @field_validator("weight_bits_menu", "index_bits_menu")
+    @classmethod
+    def _menu(cls, menu: tuple[int, ...]) -> tuple[int, ...]:
+        if not menu or any(b <= 0 for b in menu) or list(menu) != sorted(menu):
+            raise ValueError("a non-empty ascending list of positive bit widths")
+        return menu
+
+
+class Core(Strict):
+    """Per-core limits."""
+
+    max_compartments: Count
+    max_input_axons: Count | None = None
+    max_output_axons: Count | None = None
+    synaptic_memory: Bits | None = None
+    max_weight_bits: Count | None = None
+    max_delay: Count | None = None
+    max_destination_cores_per_compartment: Count | None = None
+    synapse_encoding: SynapseEncoding | None = None
+
+
+class Chip(Strict):
+    """Chip and board structure: cores grouped in tiles on a rows x cols mesh."""
+
+    cores_per_chip: Count
+    cores_per_tile: Count | None = None
+    mesh_rows: Count | None = None
+    mesh_cols: Count | None = None
+    chips_per_board: Count | None = None
+
+    @model_validator(mode="after")
+    def _mesh(self) -> "Chip":
+        if None not in (self.cores_per_tile, self.mesh_rows, self.mesh_cols):
+            tiles = self.mesh_rows.value * self.mesh_cols.value
+            if tiles * self.cores_per_tile.value != self.cores_per_chip.value:
+                raise ValueError(f"mesh_rows x mesh_cols x cores_per_tile = {tiles * self.cores_per_tile.value:g} "
+                                 f"must equal cores_per_chip = {self.cores_per_chip.value:g}")
+        return self
+
+
+class OpEnergy(Strict):
+    """Dynamic energy per action. Keys equal the emulator's counter names where they match."""
+
+    synaptic_op: Energy | None = None
+    synaptic_update: Energy | None = None
+    neuron_update_active: Energy | None = None
+    neuron_update_inactive: Energy | None = None
+    spike_intra_tile: Energy | None = None
+    spike_hop_ew: Energy | None = None
+    spike_hop_ns: Energy | None = None
+    spike_off_chip: Energy | None = None
+    barrier_sync: Energy | None = None
+    message_bit: Energy | None = None
+    flop_fp32: Energy | None = None
+    flop_bf16: Energy | None = None
+    mac_fp32: Energy | None = None
+    mac_int8: Energy | None = None
+    dram_byte: Energy | None = None
+    sram_byte: Energy | None = None
+    synaptic_event_aggregate: Energy | None = None
+    spike_aggregate: Energy | None = None
+
+
+class OpTime(Strict):
+    """Time per action (for the latency model)."""
+
+    synaptic_op: Time | None = None
+    synaptic_update: Time | None = None
+    neuron_update_active: Time | None = None
+    neuron_update_inactive: Time | None = None
+    spike_intra_tile: Time | None = None
+    spike_hop_ew: Time | None = None
+    spike_hop_ns: Time | None = None
+    barrier_sync_single_tile: Time | None = None
+    barrier_sync_all_tiles: Time | None = None
+    barrier_sync_multi_chip: Time | None = None
+    timestep_nominal: Time | None = None
+
+
+class StaticPower(Strict):
+    """Leakage/idle power and what it is charged over (`scope`) and why (`reason`)."""
+
+    per_chip: Power | None = None
+    per_core: Power | None = None
+    idle_board: Power | None = None
+    scope: Literal["chips_used", "cores_used", "device"]
+    reason: str = Field(min_length=3)
+
+
+class Throughput(Strict):
+    """Peak rates and limits of a conventional processor (roofline inputs)."""
+
+    peak_fp32: Rate | None = None
+    peak_bf16: Rate | None = None
+    memory_bandwidth: Bandwidth | None = None
+    memory: Bits | None = None
+    board_power_limit: Power | None = None
+
+
+class Organism(Strict):
+    """Whole-organ figures for the `brain` profile."""
+
+    neurons: Count
+    synapses: Count | None = None
+    total_power: Power
+    mean_rate: Rate | None = None
+
+
+class Profile(Strict):
+    """A hardware target. Only `name`, `kind` and `description` are required; the rest is
+    whatever is published, each figure with its source."""
+
+    schema_version: Literal[1] = 1
+    name: str = Field(min_length=1)
+    description: str = Field(min_length=3)
+    kind: Literal["neuromorphic", "biological", "cpu", "gpu"]
+    core: Core | None = None
+    chip: Chip | None = None
+    energy: OpEnergy = OpEnergy()
+    timing: OpTime = OpTime()
+    static_power: StaticPower | None = None
+    throughput: Throughput | None = None
+    organism: Organism | None = None
+    notes: tuple[str, ...] = ()
+
+    def with_(self, overrides: dict[str, Any]) -> "Profile":
+        """A copy with figures replaced, e.g. ``{"core.max_compartments": 2048}``. A key naming a
+        quantity sets its value (its unit is kept; the source records the override); a key ending
+        in ``.value`` does the same explicitly. Raises `ProfileError` naming a bad key or value."""
+        from .loader import apply_overrides, validate
+
+        return validate(apply_overrides(self.model_dump(exclude_defaults=False), overrides, origin="Profile.with_"),
+                        f"{self.name} (with overrides)", {})
+
+    def figures(self) -> list[tuple[str, Quantity]]:
+        """Every sourced figure as (dotted key, quantity), in schema order."""
+        out: list[tuple[str, Quantity]] = []
+
+        def walk(prefix: str, model: BaseModel) -> None:
+            for key in type(model).model_fields:
+                value = getattr(model, key)
+                if isinstance(value, Quantity):
+                    out.append((f"{prefix}{key}", value))
+                elif isinstance(value, BaseModel):
+                    walk(f"{prefix}{key}.", value)
+
+        walk("", self)
+        return out
