@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
 #: Units accepted per dimension, with their factor to SI (J, s, W, bit, count, op/s, B/s).
 UNITS: dict[str, dict[str, float]] = {
@@ -50,19 +50,17 @@ class Quantity(Strict):
 
 def quantity_of(dimension: str) -> type[Quantity]:
     """A `Quantity` subclass whose unit must belong to `dimension`."""
+    article = "an" if dimension[0] in "aeiou" else "a"
 
-    class Dimensioned(Quantity):
+    def unit_in_dimension(cls, unit: str) -> str:
+        if unit not in UNITS[dimension]:
+            raise ValueError(f"{article} {dimension} unit, one of {sorted(UNITS[dimension])}, not {unit!r}")
+        return unit
 
-        @field_validator("unit")
-        @classmethod
-        def _unit(cls, unit: str) -> str:
-            if unit not in UNITS[dimension]:
-                raise ValueError(f"a {dimension} unit, one of {sorted(UNITS[dimension])}, not {unit!r}")
-            return unit
-
-    Dimensioned.dimension = dimension
-    Dimensioned.__name__ = f"{dimension.capitalize()}Quantity"
-    return Dimensioned
+    model = create_model(f"{dimension.capitalize()}Quantity", __base__=Quantity,
+                         __validators__={"unit_in_dimension": field_validator("unit")(unit_in_dimension)})
+    model.dimension = dimension
+    return model
 
 
 Energy, Time, Power, Bits, Count, Rate, Bandwidth = (quantity_of(d) for d in
