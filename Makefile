@@ -22,7 +22,7 @@ $(LAVA_VENV)/.installed: pyproject.toml
 test: test-core test-lava
 
 test-core: $(VENV)/.installed
-	$(VENV)/bin/python -m pytest tests --ignore=tests/lava
+	$(VENV)/bin/python -m pytest tests --ignore=tests/conformance
 
 # The Python 3.10 environment (numpy 1.26) runs the whole suite: core tests on the oldest
 # supported Python and numpy, plus the live-Lava conformance tests that only run there.

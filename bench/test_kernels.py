@@ -8,7 +8,7 @@ import pytest
 from numba import njit
 
 import neurochip as nc
-from networks import feed_forward_snn, recurrent_network
+from neurochip.workloads import feed_forward_snn, recurrent_network
 
 
 @njit(cache=True)

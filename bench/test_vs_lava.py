@@ -16,7 +16,7 @@ from lava.magma.core.run_configs import Loihi2SimCfg  # noqa: E402
 from lava.proc.lif.process import LIF  # noqa: E402
 from lava.proc.sparse.process import Sparse  # noqa: E402
 
-from networks import recurrent_params  # noqa: E402
+from neurochip.workloads import recurrent_params  # noqa: E402
 from neurochip.interop import lava as nl  # noqa: E402
 
 TARGETS = {100: 300, 1000: 100, 4000: 100}

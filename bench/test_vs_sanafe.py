@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import neurochip as nc
-from networks import VTH, recurrent_network, staggered_params
+from neurochip.workloads import VTH, recurrent_network, staggered_params
 
 sanafe = pytest.importorskip("sanafe", reason="pip install sanafe (wheel for Python 3.11)")
 

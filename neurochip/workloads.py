@@ -1,10 +1,12 @@
-"""Benchmark workloads, built identically for neurochip and for its peers."""
+"""Built-in workloads: seeded networks named by short specs (``mlp:784,512,512,10``,
+``recurrent:10000,100``), used by the CLI, the benchmarks and the tests."""
 from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
 
-from neurochip import LIF, BernoulliSource, Connection, Network
+from .errors import NetworkError
+from .ir import LIF, BernoulliSource, Connection, Network
 
 #: Each compartment integrates a constant bias to threshold in PERIOD steps (dv = 0, no leak),
 #: so activity is ~1/PERIOD per step (2.0% measured at N = 1k and 10k) with weak recurrent input.
@@ -53,3 +55,18 @@ def feed_forward_snn(sizes=(784, 512, 512, 10), rate: float = 0.1, batch: int | 
     conns = [Connection(f"w{i}", names[i], names[i + 1], rng.integers(-40, 60, (sizes[i + 1], sizes[i])))
              for i in range(len(sizes) - 1)]
     return Network(pops, [BernoulliSource("in", sizes[0], p=rate, seed=seed)], conns)
+
+
+def from_spec(spec: str) -> Network:
+    """A built-in workload from its spec: ``mlp:SIZES`` (comma-separated layer sizes, the first
+    being Bernoulli inputs) or ``recurrent:N[,FAN_OUT]``."""
+    kind, _, args = spec.partition(":")
+    try:
+        numbers = [int(x) for x in args.split(",") if x]
+    except ValueError:
+        numbers = []
+    if kind == "mlp" and len(numbers) >= 2:
+        return feed_forward_snn(tuple(numbers))
+    if kind == "recurrent" and 1 <= len(numbers) <= 2:
+        return recurrent_network(*numbers)
+    raise NetworkError(f"workload {spec!r}: expected 'mlp:784,512,512,10' or 'recurrent:N[,FAN_OUT]'")

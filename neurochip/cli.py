@@ -1,0 +1,138 @@
+"""The `neurochip` command line: profiles, mapping. Rich tables on the terminal, JSON on request."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .atomic import write_atomic
+from .errors import NetworkError
+from .mapping import STRATEGIES, map_network
+from .profiles import ProfileError, builtin_names, load_profile
+from .workloads import from_spec
+
+app = typer.Typer(help="Emulate Loihi-style neuromorphic chips and price what a model costs.", no_args_is_help=True)
+profiles_app = typer.Typer(help="Hardware profiles: list them, show one with its sources.", no_args_is_help=True)
+app.add_typer(profiles_app, name="profiles")
+console = Console()
+
+SET_HELP = "Override a profile figure, e.g. --set core.max_compartments=2048 (repeatable)."
+
+
+def _overrides(sets: list[str]) -> dict[str, str]:
+    out = {}
+    for item in sets:
+        key, eq, value = item.partition("=")
+        if not eq or not key:
+            raise typer.BadParameter(f"expected KEY=VALUE, found {item!r}", param_hint="--set")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _fail(exc: Exception) -> None:
+    console.print(f"[bold red]error:[/] {exc}", highlight=False)
+    raise typer.Exit(code=2)
+
+
+@profiles_app.command("list")
+def profiles_list() -> None:
+    """List the built-in profiles."""
+    table = Table(title="built-in profiles")
+    for col in ("name", "kind", "description", "figures", "measured"):
+        table.add_column(col)
+    for name in builtin_names():
+        p = load_profile(name)
+        figures = p.figures()
+        table.add_row(name, p.kind, p.description, str(len(figures)),
+                      str(sum(q.status == "measured" for _, q in figures)))
+    console.print(table)
+
+
+@profiles_app.command("show")
+def profiles_show(profile: str = typer.Argument(..., help="Built-in name or path to a YAML profile."),
+                  set_: list[str] = typer.Option([], "--set", help=SET_HELP)) -> None:
+    """Show every figure of a profile with its unit, status and source."""
+    try:
+        p = load_profile(profile, _overrides(set_))
+    except ProfileError as exc:
+        _fail(exc)
+    table = Table(title=f"{p.name}: {p.description}")
+    for col in ("figure", "value", "unit", "status", "bound", "source"):
+        table.add_column(col, overflow="fold")
+    for key, q in p.figures():
+        table.add_row(key, f"{q.value:g}", q.unit, q.status, q.bound, q.source + (f" ({q.note})" if q.note else ""))
+    console.print(table)
+    if p.static_power:
+        console.print(f"static power charged over {p.static_power.scope}: {p.static_power.reason}")
+    else:
+        console.print("static power: not published for this profile; none is charged")
+    for note in p.notes:
+        console.print(f"note: {note}")
+
+
+@app.command("map")
+def map_command(model: str = typer.Argument(..., help="Workload: mlp:784,512,512,10 or recurrent:N[,FAN_OUT]."),
+                profile: str = typer.Option("loihi", help="Built-in name or path to a YAML profile."),
+                strategy: str = typer.Option("greedy", help=f"One of {', '.join(STRATEGIES)}, or 'both'."),
+                set_: list[str] = typer.Option([], "--set", help=SET_HELP),
+                json_path: Optional[Path] = typer.Option(None, "--json", help="Write the placement as JSON here."),
+                cores: bool = typer.Option(False, "--cores", help="Print every core, not a summary per population.")) -> None:
+    """Place a model on a profile's cores and print utilization and spike traffic."""
+    try:
+        p = load_profile(profile, _overrides(set_))
+        network = from_spec(model)
+        strategies = STRATEGIES if strategy == "both" else (strategy,)
+        placements = [map_network(network, p, s) for s in strategies]
+    except (ProfileError, NetworkError) as exc:
+        _fail(exc)
+    for placement in placements:
+        _print_placement(placement, cores)
+    if json_path:
+        write_atomic(json_path, json.dumps([pl.to_dict() for pl in placements] if len(placements) > 1
+                                           else placements[0].to_dict(), indent=2))
+        console.print(f"placement written to {json_path}")
+
+
+def _pct(value: float, limit: float | None) -> str:
+    return f"{value:,.0f} ({100 * value / limit:.0f}%)" if limit else f"{value:,.0f}"
+
+
+RESOURCE_COLUMNS = (("compartments", "compartments"), ("input axons", "input_axons"),
+                    ("output axons", "output_axons"), ("synaptic memory bits", "synaptic_memory_bits"))
+
+
+def _print_placement(placement, per_core: bool) -> None:
+    """A row per core (`per_core`) or per population (the busiest core's use of each resource)."""
+    use = placement.utilization()
+    table = Table(title=f"{placement.profile}, {placement.strategy}: {placement.n_cores} cores on "
+                        f"{placement.n_chips} chip(s), {placement.tiles_used} tiles")
+    table.add_column("core" if per_core else "population")
+    table.add_column("chip, tile" if per_core else "cores", justify="right")
+    for title, _ in RESOURCE_COLUMNS:
+        table.add_column(title if per_core else f"max {title}", justify="right")
+    table.add_column("synapses", justify="right")
+    if per_core:
+        for k in range(placement.n_cores):
+            table.add_row(f"{k} {placement.pieces[k][0].population}",
+                          f"{placement.chip[k]}, {placement.tile_row[k]},{placement.tile_col[k]}",
+                          *(_pct(use[key][0][k], use[key][1]) for _, key in RESOURCE_COLUMNS),
+                          f"{placement.synapses[k]:,}")
+    else:
+        populations = [pieces[0].population for pieces in placement.pieces]
+        for pop in dict.fromkeys(populations):
+            ks = [k for k, p in enumerate(populations) if p == pop]
+            table.add_row(pop, str(len(ks)), *(_pct(use[key][0][ks].max(), use[key][1]) for _, key in RESOURCE_COLUMNS),
+                          f"{placement.synapses[ks].sum():,}")
+    console.print(table)
+    t = placement.traffic()
+    console.print(f"traffic if every compartment and input spiked once: {t['messages']:,.0f} messages, "
+                  f"{t['messages_between_tiles']:,.0f} between tiles ({t['hops']:,.0f} hops), "
+                  f"{t['messages_off_chip']:,.0f} off chip")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,250 @@
+"""Split populations into core-sized pieces and place them on a profile's cores, chips, tiles."""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import reverse_cuthill_mckee
+
+from ..errors import NetworkError
+from ..ir import Network
+from ..kernels.placement import block_tables, greedy_pieces, route, rows_by_target
+from ..pack import Packed, pack
+from ..profiles import Profile, load_profile
+from .placement import RESOURCES, ConnectionRoute, Piece, Placement
+
+STRATEGIES = ("greedy", "traffic")
+
+
+class MappingError(NetworkError):
+    """A network that does not fit a profile: names the population, resource, need and limit."""
+
+
+def _limit(profile: Profile, key: str) -> float | None:
+    q = getattr(profile.core, key)
+    return None if q is None else q.si
+
+
+def _width(menu: tuple[int, ...], need: int, what: str, profile: Profile) -> int:
+    """The smallest width in `menu` that holds `need` bits."""
+    for bits in menu:
+        if bits >= need:
+            return bits
+    raise MappingError(f"{what} needs {need} bits; {profile.name} stores at most {menu[-1]}")
+
+
+def _row_bits(packed: Packed, network: Network, profile: Profile) -> np.ndarray:
+    """Weight (+ delay) bits per synapse of every row, from the profile's weight-width menu."""
+    enc = profile.core.synapse_encoding
+    out = np.zeros(packed.syn.row_start.size, np.int64)
+    for c, conn in enumerate(network.connections):
+        w = _width(enc.weight_bits_menu, conn.num_weight_bits, f"connection {conn.name!r} weights", profile)
+        d = int(np.ceil(np.log2(conn.max_delay + 1))) if conn.delays is not None else 0
+        base = packed.conns.row_base[c]
+        out[base:base + conn.shape[1]] = w + d
+    return out
+
+
+def _order(strategy: str, ptr: np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
+    """Placement order of a population's compartments.
+
+    greedy: index order. traffic: reverse Cuthill-McKee order of the graph joining compartments
+    to their input rows, so compartments sharing inputs land on the same core (fewer input axons
+    and fewer destination cores per spike).
+    """
+    if strategy == "greedy" or n == 0 or rows.size == 0:
+        return np.arange(n, dtype=np.int64)
+    _, row_ids = np.unique(rows, return_inverse=True)
+    n_rows = int(row_ids.max()) + 1
+    incidence = sp.csr_array((np.ones(rows.size, np.int8), row_ids, ptr), shape=(n, n_rows))
+    graph = sp.bmat([[None, incidence], [incidence.T, None]], format="csr")
+    order = reverse_cuthill_mckee(graph, symmetric_mode=True)
+    return order[order < n].astype(np.int64)
+
+
+def _inputs(network: Network, packed: Packed, profile: Profile, strategy: str) -> list[tuple[np.ndarray, ...]]:
+    """Per population: (placement order, CSR of its compartments' input rows)."""
+    n_src = [c.shape[1] for c in network.connections]
+    n_dst_of_row = np.repeat(packed.conns.n_dst, n_src)
+    dense_of_row = np.repeat(packed.conns.dense, n_src)
+    out = []
+    for pop in network.populations:
+        rows = np.concatenate([np.arange(packed.conns.row_base[c], packed.conns.row_base[c] + conn.shape[1])
+                               for c, conn in enumerate(network.connections) if conn.dst == pop.name] or
+                              [np.zeros(0, np.int64)]).astype(np.int64)
+        ptr, in_row = rows_by_target(packed.syn.row_start, packed.syn.row_nnz, dense_of_row, n_dst_of_row,
+                                     packed.syn.target, packed.syn.dense_weight, rows, pop.n)
+        out.append((_order(strategy, ptr, in_row, pop.n), ptr, in_row))
+    return out
+
+
+def _split(network: Network, packed: Packed, profile: Profile, inputs: list[tuple[np.ndarray, ...]],
+           caps: dict[str, int]) -> list[tuple[str, np.ndarray, int, int]]:
+    """(population, compartment order slice, input axons, memory bits) per core, in placement order.
+    `caps` lowers the compartments per core of some populations (output-axon retries)."""
+    core = profile.core
+    enc = core.synapse_encoding
+    core_comp = int(core.max_compartments.si)
+    max_axons = int(_limit(profile, "max_input_axons") or -1)
+    max_bits = int(_limit(profile, "synaptic_memory") or -1)
+    if max_bits >= 0 and enc is None:
+        raise MappingError(f"profile {profile.name!r} gives synaptic_memory but no core.synapse_encoding "
+                           "to count it with")
+    row_bits = _row_bits(packed, network, profile) if enc else np.zeros(packed.syn.row_start.size, np.int64)
+    widths, row_width = np.unique(row_bits, return_inverse=True)
+    if enc:
+        index_bits = _width(enc.index_bits_menu, max(int(np.ceil(np.log2(core_comp))), 1), "synapse index", profile)
+        sparse, dense = block_tables(widths.astype(np.int64), index_bits, core_comp, enc.synapses_per_block,
+                                     enc.block_header_bits, enc.word_bits)
+    else:
+        sparse = dense = np.zeros((max(widths.size, 1), core_comp + 1), np.int64)
+    out = []
+    for pop, (order, ptr, in_row) in zip(network.populations, inputs):
+        max_comp = min(core_comp, caps.get(pop.name, core_comp))
+        ends, axons, bits, fail = greedy_pieces(order, ptr, in_row, row_width.astype(np.int64), row_bits.size,
+                                                max_comp, max_axons, max_bits, sparse, dense)
+        if fail[0] >= 0:
+            _raise_does_not_fit(pop.name, int(fail[0]), int(fail[1]), int(fail[2]), max_axons, max_bits, profile)
+        starts = np.concatenate([[0], ends[:-1]])
+        out += [(pop.name, order[s:e], int(a), int(b)) for s, e, a, b in zip(starts, ends, axons, bits)]
+    return out
+
+
+def _raise_does_not_fit(pop: str, j: int, axons: int, bits: int, max_axons: int, max_bits: int,
+                        profile: Profile) -> None:
+    if max_axons >= 0 and axons > max_axons:
+        raise MappingError(f"population {pop!r} needs {axons} input axons per core (compartment {j}), "
+                           f"{profile.name} allows {max_axons}: reduce fan-in or enable splitting by input")
+    raise MappingError(f"population {pop!r} needs {bits} bits of synaptic memory per core (compartment {j}), "
+                       f"{profile.name} allows {max_bits}: reduce fan-in or weight bits")
+
+
+def _coordinates(n_cores: int, profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(chip, tile row, tile col) of cores filled in order, tiles row-major on each chip's mesh."""
+    chip = profile.chip
+    per_chip = int(chip.cores_per_chip.si)
+    k = np.arange(n_cores)
+    on_chip = k % per_chip
+    if None in (chip.cores_per_tile, chip.mesh_cols):
+        zeros = np.zeros(n_cores, np.int64)
+        return k // per_chip, zeros, zeros
+    tile = on_chip // int(chip.cores_per_tile.si)
+    cols = int(chip.mesh_cols.si)
+    return k // per_chip, tile // cols, tile % cols
+
+
+def map_network(network: Network, profile: Profile | str, strategy: str = "greedy") -> "Placement":
+    """Place `network` on `profile`'s cores under every per-core limit the profile states.
+
+    Parameters
+    ----------
+    network : the network; spike sources stay off-chip (their spikes arrive from the host).
+    profile : a `Profile` or a built-in name / YAML path.
+    strategy : "greedy" (index order) or "traffic" (reverse Cuthill-McKee order, to co-locate
+        compartments that share inputs).
+
+    Raises
+    ------
+    MappingError naming the population, the resource, the need and the limit.
+    """
+    profile = load_profile(profile)
+    if strategy not in STRATEGIES:
+        raise MappingError(f"strategy: expected one of {STRATEGIES}, found {strategy!r}")
+    if profile.core is None or profile.chip is None:
+        raise MappingError(f"profile {profile.name!r} states no per-core limits or chip structure "
+                           f"({profile.kind}): nothing to map onto")
+    packed = pack(network)
+    _check_delays(network, profile)
+    caps: dict[str, int] = {}
+    inputs = _inputs(network, packed, profile, strategy)
+    for _ in range(OUTPUT_AXON_RETRIES):
+        placement, dest, offsets = _place(network, packed, profile, strategy, inputs, caps)
+        over = _output_axon_overflow(placement)
+        if over is None:
+            break
+        pop, need, limit, largest = over
+        caps[pop] = max(1, int(largest * limit / need))
+    _check_routing(network, placement, dest, offsets, profile)
+    return placement
+
+
+#: Re-splits allowed when a core's compartments send to more destinations than it has output axons.
+OUTPUT_AXON_RETRIES = 6
+
+
+def _output_axon_overflow(placement: Placement) -> tuple[str, int, float, int] | None:
+    """(population, output axons needed, limit, its largest piece) of the worst overflowing core."""
+    limit = placement.limits["output_axons"]
+    if limit is None or placement.output_axons.max(initial=0) <= limit:
+        return None
+    k = int(placement.output_axons.argmax())
+    pop = placement.pieces[k][0].population
+    largest = max(int(c) for c, pieces in zip(placement.compartments, placement.pieces) if pieces[0].population == pop)
+    return pop, int(placement.output_axons[k]), limit, largest
+
+
+def _place(network: Network, packed: Packed, profile: Profile, strategy: str, inputs: list, caps: dict[str, int]):
+    """One split-and-route pass: (placement, destination cores per compartment, node offsets)."""
+    pieces = _split(network, packed, profile, inputs, caps)
+    n_cores = len(pieces)
+    _check_board(n_cores, profile)
+    core_of = np.empty(packed.n_compartments, np.int64)
+    offsets = dict(zip(packed.node_names, packed.first[:-1]))
+    for k, (pop, comps, _, _) in enumerate(pieces):
+        core_of[offsets[pop] + comps] = k
+    chip, tile_row, tile_col = _coordinates(n_cores, profile)
+    n_src = np.array([c.shape[1] for c in network.connections], np.int64)
+    rows_n_dst = np.repeat(packed.conns.n_dst, n_src)
+    rows_dense = np.repeat(packed.conns.dense, n_src)
+    out_axons, dest, msgs, hops, intra, off_chip, syn_on_core = route(
+        packed.conns.src_node, packed.conns.row_base, n_src, packed.first, packed.n_pops, packed.syn.row_start,
+        packed.syn.row_nnz, rows_dense, rows_n_dst, packed.conns.dst_first, packed.syn.target,
+        packed.syn.dense_weight, core_of, tile_row, tile_col, chip, n_cores)
+    placement = Placement(
+        profile=profile.name, strategy=strategy,
+        pieces=[[Piece(pop, comps)] for pop, comps, _, _ in pieces],
+        compartments=np.array([c.size for _, c, _, _ in pieces], np.int64),
+        input_axons=np.array([a for *_, a, _ in pieces], np.int64),
+        output_axons=out_axons,
+        memory_bits=np.array([b for *_, b in pieces], np.int64),
+        synapses=syn_on_core.sum(axis=0),
+        chip=chip, tile_row=tile_row, tile_col=tile_col,
+        limits={name: _limit(profile, key) for name, (_, key) in RESOURCES.items()},
+        core_of={p.name: core_of[offsets[p.name]:offsets[p.name] + p.n] for p in network.populations},
+        routes=[ConnectionRoute(c.name, int(n_src[i]), int(msgs[i]), int(intra[i]), int(hops[i]), int(off_chip[i]),
+                                bool(packed.conns.src_node[i] >= packed.n_pops))
+                for i, c in enumerate(network.connections)],
+        synapses_on_core=syn_on_core,
+    )
+    return placement, dest, offsets
+
+
+def _check_delays(network: Network, profile: Profile) -> None:
+    limit = _limit(profile, "max_delay")
+    for c in network.connections:
+        if limit is not None and c.max_delay > limit:
+            raise MappingError(f"connection {c.name!r} needs delays of {c.max_delay} steps, "
+                               f"{profile.name} allows {limit:g}: shorten the delays")
+
+
+def _check_board(n_cores: int, profile: Profile) -> None:
+    chips = profile.chip.chips_per_board
+    if chips is not None:
+        capacity = int(chips.si * profile.chip.cores_per_chip.si)
+        if n_cores > capacity:
+            raise MappingError(f"the network needs {n_cores} cores, a {profile.name} board has {capacity} "
+                               f"({chips.si:g} chips): reduce the network or raise chip.chips_per_board")
+
+
+def _check_routing(network: Network, placement: Placement, dest: np.ndarray, offsets: dict, profile: Profile) -> None:
+    over = _output_axon_overflow(placement)
+    if over is not None:
+        pop, need, limit, _ = over
+        raise MappingError(f"population {pop!r} needs {need} output axons on a core, {profile.name} allows "
+                           f"{limit:g}, even with {OUTPUT_AXON_RETRIES} re-splits: reduce fan-out")
+    fan = _limit(profile, "max_destination_cores_per_compartment")
+    if fan is not None:
+        for pop in network.populations:
+            worst = dest[offsets[pop.name]:offsets[pop.name] + pop.n].max(initial=0)
+            if worst > fan:
+                raise MappingError(f"population {pop.name!r} needs spikes routed to {worst} cores per compartment, "
+                                   f"{profile.name} allows {fan:g}: insert splitter neurons or reduce fan-out")

@@ -1,0 +1,125 @@
+"""What mapping returns: cores with their pieces and resource use, and per-connection routing."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+#: Per-core resources: name -> (Placement attribute, profile core limit).
+RESOURCES = {
+    "compartments": ("compartments", "max_compartments"),
+    "input_axons": ("input_axons", "max_input_axons"),
+    "output_axons": ("output_axons", "max_output_axons"),
+    "synaptic_memory_bits": ("memory_bits", "synaptic_memory"),
+}
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Compartments of one population placed on one core (indices local to the population)."""
+
+    population: str
+    compartments: NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class ConnectionRoute:
+    """Routing of one connection's spikes.
+
+    messages : spike messages per step if every presynaptic axon spiked once (one per
+        distinct destination core of each axon); per actual spike, divide by n_src.
+    hops : mesh hops summed over messages between tiles of one chip.
+    """
+
+    name: str
+    n_src: int
+    messages: int
+    intra_tile: int
+    hops: int
+    off_chip: int
+    from_host: bool
+
+    @property
+    def messages_per_spike(self) -> float:
+        return self.messages / self.n_src if self.n_src else 0.0
+
+    @property
+    def mean_hops(self) -> float | None:
+        between = self.messages - self.intra_tile - self.off_chip
+        return None if self.from_host else (self.hops / between if between else 0.0)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A network placed on a profile's cores, chips and tiles.
+
+    Per core arrays (n_cores,): compartments, input_axons, output_axons, memory_bits, synapses,
+    chip, tile_row, tile_col. `limits` holds each resource's per-core limit (None: not stated by
+    the profile, so not checked). `core_of` maps population name -> (n,) core of each compartment.
+    """
+
+    profile: str
+    strategy: str
+    pieces: list[list[Piece]]
+    compartments: NDArray[np.int64]
+    input_axons: NDArray[np.int64]
+    output_axons: NDArray[np.int64]
+    memory_bits: NDArray[np.int64]
+    synapses: NDArray[np.int64]
+    chip: NDArray[np.int64]
+    tile_row: NDArray[np.int64]
+    tile_col: NDArray[np.int64]
+    limits: dict[str, float | None]
+    core_of: dict[str, NDArray[np.int64]]
+    routes: list[ConnectionRoute]
+    synapses_on_core: NDArray[np.int64] = field(repr=False)
+
+    @property
+    def n_cores(self) -> int:
+        return int(self.compartments.size)
+
+    @property
+    def n_chips(self) -> int:
+        return int(self.chip.max()) + 1 if self.n_cores else 0
+
+    @property
+    def tiles_used(self) -> int:
+        return len(set(zip(self.chip.tolist(), self.tile_row.tolist(), self.tile_col.tolist())))
+
+    def utilization(self) -> dict[str, tuple[NDArray[np.int64], float | None]]:
+        """Resource -> (per-core use, limit or None)."""
+        return {name: (getattr(self, attr), self.limits[name]) for name, (attr, _) in RESOURCES.items()}
+
+    def traffic(self) -> dict[str, float]:
+        """Spike messages if every compartment and input axon spiked once: total, between tiles,
+        across chips, and mesh hops."""
+        return {
+            "messages": float(sum(r.messages for r in self.routes)),
+            "messages_between_tiles": float(sum(r.messages - r.intra_tile - r.off_chip
+                                                for r in self.routes if not r.from_host)),
+            "messages_off_chip": float(sum(r.off_chip for r in self.routes)),
+            "hops": float(sum(r.hops for r in self.routes)),
+        }
+
+    def to_dict(self) -> dict:
+        """JSON-ready summary: cores with use and utilization percentages, routes, traffic."""
+        cores = []
+        for k in range(self.n_cores):
+            use = {name: int(getattr(self, attr)[k]) for name, (attr, _) in RESOURCES.items()}
+            cores.append({
+                "core": k, "chip": int(self.chip[k]), "tile": [int(self.tile_row[k]), int(self.tile_col[k])],
+                "pieces": [{"population": p.population, "compartments": int(p.compartments.size),
+                            "first": int(p.compartments.min()), "last": int(p.compartments.max())}
+                           for p in self.pieces[k]],
+                "synapses": int(self.synapses[k]), **use,
+                "utilization_pct": {name: (100.0 * use[name] / lim if lim else None)
+                                    for name, lim in self.limits.items()},
+            })
+        return {
+            "profile": self.profile, "strategy": self.strategy, "n_cores": self.n_cores, "n_chips": self.n_chips,
+            "tiles_used": self.tiles_used, "limits": self.limits, "traffic": self.traffic(), "cores": cores,
+            "connections": [{"name": r.name, "messages_per_spike": r.messages_per_spike, "mean_hops": r.mean_hops,
+                             "intra_tile": r.intra_tile, "off_chip": r.off_chip, "from_host": r.from_host}
+                            for r in self.routes],
+        }

@@ -1,0 +1,174 @@
+"""The mapper: hand-calculated core counts, limits on random networks, does-not-fit messages."""
+import json
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+import neurochip as nc
+from neurochip.cli import app
+from neurochip.mapping import MappingError, map_network, step_time
+from neurochip.profiles import load_profile
+from neurochip.workloads import feed_forward_snn
+from netgen import random_network
+
+
+def test_mlp_784_512_512_10_on_loihi_by_hand():
+    """Loihi stores an axon's synapses on a core in blocks of <= 64: n x weight bits (+ index bits
+    in the sparse format) + 10 header bits, rounded up to 64-bit words; 1,048,576 bits per core.
+
+    Dense 8-bit rows, so the dense format (no index bits) is cheaper:
+    - l1 (784 inputs): m compartments cost 784 x bits(m). bits(142) = 2 x 576 + 128 (14 x 8 + 10
+      = 122 -> 128) = 1280, x 784 = 1,003,520 <= limit; bits(143) = 1344, x 784 = 1,053,696 >
+      limit. So 142 per core: 142 + 142 + 142 + 86 -> 4 cores.
+    - l2 (512 inputs): bits(230) = 3 x 576 + 320 (38 x 8 + 10 = 314 -> 320) = 2048, x 512 =
+      1,048,576 = limit; bits(231) = 2112. So 230 per core: 230 + 230 + 52 -> 3 cores.
+    - l3 (10 from 512): 512 x 128 = 65,536 bits -> 1 core.
+    Total 8 cores.
+    """
+    p = map_network(feed_forward_snn(), "loihi")
+    assert p.n_cores == 8
+    assert p.compartments.tolist() == [142, 142, 142, 86, 230, 230, 52, 10]
+    assert p.memory_bits.tolist() == [1_003_520] * 3 + [784 * 768, 1_048_576, 1_048_576, 512 * 448, 65_536]
+    assert p.input_axons.tolist() == [784] * 4 + [512] * 4
+
+
+def block_bits(n, bits, per_block=64, header=10, word=64):
+    total, left = 0, n
+    while left > 0:
+        k = min(left, per_block)
+        total += -(-(k * bits + header) // word) * word
+        left -= k
+    return total
+
+
+def reference_core_use(net, placement, profile):
+    """Per core (input axons, memory bits), recomputed synapse by synapse from the IR."""
+    enc = profile.core.synapse_encoding
+    idx_bits = next(b for b in enc.index_bits_menu if b >= int(np.ceil(np.log2(profile.core.max_compartments.value))))
+    position = {}
+    for k, pieces in enumerate(placement.pieces):
+        for j, comp in enumerate(pieces[0].compartments):
+            position[pieces[0].population, int(comp)] = (k, j)
+    axons = np.zeros(placement.n_cores, int)
+    bits = np.zeros(placement.n_cores, int)
+    for c in net.connections:
+        w = c.effective_weights()
+        w = w.toarray() if sp.issparse(w) else np.asarray(w)
+        wbits = next(b for b in enc.weight_bits_menu if b >= c.num_weight_bits)
+        dbits = int(np.ceil(np.log2(c.max_delay + 1))) if c.delays is not None else 0
+        for i in range(c.shape[1]):
+            per_core = {}
+            for t in np.nonzero(w[:, i])[0]:
+                k, j = position[c.dst, int(t)]
+                per_core.setdefault(k, []).append(j)
+            for k, js in per_core.items():
+                axons[k] += 1
+                span = max(js) - min(js) + 1
+                bits[k] += min(block_bits(len(js), wbits + dbits + idx_bits), block_bits(span, wbits + dbits))
+    return axons, bits
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), comps=st.sampled_from([2, 4, 8, 1024]), kib=st.sampled_from([1, 2, 128]),
+       axons=st.sampled_from([8, 32, 4096]), strategy=st.sampled_from(["greedy", "traffic"]))
+def test_random_networks_respect_every_limit(seed, comps, kib, axons, strategy):
+    net, _ = random_network(np.random.default_rng(seed), max_n=24)
+    profile = load_profile("loihi", {"core.max_compartments": comps, "core.synaptic_memory": kib,
+                                     "core.max_input_axons": axons})
+    try:
+        p = map_network(net, profile, strategy)
+    except MappingError as exc:
+        assert "needs" in str(exc) and "allows" in str(exc)
+        return
+    assert p.compartments.max() <= comps and p.input_axons.max() <= axons
+    assert p.memory_bits.max() <= kib * 8192
+    ref_axons, ref_bits = reference_core_use(net, p, profile)
+    np.testing.assert_array_equal(p.input_axons, ref_axons)
+    np.testing.assert_array_equal(p.memory_bits, ref_bits)
+    assert sum(c.size for pieces in p.pieces for c in [pieces[0].compartments]) == net.n_compartments
+
+
+def one_layer(n_in, n_out, density=1.0, seed=0, **conn):
+    rng = np.random.default_rng(seed)
+    w = rng.integers(1, 100, (n_out, n_in)) * (rng.random((n_out, n_in)) < density)
+    return nc.Network([nc.LIF("hidden", n_out)], [nc.BernoulliSource("in", n_in, p=0.1)],
+                      [nc.Connection("w", "in", "hidden", w, **conn)])
+
+
+@pytest.mark.parametrize("make, profile, overrides, match", [
+    (lambda: one_layer(5200, 2, density=1.0), "loihi", {},
+     r"population 'hidden' needs 5200 input axons per core \(compartment 0\), loihi allows 4096: reduce fan-in or enable splitting by input"),
+    (lambda: one_layer(20000, 1), "loihi", {"core.max_input_axons": 100000},
+     r"population 'hidden' needs 1280000 bits of synaptic memory per core \(compartment 0\), loihi allows 1048576: reduce fan-in or weight bits"),
+    (lambda: one_layer(10, 300), "loihi", {"core.max_compartments": 2, "chip.cores_per_chip": 8, "chip.cores_per_tile": 1,
+                                          "chip.mesh_rows": 2, "chip.mesh_cols": 4, "chip.chips_per_board": 4},
+     r"the network needs 150 cores, a loihi board has 32 \(4 chips\): reduce the network or raise chip\.chips_per_board"),
+    (lambda: one_layer(10, 20, delays=5), "loihi2", {"core.max_delay": 2},
+     r"connection 'w' needs delays of 5 steps, loihi2 allows 2: shorten the delays"),
+    (lambda: nc.workloads.recurrent_network(1000, 100), "truenorth", {"core.max_output_axons": 100000},
+     r"population 'rec' needs spikes routed to \d+ cores per compartment, truenorth allows 1: insert splitter neurons"),
+    (lambda: nc.workloads.recurrent_network(2000, 100), "loihi", {"core.max_output_axons": 1000},
+     r"population 'rec' needs \d+ output axons on a core, loihi allows 1000, even with 6 re-splits: reduce fan-out"),
+    (lambda: one_layer(10, 20), "spinnaker2", {}, r"profile 'spinnaker2' states no per-core limits or chip structure"),
+    (lambda: one_layer(10, 20), "loihi", {}, None),
+])
+def test_does_not_fit_messages(make, profile, overrides, match):
+    net = make()
+    prof = load_profile(profile, overrides)
+    if match is None:
+        assert map_network(net, prof).n_cores == 1
+        return
+    with pytest.raises(MappingError, match=match):
+        map_network(net, prof)
+
+
+def test_traffic_strategy_recovers_hidden_locality():
+    """A ring with local connections, its compartments shuffled: RCM ordering puts neighbours
+    back on the same cores, so spikes reach fewer cores than index order does."""
+    n, rng = 4096, np.random.default_rng(3)
+    perm = rng.permutation(n)
+    rows, cols = [], []
+    for d in range(-8, 9):
+        if d:
+            rows.append(perm[(np.arange(n) + d) % n])
+            cols.append(perm[np.arange(n)])
+    w = sp.csr_array((np.ones(16 * n, int), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n))
+    net = nc.Network([nc.LIF("ring", n)], connections=[nc.Connection("w", "ring", "ring", w)])
+    greedy, traffic = (map_network(net, "loihi", s) for s in ("greedy", "traffic"))
+    assert traffic.traffic()["messages"] <= 1.05 * n  # about one destination core per spike: the optimum
+    assert greedy.traffic()["messages"] >= 3.5 * n
+    assert traffic.n_cores <= greedy.n_cores
+
+
+def test_latency_by_hand():
+    """One core, one input axon spiking every step into 5 of 10 compartments, which never spike:
+    5 synops x 3.5 ns + 10 x 5.3 ns (inactive updates) + barrier on 1 tile (113 ns) = 183.5 ns."""
+    w = np.zeros((10, 1), int)
+    w[:5] = 1
+    net = nc.Network([nc.LIF("p", 10, vth=2**17 - 1)], [nc.SpikeSource("s", np.ones((1, 1)))],
+                     [nc.Connection("c", "s", "p", w)])
+    result = nc.emulate(net, 20)
+    st_ = step_time(map_network(net, "loihi"), "loihi", net, result)
+    assert st_.step_s == pytest.approx(5 * 3.5e-9 + 10 * 5.3e-9 + 113e-9)
+    assert st_.inference_s == pytest.approx(20 * st_.step_s)
+
+
+def test_cli_map_writes_json_and_profile_errors_exit_nonzero(tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "placement.json"
+    res = runner.invoke(app, ["map", "mlp:784,512,512,10", "--profile", "loihi", "--json", str(out)])
+    assert res.exit_code == 0, res.output
+    data = json.loads(out.read_text())
+    assert data["n_cores"] == 8 and data["cores"][0]["utilization_pct"]["compartments"] == pytest.approx(13.87, abs=0.01)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\ndescription: bad chip\nkind: neuromorphic\nenergy:\n  synaptic_op: {value: -1, unit: pJ, basis: measured, source: me}\n")
+    res = runner.invoke(app, ["profiles", "show", str(bad)])
+    assert res.exit_code == 2
+    assert "bad.yaml:5: energy.synaptic_op.value: expected greater than or equal to 0" in " ".join(res.output.split())
+    res = runner.invoke(app, ["profiles", "show", "loihi", "--set", "core.max_compartments=2048"])
+    assert res.exit_code == 0 and "override" in res.output
+    assert runner.invoke(app, ["profiles", "list"]).exit_code == 0
