@@ -11,7 +11,8 @@ from rich.table import Table
 
 from .atomic import write_atomic
 from .errors import NetworkError
-from .mapping import STRATEGIES, map_network
+from .emulate import emulate
+from .mapping import STRATEGIES, LatencyError, map_network, step_time
 from .profiles import ProfileError, builtin_names, load_profile
 from .workloads import from_spec
 
@@ -80,8 +81,10 @@ def map_command(model: str = typer.Argument(..., help="Workload: mlp:784,512,512
                 strategy: str = typer.Option("greedy", help=f"One of {', '.join(STRATEGIES)}, or 'both'."),
                 set_: list[str] = typer.Option([], "--set", help=SET_HELP),
                 json_path: Optional[Path] = typer.Option(None, "--json", help="Write the placement as JSON here."),
-                cores: bool = typer.Option(False, "--cores", help="Print every core, not a summary per population.")) -> None:
-    """Place a model on a profile's cores and print utilization and spike traffic."""
+                cores: bool = typer.Option(False, "--cores", help="Print every core, not a summary per population."),
+                steps: int = typer.Option(0, help="Emulate this many steps and model the time per step from the "
+                                                  "activity (0: skip).")) -> None:
+    """Place a model on a profile's cores and print utilization, spike traffic and modeled latency."""
     try:
         p = load_profile(profile, _overrides(set_))
         network = from_spec(model)
@@ -89,12 +92,29 @@ def map_command(model: str = typer.Argument(..., help="Workload: mlp:784,512,512
         placements = [map_network(network, p, s) for s in strategies]
     except (ProfileError, NetworkError) as exc:
         _fail(exc)
-    for placement in placements:
+    reports = [pl.to_dict() for pl in placements]
+    result = emulate(network, steps) if steps > 0 else None
+    for placement, report in zip(placements, reports):
         _print_placement(placement, cores)
+        if result is not None:
+            report["latency"] = _print_latency(placement, p, network, result)
     if json_path:
-        write_atomic(json_path, json.dumps([pl.to_dict() for pl in placements] if len(placements) > 1
-                                           else placements[0].to_dict(), indent=2))
+        write_atomic(json_path, json.dumps(reports if len(reports) > 1 else reports[0], indent=2))
         console.print(f"placement written to {json_path}")
+
+
+def _print_latency(placement, profile, network, result) -> dict:
+    """Print and return the modeled time per step (or why it cannot be modeled)."""
+    try:
+        t = step_time(placement, profile, network, result)
+    except LatencyError as exc:
+        console.print(f"latency: not modeled: {exc}")
+        return {"modeled": False, "reason": str(exc)}
+    console.print(f"modeled time per step {t.step_s * 1e6:,.2f} us (slowest core {t.critical_core}, barrier "
+                  f"{t.barrier_s * 1e9:,.0f} ns), {t.inference_s * 1e3:,.3f} ms per {t.steps_per_inference}-step "
+                  f"inference; activity from {result.steps} emulated steps")
+    return {"modeled": True, "step_s": t.step_s, "barrier_s": t.barrier_s, "inference_s": t.inference_s,
+            "steps_per_inference": t.steps_per_inference, "critical_core": t.critical_core}
 
 
 def _pct(value: float, limit: float | None) -> str:

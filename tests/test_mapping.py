@@ -1,5 +1,6 @@
 """The mapper: hand-calculated core counts, limits on random networks, does-not-fit messages."""
 import json
+import re
 
 import numpy as np
 import pytest
@@ -160,10 +161,16 @@ def test_latency_by_hand():
 def test_cli_map_writes_json_and_profile_errors_exit_nonzero(tmp_path):
     runner = CliRunner()
     out = tmp_path / "placement.json"
-    res = runner.invoke(app, ["map", "mlp:784,512,512,10", "--profile", "loihi", "--json", str(out)])
+    res = runner.invoke(app, ["map", "mlp:784,512,512,10", "--profile", "loihi", "--json", str(out), "--steps", "4"])
     assert res.exit_code == 0, res.output
     data = json.loads(out.read_text())
     assert data["n_cores"] == 8 and data["cores"][0]["utilization_pct"]["compartments"] == pytest.approx(13.87, abs=0.01)
+    assert data["latency"]["modeled"] and data["latency"]["step_s"] > 0
+    res = runner.invoke(app, ["map", "mlp:20,10", "--profile", "loihi2", "--steps", "2"])
+    assert res.exit_code == 0 and "not modeled" in res.output
+    res = runner.invoke(app, ["map", "mlp:5200,2", "--profile", "loihi"])
+    assert res.exit_code == 2
+    assert re.search(r"population 'l1' needs \d+ input axons per core .* loihi allows 4096", " ".join(res.output.split()))
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\ndescription: bad chip\nkind: neuromorphic\nenergy:\n  synaptic_op: {value: -1, unit: pJ, basis: measured, source: me}\n")
     res = runner.invoke(app, ["profiles", "show", str(bad)])
