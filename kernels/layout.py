@@ -9,8 +9,9 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-#: Per-node counter columns, in order.
-NODE_COUNTERS = ("neuron_updates", "spikes", "u_wraps", "v_saturations")
+#: Per-node counter columns, in order. active_updates: compartments that received nonzero dendritic
+#: input or spiked this step (Loihi's "active" neuron update; the rest are "inactive").
+NODE_COUNTERS = ("neuron_updates", "spikes", "u_wraps", "v_saturations", "active_updates")
 #: Per-connection counter columns, in order.
 CONN_COUNTERS = ("spikes_in", "synaptic_ops", "message_bits")
 

@@ -168,19 +168,21 @@ def greedy_pieces(order, in_ptr, in_row, row_width, n_rows, max_comp, max_axons,
 @njit(cache=True)
 def route(conn_src_node, conn_row_base, conn_n_src, first, n_pops, row_start, row_nnz, dense, n_dst_of_row,
           conn_dst_first, target, dense_weight, core_of, tile_row, tile_col, chip_of, n_cores):
-    """Per core: output axons (distinct destination cores of its compartments' rows); per
-    compartment: destination cores; per connection: messages per presynaptic spike, summed hops,
-    messages within a tile and across chips, and the synapses landing on each core.
+    """Where each synapse row's spikes go.
 
-    Rows from spike sources (not on a core) count messages but no hops.
+    Returns
+    -------
+    out_axons : (n_cores,) distinct destination cores summed over the core's compartments' rows.
+    dest_per_comp : (N,) destination cores per compartment, over all its rows.
+    row_route : (rows, 5) per row: messages (distinct destination cores), messages within the
+        source's tile, east-west hops, north-south hops, messages to another chip. Rows from
+        spike sources (not on a core) count messages only.
+    syn_on_core : (n_conns, n_cores) synapses of each connection on each core.
     """
     n_conns = conn_src_node.shape[0]
     out_axons = np.zeros(n_cores, np.int64)
     dest_per_comp = np.zeros(first[n_pops], np.int64)
-    msgs = np.zeros(n_conns, np.int64)
-    hops = np.zeros(n_conns, np.int64)
-    intra_tile = np.zeros(n_conns, np.int64)
-    off_chip = np.zeros(n_conns, np.int64)
+    row_route = np.zeros((row_start.shape[0], 5), np.int64)
     syn_on_core = np.zeros((n_conns, n_cores), np.int64)
     stamp = np.full(n_cores, -1, np.int64)
     core_of = core_of.astype(np.int32)
@@ -204,14 +206,16 @@ def route(conn_src_node, conn_row_base, conn_n_src, first, n_pops, row_start, ro
                 if stamp[core] == r:
                     continue
                 stamp[core] = r
-                msgs[c] += 1
-                if on_core:
-                    out_axons[src_core] += 1
-                    dest_per_comp[first[src] + i] += 1
-                    if chip_of[core] != chip_of[src_core]:
-                        off_chip[c] += 1
-                    elif tile_row[core] == tile_row[src_core] and tile_col[core] == tile_col[src_core]:
-                        intra_tile[c] += 1
-                    else:
-                        hops[c] += abs(tile_row[core] - tile_row[src_core]) + abs(tile_col[core] - tile_col[src_core])
-    return out_axons, dest_per_comp, msgs, hops, intra_tile, off_chip, syn_on_core
+                row_route[r, 0] += 1
+                if not on_core:
+                    continue
+                out_axons[src_core] += 1
+                dest_per_comp[first[src] + i] += 1
+                if chip_of[core] != chip_of[src_core]:
+                    row_route[r, 4] += 1
+                elif tile_row[core] == tile_row[src_core] and tile_col[core] == tile_col[src_core]:
+                    row_route[r, 1] += 1
+                else:
+                    row_route[r, 2] += abs(tile_col[core] - tile_col[src_core])
+                    row_route[r, 3] += abs(tile_row[core] - tile_row[src_core])
+    return out_axons, dest_per_comp, row_route, syn_on_core

@@ -16,25 +16,30 @@ from .synapse import accumulate_partial, add_row, flush_partial, scatter_row, sc
 def update_population(keep_u, keep_v, vth_eff, bias, u, v, acc, fired):
     """Update one population's compartments (1-D slices) from `acc` (then cleared); set `fired`.
 
-    Returns (u wraps, v saturations). The body is branch-free and vectorises.
+    Returns (u wraps, v saturations, active compartments: nonzero input or spiked). The body is
+    branch-free and vectorises.
     """
     n_wrap = 0
     n_sat = 0
+    n_active = 0
     for i in range(u.shape[0]):
+        a_in = np.int64(acc[i])
         ui, vi, spiked, wrapped, saturated = lif_compartment(
-            np.int64(u[i]), np.int64(v[i]), np.int64(acc[i]), keep_u, keep_v, np.int64(bias[i]), vth_eff)
+            np.int64(u[i]), np.int64(v[i]), a_in, keep_u, keep_v, np.int64(bias[i]), vth_eff)
         acc[i] = 0
         u[i] = ui
         v[i] = vi
         fired[i] = spiked
         n_wrap += wrapped
         n_sat += saturated
-    return n_wrap, n_sat
+        n_active += (a_in != 0) | spiked
+    return n_wrap, n_sat, n_active
 
 
 @njit(cache=True)
-def list_fired(fired, spikes, payload):
-    """List the flagged compartments in ascending order; returns how many.
+def list_fired(fired, spikes, payload, comp_spikes):
+    """List the flagged compartments in ascending order (and count them per compartment in
+    `comp_spikes`); returns how many.
 
     `fired` is padded to a multiple of 8 bytes and scanned a word (8 flags) at a time, so
     the cost is N/8 loads plus the spikes.
@@ -47,12 +52,14 @@ def list_fired(fired, spikes, payload):
                 if fired[i]:
                     spikes[n_spk] = i
                     payload[n_spk] = 1
+                    comp_spikes[i] += 1
                     n_spk += 1
     return n_spk
 
 
 @njit(cache=True)
-def update_compartments(t, k, comp, first, n_pops, u, v, acc, fired, spikes, payload, node_spk, node_cnt):
+def update_compartments(t, k, comp, first, n_pops, u, v, acc, fired, spikes, payload, node_spk, node_cnt,
+                        comp_spikes):
     """Update every population, list spikes (ascending compartment), count per node.
 
     Returns the number of spikes listed.
@@ -64,12 +71,13 @@ def update_compartments(t, k, comp, first, n_pops, u, v, acc, fired, spikes, pay
         if interval > 0 and t % interval == comp.reset_offset[p]:
             u[lo:hi] = 0
             v[lo:hi] = 0
-        n_wrap, n_sat = update_population(comp.keep_u[p], comp.keep_v[p], comp.vth_eff[p], comp.bias[lo:hi],
-                                          u[lo:hi], v[lo:hi], acc[lo:hi], fired[lo:hi])
+        n_wrap, n_sat, n_active = update_population(comp.keep_u[p], comp.keep_v[p], comp.vth_eff[p],
+                                                    comp.bias[lo:hi], u[lo:hi], v[lo:hi], acc[lo:hi], fired[lo:hi])
         node_cnt[k, p, 0] = hi - lo
         node_cnt[k, p, 2] = n_wrap
         node_cnt[k, p, 3] = n_sat
-    n_spk = list_fired(fired, spikes, payload)
+        node_cnt[k, p, 4] = n_active
+    n_spk = list_fired(fired, spikes, payload, comp_spikes)
     q = 0
     for p in range(n_pops):
         node_spk[p] = q
@@ -160,14 +168,15 @@ def record_step(k, u, v, spikes, n_spk, rec_index, rec_slot, rec_u, rec_v, rec_s
 
 @njit(cache=True)
 def run_sample(t0, inputs, comp, first, n_pops, conns, syn, u, v, ring, partial, mark, touched,
-               fired, spikes, payload, node_spk, rec_index, rec_slot, rec_u, rec_v, rec_s, node_cnt, conn_cnt):
+               fired, spikes, payload, node_spk, rec_index, rec_slot, rec_u, rec_v, rec_s, node_cnt, conn_cnt,
+               comp_spikes):
     """Run one sample for ``inputs.shape[0]`` steps starting after step `t0` (steps are 1-based)."""
     n_slots = ring.shape[0]
     n_rec = rec_index.shape[0]
     for k in range(inputs.shape[0]):
         t = t0 + k + 1
         n_spk = update_compartments(t, k, comp, first, n_pops, u, v, ring[t % n_slots], fired, spikes,
-                                    payload, node_spk, node_cnt)
+                                    payload, node_spk, node_cnt, comp_spikes)
         if n_rec:
             record_step(k, u, v, spikes, n_spk, rec_index, rec_slot, rec_u, rec_v, rec_s)
         collect_source_spikes(k, first, n_pops, inputs, n_spk, spikes, payload, node_spk, node_cnt)
@@ -176,7 +185,8 @@ def run_sample(t0, inputs, comp, first, n_pops, conns, syn, u, v, ring, partial,
 
 @njit(cache=True, parallel=True)
 def run_batch(t0, inputs, comp, first, n_pops, conns, syn, u, v, ring, partial, mark, touched,
-              fired, spikes, payload, node_spk, rec_index, rec_slot, rec_u, rec_v, rec_s, node_cnt, conn_cnt):
+              fired, spikes, payload, node_spk, rec_index, rec_slot, rec_u, rec_v, rec_s, node_cnt, conn_cnt,
+              comp_spikes):
     """Run every sample of a batch; arrays with a leading batch axis are per sample.
 
     Parameters
@@ -190,9 +200,10 @@ def run_batch(t0, inputs, comp, first, n_pops, conns, syn, u, v, ring, partial, 
     fired : (B, N rounded up to a multiple of 8) uint8 spike flags, padding zero; spikes, payload, node_spk : per-sample spike-list buffers.
     rec_index : (K,) compartments to trace into rec_u, rec_v, rec_s (B, T, K) int32;
         rec_slot : (N,) int64, the trace column of each compartment or -1.
-    node_cnt : (B, T, n_nodes, 4) int64; conn_cnt : (B, T, C, 3) int64 counters (layout).
+    node_cnt : (B, T, n_nodes, 5) int64; conn_cnt : (B, T, C, 3) int64 counters (layout).
+    comp_spikes : (B, N) int64 spikes per compartment, added to.
     """
     for b in prange(inputs.shape[0]):
         run_sample(t0, inputs[b], comp, first, n_pops, conns, syn, u[b], v[b], ring[b], partial[b],
                    mark[b], touched[b], fired[b], spikes[b], payload[b], node_spk[b], rec_index, rec_slot, rec_u[b],
-                   rec_v[b], rec_s[b], node_cnt[b], conn_cnt[b])
+                   rec_v[b], rec_s[b], node_cnt[b], conn_cnt[b], comp_spikes[b])

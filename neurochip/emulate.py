@@ -82,6 +82,7 @@ def emulate(network: Network, steps: int, *, record: Iterable[str] = (), batch: 
     rec = [np.zeros((b, steps, rec_index.size), np.int32) for _ in range(3)]
     node_cnt = np.zeros((b, steps, len(packed.node_names), len(NODE_COUNTERS)), np.int64)
     conn_cnt = np.zeros((b, steps, len(packed.conn_names), len(CONN_COUNTERS)), np.int64)
+    comp_spikes = np.zeros((b, n), np.int64)
     run_batch(
         state.t, _inputs(network, state.t, steps, b), packed.comp, packed.first, packed.n_pops,
         packed.conns, packed.syn, u, v, ring,
@@ -89,13 +90,14 @@ def emulate(network: Network, steps: int, *, record: Iterable[str] = (), batch: 
         np.zeros((b, depth * n), np.int64), np.zeros((b, -(-n // 8) * 8), np.uint8),
         np.zeros((b, packed.n_axons), np.int64), np.zeros((b, packed.n_axons), np.int32),
         np.zeros((b, len(packed.node_names) + 1), np.int64),
-        rec_index, rec_slot, *rec, node_cnt, conn_cnt,
+        rec_index, rec_slot, *rec, node_cnt, conn_cnt, comp_spikes,
     )
     traces, col = {}, 0
     for name in record:
         sl = slice(col, col + pops[name].n)
         traces[name] = dict(zip(("u", "v", "s"), (r[:, :, sl] for r in rec)))
         col += pops[name].n
-    counters = Counters(packed.node_names, packed.conn_names, packed.n_pops, node_cnt, conn_cnt)
-    return Result(steps, b, network.batch is not None or b > 1, traces, counters,
+    counters = Counters(packed.node_names, packed.conn_names, packed.n_pops, node_cnt, conn_cnt,
+                        comp_spikes.sum(axis=0))
+    return Result(network, steps, b, network.batch is not None or b > 1, traces, counters,
                   EmulatorState(state.t + steps, u, v, ring))

@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .kernels.layout import CONN_COUNTERS, NODE_COUNTERS
+
+if TYPE_CHECKING:
+    from .ir import Network
 
 TRACE_VARS = ("u", "v", "s")
 
@@ -28,10 +32,12 @@ class EmulatorState:
 class Counters:
     """Exact per-step activity counts, per node and per connection.
 
-    node : (B, T, n_nodes, 4) int64, columns `NODE_COUNTERS` (neuron_updates, spikes,
-        u_wraps, v_saturations; sources count only spikes).
+    node : (B, T, n_nodes, 5) int64, columns `NODE_COUNTERS` (neuron_updates, spikes,
+        u_wraps, v_saturations, active_updates; sources count only spikes).
     conn : (B, T, n_conns, 3) int64, columns `CONN_COUNTERS` (spikes_in, synaptic_ops =
         incoming spike x nonzero synapse, message_bits = graded payload bits carried).
+    compartment_spikes : (N,) int64 spikes of each compartment over the run and the batch
+        (compartments of all populations, in network order).
     """
 
     node_names: tuple[str, ...]
@@ -39,6 +45,7 @@ class Counters:
     n_pops: int
     node: NDArray[np.int64]
     conn: NDArray[np.int64]
+    compartment_spikes: NDArray[np.int64]
 
     def of_node(self, name: str) -> dict[str, NDArray[np.int64]]:
         """Counters of node `name`, each (B, T)."""
@@ -63,23 +70,33 @@ class Counters:
         """These counters followed in time by `later`'s (a resumed run)."""
         return Counters(self.node_names, self.conn_names, self.n_pops,
                         np.concatenate([self.node, later.node], axis=1),
-                        np.concatenate([self.conn, later.conn], axis=1))
+                        np.concatenate([self.conn, later.conn], axis=1),
+                        self.compartment_spikes + later.compartment_spikes)
 
 
 @dataclass(frozen=True)
 class Result:
     """Output of `emulate`.
 
+    network : the network run.
     traces : population name -> var ("u", "v", "s") -> (B, T, n) int32.
     batched : whether the run had a batch axis; when False, `trace` drops it.
     """
 
+    network: "Network"
     steps: int
     batch: int
     batched: bool
     traces: dict[str, dict[str, NDArray[np.int32]]]
     counters: Counters
     state: EmulatorState
+
+    def energy(self, profile, **options):
+        """Energy, power and time of this run on `profile` (a name, a YAML path or a Profile):
+        see `neurochip.energy.price`."""
+        from .energy import price
+
+        return price(self, profile, **options)
 
     def trace(self, population: str, var: str) -> NDArray[np.int32]:
         """(T, n) trace of `var` in `population`, or (B, T, n) for a batched run."""

@@ -18,6 +18,8 @@ def assert_same(net, steps, batch=1):
                                           err_msg=f"{pop.name}.{var}")
         for name, arr in counters[pop.name].items():
             np.testing.assert_array_equal(got.counters.of_node(pop.name)[name], arr, err_msg=f"{pop.name}.{name}")
+    spikes = np.concatenate([traces[p.name]["s"].sum(axis=(0, 1)) for p in net.populations])
+    np.testing.assert_array_equal(got.counters.compartment_spikes, spikes)
     for src in net.sources:
         np.testing.assert_array_equal(got.counters.of_node(src.name)["spikes"], counters[src.name]["spikes"])
     for c in net.connections:

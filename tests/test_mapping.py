@@ -147,14 +147,15 @@ def test_traffic_strategy_recovers_hidden_locality():
 
 def test_latency_by_hand():
     """One core, one input axon spiking every step into 5 of 10 compartments, which never spike:
-    5 synops x 3.5 ns + 10 x 5.3 ns (inactive updates) + barrier on 1 tile (113 ns) = 183.5 ns."""
+    5 synops x 3.5 ns + 10 x 5.3 ns (all updates at the inactive time) + 4.75 active compartments
+    per step (5 with input on steps 2..20) x (8.4 - 5.3) ns + barrier on 1 tile (113 ns)."""
     w = np.zeros((10, 1), int)
     w[:5] = 1
     net = nc.Network([nc.LIF("p", 10, vth=2**17 - 1)], [nc.SpikeSource("s", np.ones((1, 1)))],
                      [nc.Connection("c", "s", "p", w)])
     result = nc.emulate(net, 20)
     st_ = step_time(map_network(net, "loihi"), "loihi", net, result)
-    assert st_.step_s == pytest.approx(5 * 3.5e-9 + 10 * 5.3e-9 + 113e-9)
+    assert st_.step_s == pytest.approx(5 * 3.5e-9 + 10 * 5.3e-9 + 4.75 * 3.1e-9 + 113e-9)
     assert st_.inference_s == pytest.approx(20 * st_.step_s)
 
 
@@ -166,7 +167,7 @@ def test_cli_map_writes_json_and_profile_errors_exit_nonzero(tmp_path):
     data = json.loads(out.read_text())
     assert data["n_cores"] == 8 and data["cores"][0]["utilization_pct"]["compartments"] == pytest.approx(13.87, abs=0.01)
     assert data["latency"]["modeled"] and data["latency"]["step_s"] > 0
-    res = runner.invoke(app, ["map", "mlp:20,10", "--profile", "loihi2", "--steps", "2"])
+    res = runner.invoke(app, ["map", "mlp:20,10", "--profile", "truenorth", "--steps", "2"])
     assert res.exit_code == 0 and "not modeled" in res.output
     res = runner.invoke(app, ["map", "mlp:5200,2", "--profile", "loihi"])
     assert res.exit_code == 2

@@ -1,7 +1,7 @@
 """Time per step of a placed network: the slowest core, then the barrier.
 
     core time = synaptic ops x t_synop + compartments x t_update_inactive
-                + spikes x (t_update_active - t_update_inactive) + messages x t_route
+                + active compartments x (t_update_active - t_update_inactive) + messages x t_route
     step time = max(max over cores + barrier sync, nominal time step if the chip has one)
 
 t_route is t_intra_tile within a tile and mean hops x t_hop between tiles (the mean of the
@@ -67,10 +67,10 @@ def step_time(placement: Placement, profile: Profile | str, network: Network, re
     core += placement.compartments * t_idle
     spikes_per_step = {}
     for p in network.populations:
-        spikes = result.counters.of_node(p.name)["spikes"].sum() / steps
-        spikes_per_step[p.name] = spikes
+        node = result.counters.of_node(p.name)
+        spikes_per_step[p.name] = node["spikes"].sum() / steps
         share = np.bincount(placement.core_of[p.name], minlength=placement.n_cores) / p.n
-        core += share * spikes * (t_active - t_idle)
+        core += share * node["active_updates"].sum() / steps * (t_active - t_idle)
     syn_total = placement.synapses_on_core.sum(axis=1)
     routes = {r.name: r for r in placement.routes}
     for c, conn in enumerate(network.connections):

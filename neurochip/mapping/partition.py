@@ -195,7 +195,7 @@ def _place(network: Network, packed: Packed, profile: Profile, strategy: str, in
     n_src = np.array([c.shape[1] for c in network.connections], np.int64)
     rows_n_dst = np.repeat(packed.conns.n_dst, n_src)
     rows_dense = np.repeat(packed.conns.dense, n_src)
-    out_axons, dest, msgs, hops, intra, off_chip, syn_on_core = route(
+    out_axons, dest, row_route, syn_on_core = route(
         packed.conns.src_node, packed.conns.row_base, n_src, packed.first, packed.n_pops, packed.syn.row_start,
         packed.syn.row_nnz, rows_dense, rows_n_dst, packed.conns.dst_first, packed.syn.target,
         packed.syn.dense_weight, core_of, tile_row, tile_col, chip, n_cores)
@@ -210,12 +210,17 @@ def _place(network: Network, packed: Packed, profile: Profile, strategy: str, in
         chip=chip, tile_row=tile_row, tile_col=tile_col,
         limits={name: _limit(profile, key) for name, (_, key) in RESOURCES.items()},
         core_of={p.name: core_of[offsets[p.name]:offsets[p.name] + p.n] for p in network.populations},
-        routes=[ConnectionRoute(c.name, int(n_src[i]), int(msgs[i]), int(intra[i]), int(hops[i]), int(off_chip[i]),
-                                bool(packed.conns.src_node[i] >= packed.n_pops))
-                for i, c in enumerate(network.connections)],
+        routes=[_connection_route(c.name, row_route[base:base + k], bool(packed.conns.src_node[i] >= packed.n_pops))
+                for i, (c, base, k) in enumerate(zip(network.connections, packed.conns.row_base, n_src))],
         synapses_on_core=syn_on_core,
+        row_route=row_route,
     )
     return placement, dest, offsets
+
+
+def _connection_route(name: str, rows: np.ndarray, from_host: bool) -> ConnectionRoute:
+    messages, intra, ew, ns, off_chip = rows.sum(axis=0)
+    return ConnectionRoute(name, len(rows), int(messages), int(intra), int(ew + ns), int(off_chip), from_host)
 
 
 def _check_delays(network: Network, profile: Profile) -> None:

@@ -57,6 +57,9 @@ class Placement:
     Per core arrays (n_cores,): compartments, input_axons, output_axons, memory_bits, synapses,
     chip, tile_row, tile_col. `limits` holds each resource's per-core limit (None: not stated by
     the profile, so not checked). `core_of` maps population name -> (n,) core of each compartment.
+    `synapses_on_core` is (n_conns, n_cores); `row_route` is (rows, 5) per synapse row (one per
+    presynaptic axon of each connection, connections in order): messages, messages within the
+    tile, east-west hops, north-south hops, messages off chip.
     """
 
     profile: str
@@ -74,6 +77,7 @@ class Placement:
     core_of: dict[str, NDArray[np.int64]]
     routes: list[ConnectionRoute]
     synapses_on_core: NDArray[np.int64] = field(repr=False)
+    row_route: NDArray[np.int64] = field(repr=False)
 
     @property
     def n_cores(self) -> int:

@@ -1,0 +1,115 @@
+"""Price a run's exact counters on a profile: joules, watts, seconds, energy-delay product.
+
+    dynamic energy = sum over actions of count x energy per action (profile `energy`)
+    static energy  = static power x modeled time (scope from the profile: chips used, cores used,
+                     or the whole device)
+    time           = modeled time per step (`mapping.step_time`) x steps x samples (samples run
+                     one after another on the chip)
+
+On the `brain` profile, synaptic events are priced at the whole-organ average energy per
+synaptic event (resting power included), in real time (one step = `dt_s`).
+"""
+from __future__ import annotations
+
+from ..mapping import LatencyError, Placement, map_network, step_time
+from ..profiles import Profile, load_profile
+from ..result import Result
+from .counts import ACTIONS, action_counts
+from .report import EnergyReport, neurobench_metrics
+
+
+class EnergyError(ValueError):
+    """A run that cannot be priced on a profile: names the profile and the missing key."""
+
+
+def dynamic_energy(profile: Profile, counts: dict[str, int]) -> tuple[dict[str, float], dict[str, dict]]:
+    """(joules per action, the figure used for each) for the `ACTIONS` in `counts`. An action that
+    occurred and has no price in the profile raises `EnergyError`."""
+    breakdown, sources = {}, {}
+    for action, words in ACTIONS.items():
+        n = counts.get(action, 0)
+        if n == 0:
+            continue
+        q = getattr(profile.energy, action)
+        if q is None:
+            raise EnergyError(f"profile {profile.name!r} has no energy.{action}: cannot price {n:,} {words}")
+        breakdown[action] = n * q.si
+        sources[action] = {"energy_per_op_j": q.si, "status": q.status, "source": q.source}
+    return breakdown, sources
+
+
+def static_power(profile: Profile, n_chips: int, n_cores: int) -> tuple[float | None, str]:
+    """(watts charged while the chip runs, how), or (None, why none)."""
+    sp = profile.static_power
+    if sp is None:
+        return None, f"profile {profile.name!r} publishes no static power: none is charged"
+    quantity, units = {"chips_used": (sp.per_chip, n_chips), "cores_used": (sp.per_core, n_cores),
+                       "device": (sp.idle_board, 1)}[sp.scope]
+    if quantity is None:
+        raise EnergyError(f"profile {profile.name!r} charges static power over {sp.scope} but gives no value for it")
+    return quantity.si * units, f"{quantity.value:g} {quantity.unit} x {units} ({sp.scope}: {sp.reason})"
+
+
+def price(result: Result, profile: Profile | str, placement: Placement | None = None, strategy: str = "greedy",
+          dt_s: float = 1e-3) -> EnergyReport:
+    """Energy report of `result` on `profile`.
+
+    Parameters
+    ----------
+    result : an emulation result (its network, counters and compartment spike counts).
+    profile : built-in name, YAML path or `Profile`.
+    placement : where the network sits; mapped with `strategy` when not given.
+    dt_s : seconds per step for profiles that run in real time without a latency model (brain).
+
+    Raises
+    ------
+    EnergyError naming the profile and the missing key when an action that occurred has no price.
+    """
+    profile = load_profile(profile)
+    if profile.kind == "biological":
+        return _price_brain(result, profile, dt_s)
+    if profile.kind != "neuromorphic":
+        raise EnergyError(f"profile {profile.name!r} is a {profile.kind}: it prices dense networks, not spiking runs")
+    placement = placement or map_network(result.network, profile, strategy)
+    counts = action_counts(result, placement)
+    breakdown, sources = dynamic_energy(profile, counts)
+    notes = [f"{counts['host_spikes']:,} input spikes arrive from the host and are not priced"] \
+        if counts["host_spikes"] else []
+    if counts["messages"] and profile.energy.barrier_sync is None:
+        notes.append(f"barrier synchronisation energy is not published for {profile.name}: not priced")
+    try:
+        timing = step_time(placement, profile, result.network, result)
+    except LatencyError as exc:
+        timing, why = None, str(exc)
+    static_w, how = static_power(profile, placement.n_chips, placement.n_cores)
+    if timing is None:
+        if static_w is not None:
+            raise EnergyError(f"{why}; static power cannot be charged without it") from None
+        notes.append(f"time not modeled: {why}")
+    notes.append(f"static power: {how}")
+    time_s = timing.step_s * result.steps * result.batch if timing else None
+    static_j = static_w * time_s if static_w is not None and time_s is not None else None
+    return EnergyReport(
+        profile=profile.name, batch=result.batch, steps=result.steps, counts=counts, breakdown_j=breakdown,
+        sources=sources, dynamic_energy_j=sum(breakdown.values()), static_energy_j=static_j,
+        static_power_w=static_w, time_s=time_s, notes=notes,
+        neurobench=neurobench_metrics(result), n_cores=placement.n_cores, n_chips=placement.n_chips,
+    )
+
+
+def _price_brain(result: Result, profile: Profile, dt_s: float) -> EnergyReport:
+    q = profile.energy.synaptic_event_aggregate
+    if q is None:
+        raise EnergyError(f"profile {profile.name!r} has no energy.synaptic_event_aggregate")
+    totals = result.counters.totals()
+    counts = {"synaptic_op": totals["synaptic_ops"], "spikes": totals["spikes"]}
+    return EnergyReport(
+        profile=profile.name, batch=result.batch, steps=result.steps, counts=counts,
+        breakdown_j={"synaptic_event_aggregate": counts["synaptic_op"] * q.si},
+        sources={"synaptic_event_aggregate": {"energy_per_op_j": q.si, "status": q.status, "source": q.source}},
+        dynamic_energy_j=counts["synaptic_op"] * q.si, static_energy_j=0.0, static_power_w=None,
+        time_s=result.steps * result.batch * dt_s,
+        notes=[f"whole-organ average per synaptic event ({q.value:g} {q.unit}, resting power included); "
+               f"real time at {dt_s * 1e3:g} ms per step"],
+        neurobench=neurobench_metrics(result), n_cores=0, n_chips=0,
+    )

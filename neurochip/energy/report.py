@@ -1,0 +1,110 @@
+"""The energy report: stable keys, per inference and per step, rich rendering, JSON."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rich.table import Table
+
+from ..result import Result
+
+
+def neurobench_metrics(result: Result) -> dict:
+    """NeuroBench-named metrics per inference (sample): synaptic operations (effective ACs for
+    binary spikes, effective MACs for graded payloads, dense = every synapse every step),
+    activation sparsity (1 - spikes / (compartments x steps)) and membrane updates."""
+    net, per = result.network, result.batch
+    acs = macs = dense = 0
+    for conn in net.connections:
+        ops = int(result.counters.of_connection(conn.name)["synaptic_ops"].sum())
+        if conn.num_message_bits:
+            macs += ops
+        else:
+            acs += ops
+        w = conn.effective_weights()
+        dense += int(w.count_nonzero() if hasattr(w, "count_nonzero") else (w != 0).sum()) * result.steps
+    totals = result.counters.totals()
+    n = net.n_compartments * result.steps * per
+    return {
+        "SynapticOperations": {"Effective_ACs": acs / per, "Effective_MACs": macs / per, "Dense": dense},
+        "ActivationSparsity": 1.0 - totals["spikes"] / n if n else 0.0,
+        "MembraneUpdates": totals["neuron_updates"] / per,
+    }
+
+
+@dataclass(frozen=True)
+class EnergyReport:
+    """Joules, seconds and watts of a run on a profile. Whole-run figures cover all `batch`
+    samples; `*_per_inference` divide by it. `static_energy_j` is None when the profile
+    publishes no static power (and `notes` says so); `time_s` is None when not modeled."""
+
+    profile: str
+    batch: int
+    steps: int
+    counts: dict[str, int]
+    breakdown_j: dict[str, float]
+    sources: dict[str, dict]
+    dynamic_energy_j: float
+    static_energy_j: float | None
+    static_power_w: float | None
+    time_s: float | None
+    notes: list[str] = field(default_factory=list)
+    neurobench: dict = field(default_factory=dict)
+    n_cores: int = 0
+    n_chips: int = 0
+
+    @property
+    def energy_j(self) -> float:
+        return self.dynamic_energy_j + (self.static_energy_j or 0.0)
+
+    @property
+    def power_w(self) -> float | None:
+        return self.energy_j / self.time_s if self.time_s else None
+
+    @property
+    def energy_per_inference_j(self) -> float:
+        return self.energy_j / self.batch
+
+    @property
+    def time_per_inference_s(self) -> float | None:
+        return self.time_s / self.batch if self.time_s is not None else None
+
+    @property
+    def edp_js(self) -> float | None:
+        """Energy-delay product per inference (J s)."""
+        t = self.time_per_inference_s
+        return self.energy_per_inference_j * t if t is not None else None
+
+    def inferences_per_s_within(self, power_w: float) -> float:
+        """Inferences per second this chip could sustain inside a `power_w` budget (energy bound)."""
+        return power_w / self.energy_per_inference_j if self.energy_per_inference_j else float("inf")
+
+    def to_dict(self) -> dict:
+        """Stable keys (see README, 'Energy report')."""
+        return {
+            "profile": self.profile, "batch": self.batch, "steps": self.steps,
+            "energy_j": self.energy_j, "dynamic_energy_j": self.dynamic_energy_j,
+            "static_energy_j": self.static_energy_j, "static_power_w": self.static_power_w,
+            "time_s": self.time_s, "power_w": self.power_w, "edp_js": self.edp_js,
+            "energy_per_inference_j": self.energy_per_inference_j,
+            "time_per_inference_s": self.time_per_inference_s,
+            "energy_per_step_j": self.energy_j / (self.steps * self.batch),
+            "breakdown_j": dict(self.breakdown_j), "sources": self.sources,
+            "counts": {"synaptic_ops": self.counts.get("synaptic_op", 0), **self.counts},
+            "neurobench": self.neurobench, "n_cores": self.n_cores, "n_chips": self.n_chips,
+            "notes": list(self.notes),
+        }
+
+    def table(self) -> Table:
+        """A rich table: each priced action with its count, joules, share and source."""
+        table = Table(title=f"energy on {self.profile}: {self.energy_per_inference_j:.3e} J per inference")
+        for col in ("action", "count", "J", "share", "status", "source"):
+            table.add_column(col, justify="right" if col in ("count", "J", "share") else "left", overflow="fold")
+        total = self.energy_j or 1.0
+        for action, joules in self.breakdown_j.items():
+            src = self.sources[action]
+            table.add_row(action, f"{self.counts.get(action, self.counts.get('synaptic_op', 0)):,}", f"{joules:.3e}",
+                          f"{100 * joules / total:.1f}%", src["status"], src["source"])
+        if self.static_energy_j is not None:
+            table.add_row("static", "", f"{self.static_energy_j:.3e}", f"{100 * self.static_energy_j / total:.1f}%",
+                          "modeled", "profile static_power x modeled time")
+        return table
