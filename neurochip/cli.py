@@ -12,6 +12,7 @@ from rich.table import Table
 from .atomic import write_atomic
 from .errors import NetworkError
 from .emulate import emulate
+from .energy import EnergyError
 from .mapping import STRATEGIES, LatencyError, map_network, step_time
 from .profiles import ProfileError, builtin_names, load_profile
 from .workloads import from_spec
@@ -101,6 +102,38 @@ def map_command(model: str = typer.Argument(..., help="Workload: mlp:784,512,512
     if json_path:
         write_atomic(json_path, json.dumps(reports if len(reports) > 1 else reports[0], indent=2))
         console.print(f"placement written to {json_path}")
+
+
+@app.command("energy")
+def energy_command(model: str = typer.Argument(..., help="Workload: mlp:784,512,512,10 or recurrent:N[,FAN_OUT]."),
+                   profile: list[str] = typer.Option(["loihi"], help="Profiles to price on (repeatable)."),
+                   steps: int = typer.Option(100, help="Time steps per inference."),
+                   set_: list[str] = typer.Option([], "--set", help=SET_HELP),
+                   json_path: Optional[Path] = typer.Option(None, "--json", help="Write the reports as JSON here.")) -> None:
+    """Emulate a model and price it on each profile: joules, watts, time and the brain comparison."""
+    try:
+        network = from_spec(model)
+        result = emulate(network, steps)
+        reports = [result.energy(load_profile(name, _overrides(set_))) for name in profile]
+    except (ProfileError, NetworkError, EnergyError) as exc:
+        _fail(exc)
+    brain_w = load_profile("brain").organism.total_power
+    for report in reports:
+        console.print(report.table())
+        d = report.to_dict()
+        time = f"{d['time_per_inference_s'] * 1e3:.3f} ms" if d["time_per_inference_s"] else "not modeled"
+        power = f"{d['power_w']:.3g} W" if d["power_w"] else "n/a"
+        console.print(f"{d['energy_per_inference_j']:.3e} J per inference ({'modeled'}), {time} per inference, "
+                      f"average {power}; within the brain's {brain_w.value:g} W: "
+                      f"{report.inferences_per_s_within(brain_w.si):,.0f} inferences/s")
+        for note in report.notes:
+            console.print(f"  note: {note}", highlight=False)
+        nb = d["neurobench"]
+        console.print(f"  NeuroBench: Effective_ACs {nb['SynapticOperations']['Effective_ACs']:,.0f}, "
+                      f"ActivationSparsity {nb['ActivationSparsity']:.3f}, MembraneUpdates {nb['MembraneUpdates']:,.0f}")
+    if json_path:
+        write_atomic(json_path, json.dumps([r.to_dict() for r in reports], indent=2))
+        console.print(f"reports written to {json_path}")
 
 
 def _print_latency(placement, profile, network, result) -> dict:

@@ -107,9 +107,9 @@ def _price_brain(result: Result, profile: Profile, dt_s: float) -> EnergyReport:
         profile=profile.name, batch=result.batch, steps=result.steps, counts=counts,
         breakdown_j={"synaptic_event_aggregate": counts["synaptic_op"] * q.si},
         sources={"synaptic_event_aggregate": {"energy_per_op_j": q.si, "status": q.status, "source": q.source}},
-        dynamic_energy_j=counts["synaptic_op"] * q.si, static_energy_j=0.0, static_power_w=None,
+        dynamic_energy_j=counts["synaptic_op"] * q.si, static_energy_j=None, static_power_w=None,
         time_s=result.steps * result.batch * dt_s,
-        notes=[f"whole-organ average per synaptic event ({q.value:g} {q.unit}, resting power included); "
-               f"real time at {dt_s * 1e3:g} ms per step"],
+        notes=[f"whole-organ average per synaptic event ({q.value:g} {q.unit}): resting power is inside it, "
+               f"so no static term is added; real time at {dt_s * 1e3:g} ms per step"],
         neurobench=neurobench_metrics(result), n_cores=0, n_chips=0,
     )

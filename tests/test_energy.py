@@ -1,0 +1,159 @@
+"""Energy: hand-computed runs, published per-op figures back out, missing figures, properties."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import neurochip as nc
+from neurochip.energy import ACTIONS, EnergyError, brain_scale, dynamic_energy, price, static_power
+from neurochip.mapping import map_network
+from neurochip.profiles import load_profile
+from neurochip.workloads import recurrent_network
+
+LOIHI = load_profile("loihi")
+
+
+def fan_out_net(k=7, n=10, vth=2**17 - 1, period=1):
+    """One source spiking every `period` steps into k of n compartments that never spike."""
+    w = np.zeros((n, 1), int)
+    w[:k] = 3
+    spikes = np.zeros((period, 1), int)
+    spikes[0] = 1
+    return nc.Network([nc.LIF("p", n, vth=vth)], [nc.SpikeSource("s", spikes)], [nc.Connection("c", "s", "p", w)])
+
+
+def test_hand_computed_loihi_run():
+    """k synops per step at 23.6 pJ; the k targets are active from step 2 (81 pJ), the rest
+    inactive (52 pJ); static 104 mW x modeled time (one chip)."""
+    k, n, steps = 7, 10, 50
+    report = nc.emulate(fan_out_net(k, n), steps).energy("loihi")
+    active = k * (steps - 1)
+    expect = {"synaptic_op": k * steps * 23.6e-12, "neuron_update_active": active * 81e-12,
+              "neuron_update_inactive": (n * steps - active) * 52e-12}
+    assert report.breakdown_j == pytest.approx(expect, rel=1e-12)
+    step_s = k * 3.5e-9 + n * 5.3e-9 + active / steps * 3.1e-9 + 113e-9
+    assert report.time_s == pytest.approx(steps * step_s)
+    assert report.static_energy_j == pytest.approx(0.104 * steps * step_s)
+    d = report.to_dict()
+    for key in ("energy_j", "dynamic_energy_j", "static_energy_j", "time_s", "power_w", "edp_js", "breakdown_j"):
+        assert key in d
+    assert d["counts"]["synaptic_ops"] == k * steps
+    assert d["energy_j"] == pytest.approx(sum(expect.values()) + report.static_energy_j)
+    assert d["edp_js"] == pytest.approx(d["energy_per_inference_j"] * d["time_per_inference_s"])
+
+
+def test_per_op_energies_come_back_out_for_microbenchmarks():
+    """Loihi per-op figures (Davies et al. 2018, Table 2) divided back out of priced runs."""
+    net = recurrent_network(3000, 50)
+    run = nc.emulate(net, 60)
+    profile = load_profile("loihi", {"core.max_compartments": 32})  # 94 cores: 24 tiles over 3 mesh rows
+    report = price(run, profile)
+    per_op = {a: report.breakdown_j[a] / report.counts[a] for a in report.breakdown_j}
+    assert per_op == pytest.approx({"synaptic_op": 23.6e-12, "neuron_update_active": 81e-12,
+                                    "neuron_update_inactive": 52e-12, "spike_intra_tile": 1.7e-12,
+                                    "spike_hop_ew": 3.0e-12, "spike_hop_ns": 4.0e-12}, rel=1e-12)
+
+
+def test_routing_counts_equal_spikes_times_routes():
+    net = recurrent_network(2000, 50)
+    run = nc.emulate(net, 40)
+    placement = map_network(net, load_profile("loihi", {"core.max_compartments": 100}))
+    report = price(run, "loihi", placement=placement)
+    spikes = run.counters.compartment_spikes
+    assert report.counts["spike_intra_tile"] == int(spikes @ placement.row_route[:, 1])
+    assert report.counts["spike_hop_ew"] + report.counts["spike_hop_ns"] == int(spikes @ placement.row_route[:, 2:4].sum(1))
+
+
+def test_truenorth_operating_point_reproduces_merolla_2014():
+    """1,048,576 neurons at 20 Hz with 128 active synapses, 1 s at the 1 kHz tick: the affine model
+    gives (64.4 mW + 2.684e9/s x 2.30 pJ) / 2.684e9/s = 26.3 pJ per synaptic event, against the
+    26 pJ Merolla et al. measured at 0.775 V (72 mW): within 1.2%."""
+    tn = load_profile("truenorth")
+    events = 1_048_576 * 20 * 128
+    breakdown, _ = dynamic_energy(tn, {"synaptic_op": events})
+    watts, _ = static_power(tn, n_chips=1, n_cores=4096)
+    per_event = (sum(breakdown.values()) + watts * 1.0) / events
+    assert per_event == pytest.approx(26.3e-12, rel=0.005)
+    assert per_event / tn.energy.synaptic_event_aggregate.si == pytest.approx(1.011, abs=0.005)
+
+
+def test_missing_figure_is_an_error_naming_profile_and_key():
+    bare = LOIHI.model_copy(update={"energy": LOIHI.energy.model_copy(update={"synaptic_op": None})})
+    with pytest.raises(EnergyError, match=r"profile 'loihi' has no energy\.synaptic_op: cannot price 350 synaptic ops"):
+        price(nc.emulate(fan_out_net(), 50), bare)
+    with pytest.raises(EnergyError, match=r"profile 'cpu' is a cpu: it prices dense networks"):
+        nc.emulate(fan_out_net(), 5).energy("cpu")
+
+
+def test_no_static_power_is_said_not_printed_as_zero():
+    report = nc.emulate(fan_out_net(), 20).energy("loihi2")
+    assert report.static_energy_j is None and report.static_power_w is None
+    assert any("publishes no static power" in note for note in report.notes)
+    assert report.to_dict()["static_energy_j"] is None
+
+
+TEST_FIGURE = {"unit": "pJ", "basis": "derived", "source": "test figure"}
+PRICED = LOIHI.with_({"energy.spike_off_chip": {"value": 100, **TEST_FIGURE},
+                      "energy.message_bit": {"value": 0.1, **TEST_FIGURE}})
+
+
+@settings(max_examples=40, deadline=None)
+@given(counts=st.fixed_dictionaries({a: st.integers(0, 10**9) for a in ACTIONS}),
+       action=st.sampled_from(list(ACTIONS)), extra=st.integers(1, 10**6))
+def test_dynamic_energy_is_monotone_in_counts(counts, action, extra):
+    base = sum(dynamic_energy(PRICED, counts)[0].values())
+    bigger = sum(dynamic_energy(PRICED, dict(counts, **{action: counts[action] + extra}))[0].values())
+    assert bigger > base
+    assert sum(dynamic_energy(PRICED, dict.fromkeys(ACTIONS, 0))[0].values()) == 0
+
+
+def test_zero_activity_leaves_idle_updates_and_static_only():
+    quiet = nc.Network([nc.LIF("p", 50)], [nc.SpikeSource("s", np.zeros((1, 3), int))],
+                       [nc.Connection("c", "s", "p", np.ones((50, 3), int))])
+    report = nc.emulate(quiet, 30).energy("loihi")
+    assert set(report.breakdown_j) == {"neuron_update_inactive"}
+    no_idle = load_profile("loihi", {"energy.neuron_update_inactive": 0})
+    report = nc.emulate(quiet, 30).energy(no_idle)
+    assert report.dynamic_energy_j == 0 and report.static_energy_j > 0
+    assert report.energy_j == pytest.approx(report.static_energy_j)
+
+
+def test_doubling_steps_doubles_energy_of_a_stationary_workload():
+    net = fan_out_net(period=5)
+    e100, e200 = (nc.emulate(net, t).energy("loihi").energy_j for t in (100, 200))
+    assert e200 / e100 == pytest.approx(2.0, rel=2e-3)
+
+
+def test_per_inference_divides_by_batch():
+    rng = np.random.default_rng(0)
+    spikes = (rng.random((4, 30, 20)) < 0.3).astype(int)
+    net = nc.Network([nc.LIF("p", 30, du=200, dv=100, vth=30)], [nc.SpikeSource("s", spikes)],
+                     [nc.Connection("c", "s", "p", rng.integers(0, 100, (30, 20)))])
+    batched = nc.emulate(net, 30).energy("loihi")
+    singles = [nc.emulate(nc.Network(net.populations, [nc.SpikeSource("s", spikes[b])], net.connections), 30)
+               .energy("loihi").dynamic_energy_j for b in range(4)]
+    assert batched.dynamic_energy_j == pytest.approx(sum(singles))
+    assert batched.energy_per_inference_j == pytest.approx(batched.energy_j / 4)
+
+
+def test_brain_row_and_brain_scale():
+    run = nc.emulate(fan_out_net(), 100)
+    brain = run.energy("brain")
+    assert brain.energy_j == pytest.approx(run.counters.totals()["synaptic_ops"] * 0.83e-12)
+    assert brain.time_s == pytest.approx(0.1)
+    loihi = run.energy("loihi")
+    assert loihi.inferences_per_s_within(20.0) == pytest.approx(20.0 / loihi.energy_per_inference_j)
+    scale = brain_scale("loihi")
+    assert scale["chips"] == int(np.ceil(8.61e10 / (1024 * 128)))
+    assert scale["static_power_w"] == pytest.approx(scale["chips"] * 0.104)
+    assert scale["ratio_to_brain"] > 1000
+    with pytest.raises(EnergyError, match="spinnaker2"):
+        brain_scale("spinnaker2")
+
+
+def test_neurobench_names():
+    run = nc.emulate(fan_out_net(k=7, n=10), 50)
+    nb = run.energy("loihi").neurobench
+    assert nb["SynapticOperations"]["Effective_ACs"] == 350 and nb["SynapticOperations"]["Effective_MACs"] == 0
+    assert nb["SynapticOperations"]["Dense"] == 7 * 50
+    assert nb["ActivationSparsity"] == 1.0 and nb["MembraneUpdates"] == 500
