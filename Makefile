@@ -40,13 +40,12 @@ test-lava:
 demo: $(VENV)/.installed
 	$(VENV)/bin/python -m neurochip.demo
 
-# Peers: SANA-FE in .venv (its wheel is for Python 3.11); Lava and Brian2 2.9 (which needs
-# numpy < 2.4) in the Python 3.10 environment.
+# Peers: SANA-FE in .venv (a dev dependency there); Lava and Brian2 2.9 (which needs numpy < 2.4)
+# in the Python 3.10 environment.
 PEERS_310 := bench/test_vs_lava.py bench/test_vs_brian2.py
 BENCH_ARGS := --benchmark-only --benchmark-columns=min,median,rounds -s
 
 bench: $(VENV)/.installed
-	$(VENV)/bin/python -m pip install -q -e '.[dev,bench]'
 	@status=0; \
 	$(VENV)/bin/python -m pytest bench $(addprefix --ignore=,$(PEERS_310)) $(BENCH_ARGS) || status=1; \
 	if [ -z "$(PY310)" ]; then echo "LAVA/BRIAN2 BENCHMARKS SKIPPED: no Python 3.10 interpreter found."; else \

@@ -88,7 +88,7 @@ def update_compartments(t, k, comp, first, n_pops, u, v, acc, fired, spikes, pay
 
 
 @njit(cache=True)
-def collect_source_spikes(k, first, n_pops, inputs, n_spk, spikes, payload, node_spk, node_cnt):
+def collect_source_spikes(k, first, n_pops, inputs, n_spk, spikes, payload, node_spk, node_cnt, axon_spikes):
     """Append this step's nonzero source payloads to the spike list. Returns the list length."""
     n_comp = first[n_pops]
     n_nodes = first.shape[0] - 1
@@ -99,6 +99,7 @@ def collect_source_spikes(k, first, n_pops, inputs, n_spk, spikes, payload, node
             if x != 0:
                 spikes[n_spk] = a
                 payload[n_spk] = x
+                axon_spikes[a] += 1
                 n_spk += 1
         node_cnt[k, s, 1] = n_spk - node_spk[s]
     node_spk[n_nodes] = n_spk
@@ -179,7 +180,7 @@ def run_sample(t0, inputs, comp, first, n_pops, conns, syn, u, v, ring, partial,
                                     payload, node_spk, node_cnt, comp_spikes)
         if n_rec:
             record_step(k, u, v, spikes, n_spk, rec_index, rec_slot, rec_u, rec_v, rec_s)
-        collect_source_spikes(k, first, n_pops, inputs, n_spk, spikes, payload, node_spk, node_cnt)
+        collect_source_spikes(k, first, n_pops, inputs, n_spk, spikes, payload, node_spk, node_cnt, comp_spikes)
         deliver(t, k, first, conns, syn, ring, spikes, payload, node_spk, partial, mark, touched, conn_cnt)
 
 
@@ -201,7 +202,7 @@ def run_batch(t0, inputs, comp, first, n_pops, conns, syn, u, v, ring, partial, 
     rec_index : (K,) compartments to trace into rec_u, rec_v, rec_s (B, T, K) int32;
         rec_slot : (N,) int64, the trace column of each compartment or -1.
     node_cnt : (B, T, n_nodes, 5) int64; conn_cnt : (B, T, C, 3) int64 counters (layout).
-    comp_spikes : (B, N) int64 spikes per compartment, added to.
+    comp_spikes : (B, N + S) int64 spikes per axon (compartments, then source channels), added to.
     """
     for b in prange(inputs.shape[0]):
         run_sample(t0, inputs[b], comp, first, n_pops, conns, syn, u[b], v[b], ring[b], partial[b],

@@ -82,7 +82,7 @@ def emulate(network: Network, steps: int, *, record: Iterable[str] = (), batch: 
     rec = [np.zeros((b, steps, rec_index.size), np.int32) for _ in range(3)]
     node_cnt = np.zeros((b, steps, len(packed.node_names), len(NODE_COUNTERS)), np.int64)
     conn_cnt = np.zeros((b, steps, len(packed.conn_names), len(CONN_COUNTERS)), np.int64)
-    comp_spikes = np.zeros((b, n), np.int64)
+    comp_spikes = np.zeros((b, packed.n_axons), np.int64)
     run_batch(
         state.t, _inputs(network, state.t, steps, b), packed.comp, packed.first, packed.n_pops,
         packed.conns, packed.syn, u, v, ring,
@@ -98,6 +98,6 @@ def emulate(network: Network, steps: int, *, record: Iterable[str] = (), batch: 
         traces[name] = dict(zip(("u", "v", "s"), (r[:, :, sl] for r in rec)))
         col += pops[name].n
     counters = Counters(packed.node_names, packed.conn_names, packed.n_pops, node_cnt, conn_cnt,
-                        comp_spikes.sum(axis=0))
+                        comp_spikes.sum(axis=0), n)
     return Result(network, steps, b, network.batch is not None or b > 1, traces, counters,
                   EmulatorState(state.t + steps, u, v, ring))

@@ -36,8 +36,8 @@ class Counters:
         u_wraps, v_saturations, active_updates; sources count only spikes).
     conn : (B, T, n_conns, 3) int64, columns `CONN_COUNTERS` (spikes_in, synaptic_ops =
         incoming spike x nonzero synapse, message_bits = graded payload bits carried).
-    compartment_spikes : (N,) int64 spikes of each compartment over the run and the batch
-        (compartments of all populations, in network order).
+    axon_spikes : (N + S,) int64 spikes of each compartment (populations in network order),
+        then of each source channel, over the run and the batch.
     """
 
     node_names: tuple[str, ...]
@@ -45,7 +45,13 @@ class Counters:
     n_pops: int
     node: NDArray[np.int64]
     conn: NDArray[np.int64]
-    compartment_spikes: NDArray[np.int64]
+    axon_spikes: NDArray[np.int64]
+    n_compartments: int
+
+    @property
+    def compartment_spikes(self) -> NDArray[np.int64]:
+        """(N,) spikes of each compartment over the run and the batch."""
+        return self.axon_spikes[:self.n_compartments]
 
     def of_node(self, name: str) -> dict[str, NDArray[np.int64]]:
         """Counters of node `name`, each (B, T)."""
@@ -71,7 +77,7 @@ class Counters:
         return Counters(self.node_names, self.conn_names, self.n_pops,
                         np.concatenate([self.node, later.node], axis=1),
                         np.concatenate([self.conn, later.conn], axis=1),
-                        self.compartment_spikes + later.compartment_spikes)
+                        self.axon_spikes + later.axon_spikes, self.n_compartments)
 
 
 @dataclass(frozen=True)

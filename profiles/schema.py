@@ -137,6 +137,8 @@ class OpEnergy(Strict):
     spike_off_chip: Energy | None = None
     barrier_sync: Energy | None = None
     message_bit: Energy | None = None
+    spike_out: Energy | None = None
+    message_out: Energy | None = None
     flop_fp32: Energy | None = None
     flop_bf16: Energy | None = None
     mac_fp32: Energy | None = None

@@ -20,6 +20,9 @@ def assert_same(net, steps, batch=1):
             np.testing.assert_array_equal(got.counters.of_node(pop.name)[name], arr, err_msg=f"{pop.name}.{name}")
     spikes = np.concatenate([traces[p.name]["s"].sum(axis=(0, 1)) for p in net.populations])
     np.testing.assert_array_equal(got.counters.compartment_spikes, spikes)
+    channels = np.concatenate([counters[s.name]["spikes"].sum(axis=(0, 1), keepdims=True) for s in net.sources] or
+                              [np.zeros(0, int)])
+    assert got.counters.axon_spikes[net.n_compartments:].sum() == channels.sum()
     for src in net.sources:
         np.testing.assert_array_equal(got.counters.of_node(src.name)["spikes"], counters[src.name]["spikes"])
     for c in net.connections:

@@ -30,7 +30,8 @@ def test_hand_computed_loihi_run():
     active = k * (steps - 1)
     expect = {"synaptic_op": k * steps * 23.6e-12, "neuron_update_active": active * 81e-12,
               "neuron_update_inactive": (n * steps - active) * 52e-12}
-    assert report.breakdown_j == pytest.approx(expect, rel=1e-12)
+    assert {a: j for a, j in report.breakdown_j.items() if j} == pytest.approx(expect, rel=1e-12)
+    assert report.breakdown_j["message_out"] == 0  # Davies' figures include it elsewhere; the source says where
     step_s = k * 3.5e-9 + n * 5.3e-9 + active / steps * 3.1e-9 + 113e-9
     assert report.time_s == pytest.approx(steps * step_s)
     assert report.static_energy_j == pytest.approx(0.104 * steps * step_s)
@@ -48,7 +49,7 @@ def test_per_op_energies_come_back_out_for_microbenchmarks():
     run = nc.emulate(net, 60)
     profile = load_profile("loihi", {"core.max_compartments": 32})  # 94 cores: 24 tiles over 3 mesh rows
     report = price(run, profile)
-    per_op = {a: report.breakdown_j[a] / report.counts[a] for a in report.breakdown_j}
+    per_op = {a: report.breakdown_j[a] / report.counts[a] for a in report.breakdown_j if report.breakdown_j[a]}
     assert per_op == pytest.approx({"synaptic_op": 23.6e-12, "neuron_update_active": 81e-12,
                                     "neuron_update_inactive": 52e-12, "spike_intra_tile": 1.7e-12,
                                     "spike_hop_ew": 3.0e-12, "spike_hop_ns": 4.0e-12}, rel=1e-12)
@@ -103,7 +104,9 @@ PRICED = LOIHI.with_({"energy.spike_off_chip": {"value": 100, **TEST_FIGURE},
 def test_dynamic_energy_is_monotone_in_counts(counts, action, extra):
     base = sum(dynamic_energy(PRICED, counts)[0].values())
     bigger = sum(dynamic_energy(PRICED, dict(counts, **{action: counts[action] + extra}))[0].values())
-    assert bigger > base
+    assert bigger >= base
+    if getattr(PRICED.energy, action).value > 0:
+        assert bigger > base
     assert sum(dynamic_energy(PRICED, dict.fromkeys(ACTIONS, 0))[0].values()) == 0
 
 
@@ -111,7 +114,7 @@ def test_zero_activity_leaves_idle_updates_and_static_only():
     quiet = nc.Network([nc.LIF("p", 50)], [nc.SpikeSource("s", np.zeros((1, 3), int))],
                        [nc.Connection("c", "s", "p", np.ones((50, 3), int))])
     report = nc.emulate(quiet, 30).energy("loihi")
-    assert set(report.breakdown_j) == {"neuron_update_inactive"}
+    assert {a for a, j in report.breakdown_j.items() if j} == {"neuron_update_inactive"}
     no_idle = load_profile("loihi", {"energy.neuron_update_inactive": 0})
     report = nc.emulate(quiet, 30).energy(no_idle)
     assert report.dynamic_energy_j == 0 and report.static_energy_j > 0

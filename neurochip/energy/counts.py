@@ -16,25 +16,31 @@ ACTIONS = {
     "spike_hop_ns": "north-south mesh hops",
     "spike_off_chip": "spike messages to another chip",
     "message_bit": "graded payload bits",
+    "spike_out": "spikes emitted by compartments",
+    "message_out": "spike messages sent to cores (one per destination core, host inputs included)",
 }
 
 
 def action_counts(result: Result, placement: Placement) -> dict[str, int]:
     """Whole-run (all samples) count of every action in `ACTIONS`, plus `messages` (spike messages
-    between on-chip compartments) and `host_spikes` (spikes of sources, which arrive from the host
-    and are not priced)."""
+    between on-chip compartments), `host_messages` (messages carrying source spikes into cores)
+    and `host_spikes` (spikes of sources)."""
     totals = result.counters.totals()
     network = result.network
-    spikes = result.counters.compartment_spikes
-    offsets = dict(zip(result.counters.node_names, np.concatenate(
-        [[0], np.cumsum([p.n for p in network.populations])])))
+    spikes = result.counters.axon_spikes
+    nodes = network.nodes
+    offsets = dict(zip(nodes, np.concatenate([[0], np.cumsum([node.n for node in nodes.values()])])))
     routed = np.zeros(5, np.int64)
+    host = 0
     row = 0
     for conn in network.connections:
         rows = placement.row_route[row:row + conn.shape[1]]
         row += conn.shape[1]
+        sent = spikes[offsets[conn.src]:offsets[conn.src] + conn.shape[1]] @ rows
         if conn.src in placement.core_of:
-            routed += spikes[offsets[conn.src]:offsets[conn.src] + conn.shape[1]] @ rows
+            routed += sent
+        else:
+            host += int(sent[0])
     return {
         "synaptic_op": totals["synaptic_ops"],
         "neuron_update_active": totals["active_updates"],
@@ -44,6 +50,9 @@ def action_counts(result: Result, placement: Placement) -> dict[str, int]:
         "spike_hop_ns": int(routed[3]),
         "spike_off_chip": int(routed[4]),
         "message_bit": totals["message_bits"],
+        "spike_out": totals["spikes"],
+        "message_out": int(routed[0]) + host,
         "messages": int(routed[0]),
+        "host_messages": host,
         "host_spikes": totals["source_spikes"],
     }

@@ -73,8 +73,8 @@ def price(result: Result, profile: Profile | str, placement: Placement | None = 
     placement = placement or map_network(result.network, profile, strategy)
     counts = action_counts(result, placement)
     breakdown, sources = dynamic_energy(profile, counts)
-    notes = [f"{counts['host_spikes']:,} input spikes arrive from the host and are not priced"] \
-        if counts["host_spikes"] else []
+    notes = [f"{counts['host_spikes']:,} input spikes enter from the host as {counts['host_messages']:,} messages: "
+             "priced as message_out only, no hops"] if counts["host_spikes"] else []
     if counts["messages"] and profile.energy.barrier_sync is None:
         notes.append(f"barrier synchronisation energy is not published for {profile.name}: not priced")
     try:
