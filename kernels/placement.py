@@ -219,3 +219,28 @@ def route(conn_src_node, conn_row_base, conn_n_src, first, n_pops, row_start, ro
                     row_route[r, 2] += abs(tile_col[core] - tile_col[src_core])
                     row_route[r, 3] += abs(tile_row[core] - tile_row[src_core])
     return out_axons, dest_per_comp, row_route, syn_on_core
+
+
+@njit(cache=True)
+def synaptic_ops_per_core(conn_src_node, conn_row_base, conn_n_src, first, row_start, row_nnz, dense, n_dst_of_row,
+                          conn_dst_first, target, dense_weight, core_of, axon_spikes, n_cores):
+    """(n_cores,) synaptic ops landing on each core: every synapse weighted by its axon's spikes."""
+    out = np.zeros(n_cores, np.int64)
+    for c in range(conn_src_node.shape[0]):
+        src = conn_src_node[c]
+        for i in range(conn_n_src[c]):
+            spikes = axon_spikes[first[src] + i]
+            if spikes == 0:
+                continue
+            r = conn_row_base[c] + i
+            start = row_start[r]
+            n = n_dst_of_row[r] if dense[r] else row_nnz[r]
+            for q in range(n):
+                if dense[r]:
+                    if dense_weight[start + q] == 0:
+                        continue
+                    t = q
+                else:
+                    t = target[start + q]
+                out[core_of[conn_dst_first[c] + t]] += spikes
+    return out

@@ -160,3 +160,16 @@ def test_neurobench_names():
     assert nb["SynapticOperations"]["Effective_ACs"] == 350 and nb["SynapticOperations"]["Effective_MACs"] == 0
     assert nb["SynapticOperations"]["Dense"] == 7 * 50
     assert nb["ActivationSparsity"] == 1.0 and nb["MembraneUpdates"] == 500
+
+
+def test_per_core_breakdown_adds_up():
+    """Per-core dynamic energy sums to the whole, less host messages (which belong to no core)."""
+    net = recurrent_network(2000, 50)
+    run = nc.emulate(net, 40)
+    profile = load_profile("loihi-sanafe", {"core.max_compartments": 100})
+    report = price(run, profile)
+    host = report.counts["host_messages"] * profile.energy.message_out.si
+    assert len(report.per_core_j) == report.n_cores == 20
+    assert sum(report.per_core_j) == pytest.approx(report.dynamic_energy_j - host, rel=1e-9)
+    syn = np.array(report.per_core_j)
+    assert syn.min() > 0

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..kernels.placement import synaptic_ops_per_core
 from ..mapping import Placement
+from ..pack import pack
 from ..result import Result
 
 #: Actions priced per count, in report order, with the words used in messages.
@@ -56,3 +58,41 @@ def action_counts(result: Result, placement: Placement) -> dict[str, int]:
         "host_messages": host,
         "host_spikes": totals["source_spikes"],
     }
+
+
+def per_core_counts(result: Result, placement: Placement) -> dict[str, np.ndarray]:
+    """Per core (n_cores,) counts of the actions that happen on a core. Synaptic ops are exact
+    (each axon's spikes x its synapses on the core); spikes, messages and hops belong to the
+    sending compartment's core; active/inactive updates are split by each population's share
+    of compartments on the core. Host messages belong to no core."""
+    network = result.network
+    packed = pack(network)
+    n = placement.n_cores
+    n_src = np.array([c.shape[1] for c in network.connections], np.int64)
+    core_of = np.concatenate([placement.core_of[p.name] for p in network.populations]) if network.populations \
+        else np.zeros(0, np.int64)
+    syn = synaptic_ops_per_core(packed.conns.src_node, packed.conns.row_base, n_src, packed.first,
+                                packed.syn.row_start, packed.syn.row_nnz, np.repeat(packed.conns.dense, n_src),
+                                np.repeat(packed.conns.n_dst, n_src), packed.conns.dst_first, packed.syn.target,
+                                packed.syn.dense_weight, core_of, result.counters.axon_spikes, n)
+    out = {"synaptic_op": syn, **{a: np.zeros(n) for a in ACTIONS if a != "synaptic_op"}}
+    spikes = result.counters.compartment_spikes
+    out["spike_out"] = np.bincount(core_of, weights=spikes, minlength=n)
+    for p in network.populations:
+        node = result.counters.of_node(p.name)
+        share = np.bincount(placement.core_of[p.name], minlength=n) / p.n
+        out["neuron_update_active"] += share * node["active_updates"].sum()
+        out["neuron_update_inactive"] += share * (node["neuron_updates"].sum() - node["active_updates"].sum())
+    row = 0
+    offsets = dict(zip(network.nodes, np.concatenate([[0], np.cumsum([x.n for x in network.nodes.values()])])))
+    for conn in network.connections:
+        rows = placement.row_route[row:row + conn.shape[1]]
+        row += conn.shape[1]
+        if conn.src not in placement.core_of:
+            continue
+        sent = spikes[offsets[conn.src]:offsets[conn.src] + conn.shape[1], None] * rows
+        cores = placement.core_of[conn.src]
+        for col, action in ((0, "message_out"), (1, "spike_intra_tile"), (2, "spike_hop_ew"), (3, "spike_hop_ns"),
+                            (4, "spike_off_chip")):
+            out[action] += np.bincount(cores, weights=sent[:, col], minlength=n)
+    return out

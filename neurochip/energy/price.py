@@ -11,10 +11,12 @@ synaptic event (resting power included), in real time (one step = `dt_s`).
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ..mapping import LatencyError, Placement, map_network, step_time
 from ..profiles import Profile, load_profile
 from ..result import Result
-from .counts import ACTIONS, action_counts
+from .counts import ACTIONS, action_counts, per_core_counts
 from .report import EnergyReport, neurobench_metrics
 
 
@@ -89,11 +91,14 @@ def price(result: Result, profile: Profile | str, placement: Placement | None = 
     notes.append(f"static power: {how}")
     time_s = timing.step_s * result.steps * result.batch if timing else None
     static_j = static_w * time_s if static_w is not None and time_s is not None else None
+    per_core = per_core_counts(result, placement)
+    per_core_j = sum(per_core[a] * s["energy_per_op_j"] for a, s in sources.items())
     return EnergyReport(
         profile=profile.name, batch=result.batch, steps=result.steps, counts=counts, breakdown_j=breakdown,
         sources=sources, dynamic_energy_j=sum(breakdown.values()), static_energy_j=static_j,
         static_power_w=static_w, time_s=time_s, notes=notes,
         neurobench=neurobench_metrics(result), n_cores=placement.n_cores, n_chips=placement.n_chips,
+        per_core_j=[float(x) for x in np.broadcast_to(per_core_j, (placement.n_cores,))],
     )
 
 

@@ -35,7 +35,8 @@ def neurobench_metrics(result: Result) -> dict:
 class EnergyReport:
     """Joules, seconds and watts of a run on a profile. Whole-run figures cover all `batch`
     samples; `*_per_inference` divide by it. `static_energy_j` is None when the profile
-    publishes no static power (and `notes` says so); `time_s` is None when not modeled."""
+    publishes no static power (and `notes` says so); `time_s` is None when not modeled.
+    `per_core_j` is the dynamic energy of each core (host messages excluded)."""
 
     profile: str
     batch: int
@@ -51,6 +52,7 @@ class EnergyReport:
     neurobench: dict = field(default_factory=dict)
     n_cores: int = 0
     n_chips: int = 0
+    per_core_j: list[float] = field(default_factory=list)
 
     @property
     def energy_j(self) -> float:
@@ -91,6 +93,7 @@ class EnergyReport:
             "breakdown_j": dict(self.breakdown_j), "sources": self.sources,
             "counts": {"synaptic_ops": self.counts.get("synaptic_op", 0), **self.counts},
             "neurobench": self.neurobench, "n_cores": self.n_cores, "n_chips": self.n_chips,
+            "per_core_j": list(self.per_core_j),
             "notes": list(self.notes),
         }
 
