@@ -136,6 +136,63 @@ def energy_command(model: str = typer.Argument(..., help="Workload: mlp:784,512,
         console.print(f"reports written to {json_path}")
 
 
+@app.command("baseline")
+def baseline_command(hidden: str = typer.Option("128", help="Hidden layer sizes, comma-separated."),
+                     epochs: int = typer.Option(60, help="Training epochs (Adam, batch 32)."),
+                     seed: int = typer.Option(0, help="Seed of the split, initialisation and minibatches."),
+                     model_path: Optional[Path] = typer.Option(None, "--model", help="Load this .npz instead of training."),
+                     snn_steps: int = typer.Option(32, help="Time steps of the batch-1 SNN estimate."),
+                     out: Path = typer.Option(Path("reports/baseline"), help="Folder for baseline.json and crossover.png.")) -> None:
+    """Train the dense MLP on digits, count its cost, model and measure its energy, find the crossover."""
+    from .baseline import NotMeasurable, crossover, digits, estimate, gpu_sweep, layer_costs, measure_cpu, train, MLP
+    from .baseline.crossover import plot
+    from .workloads import feed_forward_snn
+
+    data = digits(seed=seed)
+    sizes_hidden = tuple(int(h) for h in hidden.split(",") if h)
+    if model_path:
+        model = MLP.load(model_path)
+    else:
+        model, _ = train(data, sizes_hidden, epochs=epochs, seed=seed)
+        model.save(out / "mlp.npz")
+    accuracy = model.accuracy(data.x_test, data.y_test)
+    console.print(f"dense MLP {'-'.join(map(str, model.sizes))} on digits: test accuracy {accuracy:.2%} "
+                  f"({len(data.x_test)} held-out samples)")
+    table = Table(title="cost per inference (exact counts, fp32)")
+    for col in ("layer", "MACs", "parameter bytes (per batch)", "activation bytes"):
+        table.add_column(col, justify="right")
+    for i, layer in enumerate(layer_costs(model.sizes)):
+        table.add_row(f"{layer.fan_in}->{layer.fan_out}", f"{layer.macs:,}", f"{layer.parameter_bytes:,}",
+                      f"{layer.activation_bytes:,}")
+    console.print(table)
+    try:
+        cpu = measure_cpu(model, data.x_test[:1])
+        console.print(f"CPU measured: {cpu['j_per_inference']:.3e} J per inference ({cpu['method']})")
+    except NotMeasurable as exc:
+        cpu = {"measured": False, "reason": str(exc)}
+        e = estimate(model.sizes, "cpu")
+        console.print(f"CPU: {exc}; modeled {e.energy_per_inference_j:.3e} J per inference ({'; '.join(e.notes)})")
+    snn = emulate(feed_forward_snn(model.sizes), snn_steps).energy("loihi")
+    rows = gpu_sweep(model.sizes)
+    cross = crossover(rows, snn.energy_per_inference_j)
+    table = Table(title=f"GPU energy per inference vs a batch-1 SNN estimate on loihi ({snn.energy_per_inference_j:.3e} J)")
+    for col in ("dtype", "batch", "modeled J", "measured J", "source"):
+        table.add_column(col)
+    for row in rows:
+        table.add_row(row["dtype"], str(row["batch"]), f"{row['modeled_j']:.3e}",
+                      f"{row['measured_j']:.3e}" if row["measured_j"] else "-", row["source"])
+    console.print(table)
+    for dtype, batch in cross.items():
+        console.print(f"GPU {dtype} needs less energy per inference than the SNN from batch "
+                      f"{batch if batch else 'never (in the sweep)'}")
+    label = f"SNN {'-'.join(map(str, model.sizes))}, untrained weights, {snn_steps} steps, loihi (modeled)"
+    plot(rows, snn.energy_per_inference_j, label, out / "crossover.png")
+    write_atomic(out / "baseline.json", json.dumps({
+        "sizes": list(model.sizes), "accuracy": accuracy, "cpu": cpu, "gpu": rows, "crossover_batch": cross,
+        "snn_estimate": {"energy_per_inference_j": snn.energy_per_inference_j, "label": label}}, indent=2))
+    console.print(f"written: {out / 'baseline.json'}, {out / 'crossover.png'}")
+
+
 def _print_latency(placement, profile, network, result) -> dict:
     """Print and return the modeled time per step (or why it cannot be modeled)."""
     try:

@@ -163,6 +163,7 @@ class OpTime(Strict):
     barrier_sync_all_tiles: Time | None = None
     barrier_sync_multi_chip: Time | None = None
     timestep_nominal: Time | None = None
+    kernel_launch_per_layer: Time | None = None
 
 
 class StaticPower(Strict):

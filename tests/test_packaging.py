@@ -18,8 +18,12 @@ def test_built_wheel_contains_and_imports_kernels(tmp_path):
     site = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
                    check=True)
-    code = ("import neurochip, neurochip.kernels, neurochip.profiles; "
-            "print(neurochip.kernels.__file__); print(neurochip.profiles.__file__)")
+    code = ("import neurochip, neurochip.kernels, neurochip.profiles, neurochip.energy, neurochip.mapping, "
+            "neurochip.baseline, neurochip.interop.lava, neurochip.cli; "
+            "from neurochip.baseline.crossover import MEASURED_H100; "
+            "print(neurochip.kernels.__file__); print(neurochip.profiles.__file__); print(neurochip.energy.__file__); "
+            "print(MEASURED_H100 if MEASURED_H100.exists() else 'missing'); "
+            "print(neurochip.profiles.load_profile('loihi').name and neurochip.profiles.__file__)")
     out = subprocess.run([sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(site)!r}); {code}"],
                          check=True, capture_output=True, text=True, cwd=tmp_path).stdout.split()
     assert all(line.startswith(str(site)) for line in out), out

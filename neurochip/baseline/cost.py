@@ -1,0 +1,122 @@
+"""What a dense MLP inference costs: exact counts, then modeled energy and time on a CPU/GPU profile.
+
+Per inference at batch B (dtype of s bytes), layer l with fan-in a and fan-out b:
+    MACs = a x b;  parameter bytes = (a x b + b) x s, read once per batch, so / B per inference;
+    activation bytes = (a + b) x s per sample.
+Energy (profile `energy`): MACs x (mac_<dtype>, or 2 x flop_<dtype>) + weight bytes x dram_byte
+    + activation bytes x sram_byte, each term only where the profile prices it (else noted).
+Time per batch (roofline): layers x kernel_launch_per_layer
+    + max(2 x MACs x B / peak_<dtype>, bytes per batch / memory_bandwidth); static power x time.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..profiles import Profile, load_profile
+
+DTYPE_BYTES = {"fp32": 4, "bf16": 2, "int8": 1}
+
+
+@dataclass(frozen=True)
+class LayerCost:
+    fan_in: int
+    fan_out: int
+    macs: int
+    parameter_bytes: int
+    activation_bytes: int
+
+
+def layer_costs(sizes: tuple[int, ...], dtype: str = "fp32") -> list[LayerCost]:
+    """Exact per-layer counts for one sample (parameter bytes are per batch)."""
+    if dtype not in DTYPE_BYTES:
+        raise ValueError(f"dtype: expected one of {sorted(DTYPE_BYTES)}, found {dtype!r}")
+    s = DTYPE_BYTES[dtype]
+    return [LayerCost(a, b, a * b, (a * b + b) * s, (a + b) * s) for a, b in zip(sizes[:-1], sizes[1:])]
+
+
+@dataclass(frozen=True)
+class DenseEstimate:
+    """Modeled cost of one inference of a dense MLP at a batch size on a profile."""
+
+    profile: str
+    dtype: str
+    batch: int
+    macs: int
+    bytes_moved: float
+    dynamic_energy_j: float
+    static_energy_j: float | None
+    time_per_inference_s: float | None
+    breakdown_j: dict[str, float]
+    notes: list[str] = field(default_factory=list)
+    status: str = "modeled"
+
+    @property
+    def energy_per_inference_j(self) -> float:
+        return self.dynamic_energy_j + (self.static_energy_j or 0.0)
+
+    @property
+    def inferences_per_s(self) -> float | None:
+        return 1.0 / self.time_per_inference_s if self.time_per_inference_s else None
+
+    @property
+    def power_w(self) -> float | None:
+        return self.energy_per_inference_j / self.time_per_inference_s if self.time_per_inference_s else None
+
+
+def _mac_energy(profile: Profile, dtype: str) -> tuple[float | None, str]:
+    mac = getattr(profile.energy, f"mac_{dtype}", None)
+    if mac is not None:
+        return mac.si, f"energy.mac_{dtype}"
+    flop = getattr(profile.energy, f"flop_{dtype}", None)
+    if flop is not None:
+        return 2 * flop.si, f"2 x energy.flop_{dtype}"
+    return None, f"energy.mac_{dtype} or energy.flop_{dtype}"
+
+
+def estimate(sizes: tuple[int, ...], profile: Profile | str, dtype: str = "fp32", batch: int = 1) -> DenseEstimate:
+    """Modeled energy and time per inference of an MLP with layer `sizes` (see module doc)."""
+    profile = load_profile(profile)
+    if profile.kind not in ("cpu", "gpu"):
+        raise ValueError(f"profile {profile.name!r} is {profile.kind}: dense estimates need a cpu or gpu profile")
+    layers = layer_costs(sizes, dtype)
+    macs = sum(layer.macs for layer in layers)
+    weight_bytes = sum(layer.parameter_bytes for layer in layers) / batch
+    act_bytes = sum(layer.activation_bytes for layer in layers)
+    e_mac, key = _mac_energy(profile, dtype)
+    if e_mac is None:
+        raise ValueError(f"profile {profile.name!r} has no {key}: cannot price {dtype} MACs")
+    breakdown = {"mac": macs * e_mac}
+    notes = []
+    for name, n, q in (("weight_bytes", weight_bytes, profile.energy.dram_byte),
+                       ("activation_bytes", act_bytes, profile.energy.sram_byte)):
+        if q is None:
+            notes.append(f"{name.replace('_', ' ')} not priced: profile {profile.name!r} publishes no "
+                         f"energy.{'dram' if name == 'weight_bytes' else 'sram'}_byte")
+        else:
+            breakdown[name] = n * q.si
+    time = _roofline_time(profile, layers, dtype, batch, notes)
+    static = None
+    if profile.static_power is None or profile.static_power.idle_board is None:
+        notes.append(f"profile {profile.name!r} publishes no static power: none charged")
+    elif time is None:
+        notes.append("static power not charged: time not modeled")
+    else:
+        static = profile.static_power.idle_board.si * time
+    return DenseEstimate(profile.name, dtype, batch, macs, weight_bytes + act_bytes, sum(breakdown.values()),
+                         static, time, breakdown, notes)
+
+
+def _roofline_time(profile: Profile, layers: list[LayerCost], dtype: str, batch: int, notes: list[str]) -> float | None:
+    tp = profile.throughput
+    peak = getattr(tp, f"peak_{dtype}", None) if tp else None
+    if peak is None or tp.memory_bandwidth is None:
+        notes.append(f"time not modeled: profile {profile.name!r} publishes no throughput.peak_{dtype} "
+                     "and memory_bandwidth")
+        return None
+    flops = 2 * sum(layer.macs for layer in layers) * batch
+    bytes_batch = sum(layer.parameter_bytes + layer.activation_bytes * batch for layer in layers)
+    launch = profile.timing.kernel_launch_per_layer
+    overhead = len(layers) * launch.si if launch else 0.0
+    if launch is None:
+        notes.append("no kernel launch overhead in the profile: small batches are optimistic")
+    return (overhead + max(flops / peak.si, bytes_batch / tp.memory_bandwidth.si)) / batch
