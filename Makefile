@@ -38,7 +38,7 @@ test-lava:
 	fi
 
 demo: $(VENV)/.installed
-	$(VENV)/bin/python -m neurochip.demo
+	$(VENV)/bin/neurochip compare --out reports/demo
 
 # Peers: SANA-FE in .venv (a dev dependency there); Lava and Brian2 2.9 (which needs numpy < 2.4)
 # in the Python 3.10 environment.

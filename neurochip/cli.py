@@ -136,6 +136,60 @@ def energy_command(model: str = typer.Argument(..., help="Workload: mlp:784,512,
         console.print(f"reports written to {json_path}")
 
 
+@app.command("compare")
+def compare_command(model: str = typer.Option("digits-mlp", help="digits-mlp (train it) or a saved MLP .npz."),
+                    profile: list[str] = typer.Option(["loihi", "loihi-sanafe"], help="Chip profiles (repeatable)."),
+                    steps: Optional[int] = typer.Option(None, help="SNN time steps (default: fewest within 1 point "
+                                                                   "of dense accuracy)."),
+                    batch: Optional[int] = typer.Option(None, help="Test samples to emulate (default: all)."),
+                    epochs: int = typer.Option(60, help="Training epochs of the dense network."),
+                    seed: int = typer.Option(0, help="Seed of the split, training and encoding."),
+                    out: Path = typer.Option(Path("reports/compare"), help="Folder for report.json, PNGs, report.html.")) -> None:
+    """Dense network vs its SNN on chip profiles, a CPU, a GPU and the brain: J, W, s per inference."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from .compare import run_compare, write_report
+
+    console.width = max(console.width, 132)
+
+    try:
+        for name in profile:
+            load_profile(name)
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console) as bar:
+            task = bar.add_task("starting", total=None)
+            report = run_compare(model, tuple(profile), steps, batch, seed, epochs,
+                                 progress=lambda text: bar.update(task, description=text))
+            bar.update(task, description="writing the report")
+            files = write_report(report, out)
+    except (ProfileError, NetworkError, EnergyError, ValueError) as exc:
+        _fail(exc)
+    table = Table(title=f"{'-'.join(map(str, report['metadata']['sizes']))} on digits: dense {report['dense_accuracy']:.2%}, "
+                        f"SNN {report['snn_accuracy']:.2%} at {report['steps']} steps")
+    for col in ("#", "system", "accuracy", "J/inference", "inferences/s", "W", "latency s", "EDP J s",
+                f"inf/s in {report['brain_power_w']:g} W", "figures"):
+        table.add_column(col, justify="left" if col in ("system", "figures") else "right")
+    for i, r in enumerate(report["rows"], 1):
+        status = r["source"].split(":")[0].replace("energy modeled", "mixed")
+        table.add_row(str(i), r["system"], f"{r['accuracy']:.2%}" if r["accuracy"] is not None else "-",
+                      f"{r['energy_per_inference_j']:.3g}", _fmt_opt(r["inferences_per_s"], "{:,.0f}"),
+                      _fmt_opt(r["power_w"], "{:.3g}"), _fmt_opt(r["latency_s"], "{:.3g}"),
+                      _fmt_opt(r["edp_js"], "{:.3g}"), f"{r['inferences_per_s_within_brain_power']:.3g}", status)
+    console.print(table)
+    for i, r in enumerate(report["rows"], 1):
+        console.print(f"  [{i}] {r['source']}", highlight=False)
+    for name, s in report["brain_scale"].items():
+        if "error" not in s:
+            console.print(f"a brain-sized network ({s['neurons']:.3g} neurons, {s['synapses']:.2g} synapses, "
+                          f"{s['rate_hz']:g} Hz) on {name}: {s['chips']:,} chips, {s['power_w']:,.0f} W, "
+                          f"{s['ratio_to_brain']:,.0f}x the brain's {s['brain_power_w']:g} W (routing excluded)")
+    console.print(f"[bold]{report['summary']}[/]")
+    console.print(f"report: {out / 'report.html'} (and {', '.join(f.name for f in files if f.name != 'report.html')})")
+
+
+def _fmt_opt(value, fmt: str) -> str:
+    return "-" if value is None else fmt.format(value)
+
+
 @app.command("baseline")
 def baseline_command(hidden: str = typer.Option("128", help="Hidden layer sizes, comma-separated."),
                      epochs: int = typer.Option(60, help="Training epochs (Adam, batch 32)."),
