@@ -40,33 +40,38 @@ def block_tables(widths, index_bits, max_n, per_block, header, word):
     return sparse, dense
 
 
+@njit(cache=True, inline="always")
+def synapse_target(r, q, start, dense, dense_weight, target):
+    """Target compartment of entry q of row r (starting at `start`), or -1 for a zero entry of a
+    dense row (dense rows store every target, sparse rows only synapses)."""
+    if dense[r]:
+        return q if dense_weight[start + q] != 0 else -1
+    return target[start + q]
+
+
+@njit(cache=True, inline="always")
+def row_length(r, row_nnz, dense, n_dst_of_row):
+    """Entries stored for row r: every target of a dense row, the synapses of a sparse one."""
+    return n_dst_of_row[r] if dense[r] else row_nnz[r]
+
+
 @njit(cache=True)
 def rows_by_target(row_start, row_nnz, dense, n_dst_of_row, target, dense_weight, rows, n_targets):
     """For `rows` (synapse rows into one population), the rows reaching each target compartment:
     CSR (ptr (n_targets + 1,), int32 row ids). Counting sort, O(synapses)."""
     count = np.zeros(n_targets + 1, np.int64)
     for r in rows:
-        start = row_start[r]
-        if dense[r]:
-            for j in range(n_dst_of_row[r]):
-                if dense_weight[start + j] != 0:
-                    count[j + 1] += 1
-        else:
-            for e in range(start, start + row_nnz[r]):
-                count[target[e] + 1] += 1
+        for q in range(row_length(r, row_nnz, dense, n_dst_of_row)):
+            t = synapse_target(r, q, row_start[r], dense, dense_weight, target)
+            if t >= 0:
+                count[t + 1] += 1
     ptr = np.cumsum(count)
     fill = ptr[:-1].copy()
     out = np.empty(ptr[-1], np.int32)
     for r in rows:
-        start = row_start[r]
-        if dense[r]:
-            for j in range(n_dst_of_row[r]):
-                if dense_weight[start + j] != 0:
-                    out[fill[j]] = r
-                    fill[j] += 1
-        else:
-            for e in range(start, start + row_nnz[r]):
-                t = target[e]
+        for q in range(row_length(r, row_nnz, dense, n_dst_of_row)):
+            t = synapse_target(r, q, row_start[r], dense, dense_weight, target)
+            if t >= 0:
                 out[fill[t]] = r
                 fill[t] += 1
     return ptr, out
@@ -191,16 +196,11 @@ def route(conn_src_node, conn_row_base, conn_n_src, first, n_pops, row_start, ro
         on_core = src < n_pops
         for i in range(conn_n_src[c]):
             r = conn_row_base[c] + i
-            start = row_start[r]
             src_core = core_of[first[src] + i] if on_core else -1
-            n = n_dst_of_row[r] if dense[r] else row_nnz[r]
-            for q in range(n):
-                if dense[r]:
-                    if dense_weight[start + q] == 0:
-                        continue
-                    t = q
-                else:
-                    t = target[start + q]
+            for q in range(row_length(r, row_nnz, dense, n_dst_of_row)):
+                t = synapse_target(r, q, row_start[r], dense, dense_weight, target)
+                if t < 0:
+                    continue
                 core = core_of[conn_dst_first[c] + t]
                 syn_on_core[c, core] += 1
                 if stamp[core] == r:
@@ -233,14 +233,8 @@ def synaptic_ops_per_core(conn_src_node, conn_row_base, conn_n_src, first, row_s
             if spikes == 0:
                 continue
             r = conn_row_base[c] + i
-            start = row_start[r]
-            n = n_dst_of_row[r] if dense[r] else row_nnz[r]
-            for q in range(n):
-                if dense[r]:
-                    if dense_weight[start + q] == 0:
-                        continue
-                    t = q
-                else:
-                    t = target[start + q]
-                out[core_of[conn_dst_first[c] + t]] += spikes
+            for q in range(row_length(r, row_nnz, dense, n_dst_of_row)):
+                t = synapse_target(r, q, row_start[r], dense, dense_weight, target)
+                if t >= 0:
+                    out[core_of[conn_dst_first[c] + t]] += spikes
     return out
