@@ -1,4 +1,5 @@
-"""Run Lava process graphs on neurochip's emulator, reproducing Lava 0.10 ``fixed_pt`` exactly.
+"""Run Lava process graphs on neurochip's emulator, reproducing Lava 0.10 ``fixed_pt`` exactly;
+and export neurochip networks as Lava processes (`to_lava`).
 
 Lava is imported lazily and only for type checks: the core never depends on it. Supported:
 ``RingBuffer`` (lava.proc.io.source) spike sources, ``Dense``, ``Sparse``, ``DelayDense``,
@@ -202,3 +203,45 @@ def run(procs: Iterable[Any] | Any, num_steps: int, trace: bool = True) -> LavaR
     record = [p.name for p in graph.network.populations] if trace else []
     result = emulate(graph.network, num_steps, record=record)
     return LavaRun(graph, result)
+
+
+def to_lava(network: Network, steps: int) -> dict[str, Any]:
+    """Lava processes computing what `emulate(network, steps)` computes, by node/connection name.
+
+    LIF populations become ``LIF`` (or ``LIFReset``); sources become ``RingBuffer``s holding the
+    payloads of steps 1..`steps` (Bernoulli sources are drawn here, as the emulator draws them);
+    connections become ``Dense`` (dense weights without delays), ``Sparse`` (sparse weights
+    without delays) or ``DelayDense``, with weight_exp, num_weight_bits, sign_mode and
+    num_message_bits passed on. Batched networks are refused (Lava runs one sample).
+    """
+    from lava.proc.dense.process import DelayDense, Dense
+    from lava.proc.io.source import RingBuffer
+    from lava.proc.lif.process import LIF as LavaLIF, LIFReset
+    from lava.proc.sparse.process import Sparse
+    from lava.utils.weightutils import SignMode as LavaSignMode
+
+    if network.batch is not None:
+        raise NotImplementedError(f"batched sources (batch {network.batch}) have no Lava equivalent: export one sample")
+    procs: dict[str, Any] = {}
+    for pop in network.populations:
+        kwargs = dict(shape=(pop.n,), u=pop.u, v=pop.v, du=pop.du, dv=pop.dv, vth=pop.vth,
+                      bias_mant=pop.bias_mant, bias_exp=pop.bias_exp, name=pop.name)
+        procs[pop.name] = (LIFReset(reset_interval=pop.reset_interval, reset_offset=pop.reset_offset, **kwargs)
+                           if pop.reset_interval else LavaLIF(**kwargs))
+    for src in network.sources:
+        procs[src.name] = RingBuffer(data=src.emit(steps, 1)[0].T.astype(np.int32))
+    for c in network.connections:
+        common = dict(weight_exp=c.weight_exp, num_weight_bits=c.num_weight_bits,
+                      sign_mode=LavaSignMode[c.sign_mode.name], num_message_bits=c.num_message_bits, name=c.name)
+        weights = c.weights.toarray() if sp.issparse(c.weights) else np.asarray(c.weights)
+        if c.delays is not None:
+            delays = c.delays.toarray() if sp.issparse(c.delays) else np.broadcast_to(c.delays, c.shape)
+            conn = DelayDense(weights=weights.astype(np.int32), delays=np.asarray(delays, np.int64), **common)
+        elif sp.issparse(c.weights):
+            conn = Sparse(weights=sp.csr_matrix(c.weights).astype(np.int32), **common)
+        else:
+            conn = Dense(weights=weights.astype(np.int32), **common)
+        procs[c.src].s_out.connect(conn.s_in)
+        conn.a_out.connect(procs[c.dst].a_in)
+        procs[c.name] = conn
+    return procs
