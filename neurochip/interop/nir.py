@@ -1,0 +1,453 @@
+"""Import and export NIR graphs (the Neuromorphic Intermediate Representation, `nir` 1.0).
+
+Discrete time: a graph is read with a time step `dt` (from `graph.metadata["dt"]` or the caller)
+and integrated with forward Euler, one step of synaptic latency per connection, as on Loihi:
+
+    CubaLIF: i <- i (1 - dt/tau_syn) + (dt/tau_syn) w_in I;  v <- v (1 - dt/tau_mem) + (dt/tau_mem) (v_leak + r i)
+    LIF:     v <- v (1 - dt/tau) + (dt/tau) (v_leak + r I);   IF: v <- v + r I;   LI: LIF that never spikes
+    spike when v > v_threshold, then v <- 0 (Loihi resets to zero: v_reset must be 0)
+
+Chains of Affine, Linear, Scale, Conv1d, Conv2d, SumPool2d, AvgPool2d, Flatten and Delay nodes
+between two neuron (or Input) nodes are composed into one sparse weight matrix per pair. Each
+population is quantized to Loihi: du = round(4096 dt/tau_syn) - 1, dv = round(4096 dt/tau_mem),
+one integer threshold vth per population with per-neuron thresholds folded into per-row weight
+scales, weights rounded to 8-bit mantissas (even for mixed signs) so the largest fills the range,
+biases as mantissa x 2^exp, delays as round(delay / dt) steps. `save` writes the fixed-point
+integers into node metadata as well, so save -> load is exact for networks already in fixed point.
+"""
+from __future__ import annotations
+
+import math
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..atomic import write_atomic
+from ..errors import NetworkError
+from ..ir import LIF, Connection, Network, SignMode, SpikeSource
+
+NEURON_TYPES = ("CubaLIF", "LIF", "IF", "LI")
+LINEAR_TYPES = ("Affine", "Linear", "Scale", "Conv1d", "Conv2d", "SumPool2d", "AvgPool2d", "Flatten", "Delay")
+SUPPORTED = ("Input", "Output", *NEURON_TYPES, *LINEAR_TYPES)
+VTH_MAX, WEIGHT_MAX, BIAS_MANT_MAX, MAX_DELAY = 2**17 - 1, 254, 4095, 63
+
+
+class NIRError(NetworkError):
+    """A NIR graph that cannot be imported: names the file or node, the field, expected and found."""
+
+
+def _kind(node: Any) -> str:
+    return type(node).__name__
+
+
+def _array(name: str, node: Any, fieldname: str, shape: tuple | None = None) -> np.ndarray:
+    value = getattr(node, fieldname, None)
+    if value is None:
+        raise NIRError(f"node {name!r} ({_kind(node)}): field {fieldname!r}: expected an array, found nothing")
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise NIRError(f"node {name!r} ({_kind(node)}): field {fieldname!r}: expected numbers, found {value!r}") from None
+    if not np.all(np.isfinite(arr)) and not (fieldname.startswith("tau") and np.all(~np.isnan(arr))):
+        raise NIRError(f"node {name!r} ({_kind(node)}): field {fieldname!r}: expected finite values, "
+                       f"found {int((~np.isfinite(arr)).sum())} NaN or infinite")
+    if shape is not None and arr.shape != shape and arr.size != 1:
+        raise NIRError(f"node {name!r} ({_kind(node)}): field {fieldname!r}: expected shape {shape}, found {arr.shape}")
+    return np.broadcast_to(arr, shape).astype(np.float64) if shape is not None else arr
+
+
+def _conv_matrix(name: str, node: Any, in_shape: tuple) -> tuple[sp.csr_array, tuple]:
+    """A Conv1d/Conv2d as a sparse (out, in) matrix over flattened C-order activations."""
+    w = _array(name, node, "weight")
+    nd = w.ndim - 2
+    if nd not in (1, 2) or len(in_shape) != nd + 1:
+        raise NIRError(f"node {name!r} ({_kind(node)}): field 'weight': expected {nd + 2}-D weights for a "
+                       f"{len(in_shape)}-D input of shape {in_shape}, found shape {w.shape}")
+    stride, pad, dil = (np.broadcast_to(np.asarray(getattr(node, f), dtype=int), (nd,))
+                        for f in ("stride", "padding", "dilation"))
+    groups = int(node.groups)
+    c_out, c_in_g = w.shape[:2]
+    spatial = in_shape[1:]
+    out_sp = [int((spatial[d] + 2 * pad[d] - dil[d] * (w.shape[2 + d] - 1) - 1) // stride[d] + 1) for d in range(nd)]
+    if in_shape[0] != c_in_g * groups or min(out_sp) < 1:
+        raise NIRError(f"node {name!r} ({_kind(node)}): field 'input_shape': expected {c_in_g * groups} channels and a "
+                       f"positive output size, found {in_shape} -> {out_sp}")
+    rows, cols, vals = [], [], []
+    for co in range(c_out):
+        g = co // (c_out // groups)
+        for ci in range(c_in_g):
+            for k in np.ndindex(*w.shape[2:]):
+                if w[(co, ci, *k)] == 0:
+                    continue
+                for o in np.ndindex(*out_sp):
+                    pos = [o[d] * stride[d] - pad[d] + k[d] * dil[d] for d in range(nd)]
+                    if all(0 <= pos[d] < spatial[d] for d in range(nd)):
+                        rows.append(np.ravel_multi_index((co, *o), (c_out, *out_sp)))
+                        cols.append(np.ravel_multi_index((g * c_in_g + ci, *pos), in_shape))
+                        vals.append(w[(co, ci, *k)])
+    out_shape = (c_out, *out_sp)
+    m = sp.csr_array((vals, (rows, cols)), shape=(int(np.prod(out_shape)), int(np.prod(in_shape))))
+    bias = getattr(node, "bias", None)
+    return m, out_shape, (np.repeat(np.asarray(bias, float), int(np.prod(out_sp))) if bias is not None and np.ndim(bias) else None)
+
+
+def _pool_matrix(name: str, node: Any, in_shape: tuple, average: bool) -> tuple[sp.csr_array, tuple]:
+    k, stride, pad = (np.broadcast_to(np.asarray(getattr(node, f), dtype=int), (2,)) for f in ("kernel_size", "stride", "padding"))
+    if len(in_shape) != 3:
+        raise NIRError(f"node {name!r} ({_kind(node)}): expected a (C, H, W) input, found shape {in_shape}")
+    c, h, w = in_shape
+    oh, ow = (h + 2 * pad[0] - k[0]) // stride[0] + 1, (w + 2 * pad[1] - k[1]) // stride[1] + 1
+    rows, cols = [], []
+    for ch in range(c):
+        for y in range(oh):
+            for x in range(ow):
+                for dy in range(k[0]):
+                    for dx in range(k[1]):
+                        iy, ix = y * stride[0] - pad[0] + dy, x * stride[1] - pad[1] + dx
+                        if 0 <= iy < h and 0 <= ix < w:
+                            rows.append((ch * oh + y) * ow + x)
+                            cols.append((ch * h + iy) * w + ix)
+    scale = 1.0 / (k[0] * k[1]) if average else 1.0
+    return sp.csr_array((np.full(len(rows), scale), (rows, cols)), shape=(c * oh * ow, c * h * w)), (c, oh, ow)
+
+
+@dataclass
+class _Path:
+    """A linear map accumulated along edges: matrix (out, in of the source), bias, delay, shape."""
+
+    matrix: sp.csr_array
+    bias: np.ndarray
+    delay: np.ndarray | None
+    shape: tuple
+
+
+def _step(name: str, node: Any, path: _Path, dt: float | None) -> _Path:
+    kind, n_in = _kind(node), path.matrix.shape[0]
+    if kind in ("Affine", "Linear"):
+        w = _array(name, node, "weight")
+        if w.ndim != 2 or w.shape[1] != n_in:
+            raise NIRError(f"node {name!r} ({kind}): field 'weight': expected shape (n_out, {n_in}), found {w.shape}")
+        b = _array(name, node, "bias", (w.shape[0],)) if kind == "Affine" else np.zeros(w.shape[0])
+        return _Path(sp.csr_array(w) @ path.matrix, w @ path.bias + b, None if path.delay is None else path.delay,
+                     (w.shape[0],))
+    if kind == "Scale":
+        s = _array(name, node, "scale", (n_in,))
+        return _Path(sp.diags_array(s) @ path.matrix, s * path.bias, path.delay, path.shape)
+    if kind == "Flatten":
+        return _Path(path.matrix, path.bias, path.delay, (n_in,))
+    if kind == "Delay":
+        if dt is None:
+            raise NIRError(f"node {name!r} (Delay): needs dt (graph metadata 'dt' or the dt argument)")
+        d = np.round(_array(name, node, "delay", (n_in,)) / dt).astype(int)
+        if d.min() < 0 or d.max() > MAX_DELAY:
+            raise NIRError(f"node {name!r} (Delay): field 'delay': expected 0..{MAX_DELAY} steps of {dt:g} s, found {d.min()}..{d.max()}")
+        return _Path(path.matrix, path.bias, d, path.shape)
+    if kind in ("Conv1d", "Conv2d"):
+        shape = tuple(int(x) for x in np.atleast_1d(node.input_shape))
+        full = (int(_array(name, node, "weight").shape[1] * int(node.groups)), *shape) if len(shape) == _array(name, node, "weight").ndim - 2 else shape
+        if int(np.prod(full)) != n_in:
+            raise NIRError(f"node {name!r} ({kind}): field 'input_shape': expected {n_in} inputs, found shape {full}")
+        m, out_shape, bias = _conv_matrix(name, node, full)
+        return _Path(m @ path.matrix, m @ path.bias + (bias if bias is not None else 0.0), None, out_shape)
+    m, out_shape = _pool_matrix(name, node, path.shape if len(path.shape) == 3 else (n_in,), kind == "AvgPool2d")
+    return _Path(m @ path.matrix, m @ path.bias, None, out_shape)
+
+
+@dataclass(frozen=True)
+class LayerReport:
+    """What quantization changed in one population: relative weight error (L1), decay errors, and
+    (after `agreement`) how far its spike counts moved from a float simulation."""
+
+    name: str
+    kind: str
+    n: int
+    exact: bool
+    weight_rel_error: float
+    du_error: float
+    dv_error: float
+    bias_rel_error: float
+    vth: int
+    spike_agreement: float | None = None
+
+
+@dataclass(frozen=True)
+class NIRModel:
+    """An imported graph: Loihi populations and connections, its inputs (name -> shape), outputs
+    (Output node -> population), dt, a quantization report, and the float parameters used by
+    `float_simulation`."""
+
+    populations: tuple[LIF, ...]
+    connections: tuple[Connection, ...]
+    inputs: dict[str, tuple]
+    outputs: dict[str, str]
+    dt: float | None
+    report: tuple[LayerReport, ...]
+    floats: dict = field(repr=False, default_factory=dict)
+
+    def network(self, spikes: dict[str, np.ndarray] | None = None) -> Network:
+        """A `Network` with the given input spikes per Input node ((T, n) or (B, T, n)); inputs
+        not given are silent for one step (enough to map the network)."""
+        spikes = spikes or {}
+        sources = [SpikeSource(name, np.asarray(spikes.get(name, np.zeros((1, int(np.prod(shape))), int))))
+                   for name, shape in self.inputs.items()]
+        return Network(self.populations, sources, self.connections)
+
+
+def _neuron(name: str, node: Any, dt: float | None) -> dict:
+    """Float parameters of a neuron node: n, decays, gain g (input -> v), v bias, threshold."""
+    kind = _kind(node)
+    first = "r"
+    n = int(np.asarray(getattr(node, first)).size)
+    shape = (n,)
+    r = _array(name, node, "r", shape)
+    if kind in ("CubaLIF", "LIF", "LI") and dt is None:
+        raise NIRError(f"node {name!r} ({kind}): needs dt: give dt= or set graph.metadata['dt'] (NIR stores none)")
+    if kind != "LI":
+        v_reset = getattr(node, "v_reset", None)
+        if v_reset is not None and np.any(np.asarray(v_reset) != 0):
+            raise NIRError(f"node {name!r} ({kind}): field 'v_reset': expected 0 (Loihi resets v to zero), "
+                           f"found values up to {np.abs(v_reset).max():g}")
+    th = _array(name, node, "v_threshold", shape) if kind != "LI" else None
+    if th is not None and np.any(th <= 0):
+        raise NIRError(f"node {name!r} ({kind}): field 'v_threshold': expected positive thresholds, found {th.min():g}")
+    if kind == "CubaLIF":
+        du_f, dv_f = dt / _array(name, node, "tau_syn", shape), dt / _array(name, node, "tau_mem", shape)
+        w_in = _array(name, node, "w_in", shape)
+        g, b_v = r * dv_f * du_f * w_in, _array(name, node, "v_leak", shape) * dv_f
+        bias_gain = r * dv_f * w_in
+    elif kind in ("LIF", "LI"):
+        du_f, dv_f = np.ones(n), dt / _array(name, node, "tau", shape)
+        g, b_v, bias_gain = r * dv_f, _array(name, node, "v_leak", shape) * dv_f, r * dv_f
+    else:
+        du_f, dv_f, g, b_v, bias_gain = np.ones(n), np.zeros(n), r, np.zeros(n), r
+    if np.any((du_f <= 0) | (du_f > 1)) or np.any((dv_f < 0) | (dv_f > 1)):
+        raise NIRError(f"node {name!r} ({kind}): time constants must be >= dt = {dt:g} s "
+                       f"(found dt/tau up to {max(du_f.max(), dv_f.max()):g})")
+    return {"kind": kind, "n": n, "du_f": du_f, "dv_f": dv_f, "g": g, "b_v": b_v, "bias_gain": bias_gain,
+            "threshold": th}
+
+
+def load(source: str | Path | Any, dt: float | None = None) -> NIRModel:
+    """Import a NIR graph (a file path or a `nir.NIRGraph`). Raises `NIRError` naming the file or
+    node, the field, what was expected and what was found; nothing is half-loaded."""
+    import nir
+
+    label = str(source)
+    if isinstance(source, (str, Path)):
+        try:
+            graph = nir.read(source, type_check=False)
+        except Exception as exc:  # a corrupt file can fail anywhere inside h5py/nir
+            raise NIRError(f"{label}: not a readable NIR file ({type(exc).__name__}: {exc})") from None
+    else:
+        graph = source
+    try:
+        return _load_graph(graph, dt)
+    except NIRError as exc:
+        raise NIRError(f"{label}: {exc}" if isinstance(source, (str, Path)) else str(exc)) from None
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+        raise NIRError(f"{label}: malformed NIR graph ({type(exc).__name__}: {exc})") from None
+
+
+def _load_graph(graph: Any, dt: float | None) -> NIRModel:
+    nodes, edges = dict(getattr(graph, "nodes", {}) or {}), list(getattr(graph, "edges", []) or [])
+    for name, node in nodes.items():
+        if _kind(node) not in SUPPORTED:
+            raise NIRError(f"node {name!r}: type {_kind(node)} is not supported; supported: {', '.join(SUPPORTED)}")
+    for a, b in edges:
+        for end in (a, b):
+            if end not in nodes:
+                raise NIRError(f"edge ({a!r}, {b!r}): expected node names of the graph, found {end!r}")
+    meta = getattr(graph, "metadata", None) or {}
+    dt = float(meta["dt"]) if dt is None and "dt" in meta else dt
+    succ: dict[str, list[str]] = {name: [] for name in nodes}
+    for a, b in edges:
+        succ[a].append(b)
+    neurons = {name: _neuron(name, node, dt) for name, node in nodes.items() if _kind(node) in NEURON_TYPES}
+    inputs = {name: tuple(int(x) for x in np.atleast_1d(next(iter(node.input_type.values()))))
+              for name, node in nodes.items() if _kind(node) == "Input"}
+    size = {**{k: v["n"] for k, v in neurons.items()}, **{k: int(np.prod(s)) for k, s in inputs.items()}}
+    incoming: dict[str, list[tuple[str, _Path, Any]]] = {name: [] for name in neurons}
+    outputs: dict[str, str] = {}
+    for src in (*inputs, *neurons):
+        start = _Path(sp.identity(size[src], format="csr"), np.zeros(size[src]), None,
+                      inputs.get(src, (size[src],)))
+        stack, seen = [(b, start, None) for b in succ[src]], set()
+        while stack:
+            name, path, meta_node = stack.pop()
+            node = nodes[name]
+            kind = _kind(node)
+            if kind in NEURON_TYPES:
+                if path.matrix.shape[0] != neurons[name]["n"]:
+                    raise NIRError(f"node {name!r} ({kind}): receives {path.matrix.shape[0]} inputs from {src!r}, "
+                                   f"has {neurons[name]['n']} neurons")
+                incoming[name].append((src, path, meta_node))
+            elif kind == "Output":
+                if src in neurons:
+                    outputs[name] = src
+            elif kind in LINEAR_TYPES:
+                if (src, name) in seen:
+                    raise NIRError(f"node {name!r}: a cycle of weight nodes without a neuron")
+                seen.add((src, name))
+                stack += [(b, _step(name, node, path, dt), node if kind in ("Affine", "Linear") else meta_node)
+                          for b in succ[name]]
+    pops, conns, report, floats = [], [], [], {}
+    for name, f in neurons.items():
+        pop, pop_conns, layer = _quantize(name, nodes[name], f, incoming[name], {id(v): k for k, v in nodes.items()})
+        pops.append(pop)
+        conns += pop_conns
+        report.append(layer)
+        floats[name] = {**f, "incoming": [(src, path.matrix, path.bias, path.delay) for src, path, _ in incoming[name]]}
+    return NIRModel(tuple(pops), tuple(conns), inputs, outputs, dt, tuple(report), floats)
+
+
+def _quantize(name: str, node: Any, f: dict, incoming: list, m_name: dict[int, str]) -> tuple[LIF, list[Connection], LayerReport]:
+    exact = (getattr(node, "metadata", None) or {}).get("neurochip")
+    n = f["n"]
+    if exact is not None and all(((m.metadata or {}).get("neurochip") if m is not None else None) for _, _, m in incoming):
+        pop = LIF(name, n, du=_scalar(exact["du"]), dv=_scalar(exact["dv"]), vth=_scalar(exact["vth"]),
+                  bias_mant=np.broadcast_to(exact["bias_mant"], (n,)), bias_exp=np.broadcast_to(exact["bias_exp"], (n,)),
+                  u=np.broadcast_to(exact["u"], (n,)), v=np.broadcast_to(exact["v"], (n,)),
+                  reset_interval=_scalar(exact["reset_interval"]) or None, reset_offset=_scalar(exact["reset_offset"]))
+        conns = []
+        for src, _, m in incoming:
+            q = m.metadata["neurochip"]
+            delays = np.asarray(q["delays"]) if _scalar(q["has_delays"]) else None
+            conns.append(Connection(m_name[id(m)], src, name, np.asarray(q["weights"]), weight_exp=_scalar(q["weight_exp"]),
+                                    num_weight_bits=_scalar(q["num_weight_bits"]),
+                                    sign_mode=list(SignMode)[_scalar(q["sign_mode"])],
+                                    num_message_bits=_scalar(q["num_message_bits"]),
+                                    delays=None if delays is None else (_scalar(delays) if delays.size == 1 else delays)))
+        return pop, conns, LayerReport(name, f["kind"], n, True, 0.0, 0.0, 0.0, 0.0, pop.vth)
+    du = np.clip(np.round(4096 * f["du_f"]) - 1, 0, 4095)
+    dv = np.clip(np.round(4096 * f["dv_f"]), 0, 4095)
+    th = f["threshold"] if f["threshold"] is not None else np.ones(n)
+    mats = [(src, sp.diags_array(f["g"] / th) @ path.matrix, path) for src, path, _ in incoming]
+    w_max = max((float(abs(m).max()) for _, m, _ in mats if m.nnz), default=1.0) or 1.0
+    vth = int(np.clip(np.floor(WEIGHT_MAX / w_max), 1, VTH_MAX))
+    if f["kind"] == "LI":
+        vth = VTH_MAX
+    conns, err_num, err_den = [], 0.0, 0.0
+    for k, (src, m, path) in enumerate(mats):
+        real = sp.csr_array(m * vth)
+        mixed = real.nnz and real.data.min() < 0 < real.data.max()
+        q = (2 * np.round(real.data / 2)) if mixed else np.round(real.data)
+        q = np.clip(q, -256 if mixed else (-255 if real.data.max(initial=0) <= 0 else 0), 254 if mixed else 255)
+        err_num += float(np.abs(q - real.data).sum())
+        err_den += float(np.abs(real.data).sum())
+        w = sp.csr_array((q.astype(np.int64), real.indices, real.indptr), shape=real.shape)
+        delays = None if path.delay is None else np.broadcast_to(path.delay[None, :] if path.delay.size == w.shape[1]
+                                                                 else path.delay[:, None], w.shape).astype(int)
+        conns.append(Connection(f"{src}->{name}" + (f"#{k}" if k else ""), src, name, w,
+                                sign_mode="mixed" if mixed else None, delays=delays))
+    bias_real = sum((path.bias for _, _, path in mats), np.zeros(n)) * f["bias_gain"] + f["b_v"]
+    bias_int = bias_real * vth * 64 / th
+    bias_exp = int(np.clip(math.ceil(math.log2(max(np.abs(bias_int).max(), 1) / BIAS_MANT_MAX)), 0, 7))
+    bias_mant = np.clip(np.round(bias_int / 2**bias_exp), -BIAS_MANT_MAX - 1, BIAS_MANT_MAX).astype(np.int64)
+    pop = LIF(name, n, du=int(np.round(du.mean())), dv=int(np.round(dv.mean())), vth=vth,
+              bias_mant=bias_mant, bias_exp=bias_exp)
+    report = LayerReport(
+        name, f["kind"], n, False, err_num / err_den if err_den else 0.0,
+        float(np.abs((pop.du + 1) / 4096 - f["du_f"]).max()), float(np.abs(pop.dv / 4096 - f["dv_f"]).max()),
+        float(np.abs(bias_mant * 2**bias_exp - bias_int).sum() / max(np.abs(bias_int).sum(), 1e-12)), vth)
+    return pop, conns, report
+
+
+def float_simulation(model: NIRModel, spikes: dict[str, np.ndarray], steps: int) -> dict[str, np.ndarray]:
+    """Spike counts per neuron of each population from the same discrete equations in float64
+    (threshold units, no quantization): the reference `agreement` compares the emulator with."""
+    hist = {name: np.zeros((steps + MAX_DELAY + 1, int(np.prod(shape)))) for name, shape in model.inputs.items()}
+    for name, s in spikes.items():
+        arr = np.asarray(s, float)
+        hist[name][MAX_DELAY + 1:MAX_DELAY + 1 + steps] = arr[np.arange(steps) % len(arr)]
+    state = {}
+    for name, f in model.floats.items():
+        hist[name] = np.zeros((steps + MAX_DELAY + 1, f["n"]))
+        th = f["threshold"] if f["threshold"] is not None else np.ones(f["n"])
+        mats = [(src, sp.csr_array(sp.diags_array(f["g"] / th) @ m), d) for src, m, _, d in f["incoming"]]
+        bias = (sum((b for _, _, b, _ in f["incoming"]), np.zeros(f["n"])) * f["bias_gain"] + f["b_v"]) / th
+        state[name] = [np.zeros(f["n"]), np.zeros(f["n"]), mats, bias, np.zeros(f["n"])]
+    for t in range(steps):
+        now = MAX_DELAY + 1 + t
+        for name, f in model.floats.items():
+            u, v, mats, bias, count = state[name]
+            a = np.zeros(f["n"])
+            for src, m, d in mats:
+                if d is None:
+                    a += m @ hist[src][now - 1]
+                else:
+                    dense = m.toarray()
+                    delay = np.broadcast_to(d[None, :] if d.size == dense.shape[1] else d[:, None], dense.shape)
+                    a += (dense * hist[src][now - 1 - delay, np.arange(dense.shape[1])[None, :]]).sum(axis=1)
+            u[:] = u * (1 - f["du_f"]) + a
+            v[:] = v * (1 - f["dv_f"]) + u + bias
+            fired = (v > 1.0) if f["kind"] != "LI" else np.zeros(f["n"], bool)
+            v[fired] = 0.0
+            hist[name][now] = fired
+            count += fired
+    return {name: s[4] for name, s in state.items()}
+
+
+def agreement(model: NIRModel, spikes: dict[str, np.ndarray], steps: int) -> tuple[LayerReport, ...]:
+    """The report with each population's spike agreement between the fixed-point emulation and
+    the float simulation: 1 - sum |count_fixed - count_float| / sum (count_fixed + count_float)."""
+    from ..emulate import emulate
+
+    counts = emulate(model.network(spikes), steps).counters.compartment_spikes
+    ref = float_simulation(model, spikes, steps)
+    out, start = [], 0
+    for layer, pop in zip(model.report, model.populations):
+        fixed, flt = counts[start:start + pop.n], ref[pop.name]
+        start += pop.n
+        total = fixed.sum() + flt.sum()
+        out.append(LayerReport(**{**layer.__dict__, "spike_agreement": 1.0 - float(np.abs(fixed - flt).sum() / total)
+                                  if total else 1.0}))
+    return tuple(out)
+
+
+def _arrays(values: dict) -> dict:
+    """Metadata values as arrays of at least one element (NIR compresses every dataset)."""
+    return {k: np.atleast_1d(np.asarray(v)) for k, v in values.items()}
+
+
+def _scalar(value: Any) -> int:
+    return int(np.asarray(value).ravel()[0])
+
+
+def save(network: Network, path: str | Path, dt: float = 1e-3) -> Path:
+    """Write `network` as a NIR graph: LIF populations as CubaLIF (time constants from du, dv and
+    dt; threshold 1, weights in threshold units), connections as Affine with optional Delay,
+    sources as Input; the fixed-point integers also go into node metadata so `load` restores
+    them exactly."""
+    import nir
+
+    nodes: dict[str, Any] = {}
+    edges: list[tuple[str, str]] = []
+    for s in network.sources:
+        nodes[s.name] = nir.Input(input_type={"input": np.array([s.n])})
+    for p in network.populations:
+        du_f, dv_f = (p.du + 1) / 4096, p.dv / 4096
+        nodes[p.name] = nir.CubaLIF(
+            tau_syn=np.full(p.n, dt / du_f), tau_mem=np.full(p.n, dt / dv_f if dv_f else np.inf), r=np.ones(p.n),
+            v_leak=np.zeros(p.n), v_threshold=np.ones(p.n), v_reset=np.zeros(p.n), w_in=np.ones(p.n),
+            metadata={"neurochip": _arrays({"du": p.du, "dv": p.dv, "vth": p.vth, "u": p.u, "v": p.v, "bias_mant": p.bias_mant,
+                                            "bias_exp": p.bias_exp, "reset_interval": p.reset_interval or 0,
+                                            "reset_offset": p.reset_offset})})
+    for c in network.connections:
+        w = c.weights.toarray() if sp.issparse(c.weights) else np.asarray(c.weights)
+        dst = network.nodes[c.dst]
+        scale = 2.0**c.weight_exp / max(dst.vth, 1) / max((dst.dv / 4096) * ((dst.du + 1) / 4096), 1e-12)
+        delays = c.delays if c.delays is not None else 0
+        q = {"weights": w, "weight_exp": c.weight_exp, "num_weight_bits": c.num_weight_bits,
+             "sign_mode": list(SignMode).index(c.sign_mode), "num_message_bits": c.num_message_bits,
+             "has_delays": int(c.delays is not None),
+             "delays": delays.toarray() if sp.issparse(delays) else np.asarray(delays)}
+        nodes[c.name] = nir.Affine(weight=w * scale, bias=np.zeros(w.shape[0]), metadata={"neurochip": _arrays(q)})
+        edges += [(c.src, c.name), (c.name, c.dst)]
+    graph = nir.NIRGraph(nodes=nodes, edges=edges, metadata={"dt": dt}, type_check=False)
+    with tempfile.TemporaryDirectory() as tmp:
+        nir.write(Path(tmp) / "graph.nir", graph)
+        return write_atomic(path, (Path(tmp) / "graph.nir").read_bytes())
