@@ -190,6 +190,65 @@ def _fmt_opt(value, fmt: str) -> str:
     return "-" if value is None else fmt.format(value)
 
 
+@app.command("port")
+def port_command(model: Path = typer.Argument(..., help="A NIR file (.nir)."),
+                 profile: str = typer.Option("loihi2", help="Target profile: built-in name or YAML path."),
+                 dt: Optional[float] = typer.Option(None, help="Seconds per step (default: the graph's metadata['dt'])."),
+                 rate: float = typer.Option(20.0, help="Input firing rate (Hz) for the test input and the energy estimate."),
+                 steps: int = typer.Option(100, help="Steps of the test input."),
+                 seed: int = typer.Option(0, help="Seed of the test input."),
+                 out: Optional[Path] = typer.Option(None, help="Write the quantized network (model.nir) and report.json here.")) -> None:
+    """Port a NIR model: quantize it for the profile, compare with a float simulation, map it, price it."""
+    import numpy as np
+
+    from .interop import nir as nir_io
+    from .mapping import MappingError
+
+    try:
+        loaded = nir_io.load(model, dt=dt)
+        p = load_profile(profile)
+    except (ProfileError, NetworkError) as exc:
+        _fail(exc)
+    step = loaded.dt or 1e-3
+    rng = np.random.default_rng(seed)
+    spikes = {name: (rng.random((steps, int(np.prod(shape)))) < rate * step).astype(int)
+              for name, shape in loaded.inputs.items()}
+    layers = nir_io.agreement(loaded, spikes, steps)
+    table = Table(title=f"{model.name}: quantization for {p.name} (dt {step:g} s, {rate:g} Hz input, {steps} steps)")
+    for col in ("population", "type", "neurons", "vth", "weight error", "du error", "dv error", "bias error",
+                "spike agreement vs float"):
+        table.add_column(col, justify="left" if col in ("population", "type") else "right")
+    for r in layers:
+        table.add_row(r.name, r.kind + (" (exact)" if r.exact else ""), str(r.n), str(r.vth), f"{r.weight_rel_error:.2%}",
+                      f"{r.du_error:.2e}", f"{r.dv_error:.2e}", f"{r.bias_rel_error:.2%}", f"{r.spike_agreement:.2%}")
+    console.print(table)
+    network = loaded.network(spikes)
+    report = {"model": str(model), "profile": p.name, "dt_s": step, "input_rate_hz": rate, "steps": steps,
+              "layers": [r.__dict__ for r in layers]}
+    try:
+        placement = map_network(network, p)
+        _print_placement(placement, per_core=False)
+        report["placement"] = placement.to_dict()
+        energy = emulate(network, steps).energy(p, placement=placement)
+        d = energy.to_dict()
+        time = f"{d['time_per_inference_s'] * 1e3:.3f} ms" if d["time_per_inference_s"] else "time not modeled"
+        console.print(f"energy at {rate:g} Hz input: {d['energy_j']:.3e} J per {steps} steps ({time}); "
+                      f"{d['counts']['synaptic_ops']:,} synaptic ops")
+        for note in energy.notes:
+            console.print(f"  note: {note}", highlight=False)
+        report["energy"] = d
+    except MappingError as exc:
+        console.print(f"[bold red]does not fit {p.name}:[/] {exc}", highlight=False)
+        report["does_not_fit"] = str(exc)
+    except EnergyError as exc:
+        console.print(f"energy not estimated: {exc}", highlight=False)
+        report["energy_error"] = str(exc)
+    if out:
+        nir_io.save(network, out / "model.nir", dt=step)
+        write_atomic(out / "report.json", json.dumps(report, indent=2, default=str))
+        console.print(f"written: {out / 'model.nir'}, {out / 'report.json'}")
+
+
 @app.command("baseline")
 def baseline_command(hidden: str = typer.Option("128", help="Hidden layer sizes, comma-separated."),
                      epochs: int = typer.Option(60, help="Training epochs (Adam, batch 32)."),

@@ -231,9 +231,16 @@ def _neuron(name: str, node: Any, dt: float | None) -> dict:
             "threshold": th}
 
 
-def load(source: str | Path | Any, dt: float | None = None) -> NIRModel:
-    """Import a NIR graph (a file path or a `nir.NIRGraph`). Raises `NIRError` naming the file or
-    node, the field, what was expected and what was found; nothing is half-loaded."""
+def load(source: str | Path | Any, dt: float | None = None, profile: Any = None) -> NIRModel:
+    """Import a NIR graph (a file path or a `nir.NIRGraph`), quantized to the weight bits of
+    `profile` (a name, path or Profile; default 8). Raises `NIRError` naming the file or node,
+    the field, what was expected and what was found; nothing is half-loaded."""
+    from ..profiles import load_profile
+
+    bits = 8
+    if profile is not None:
+        limit = load_profile(profile).core
+        bits = int(min(8, limit.max_weight_bits.value)) if limit and limit.max_weight_bits else 8
     import nir
 
     label = str(source)
@@ -245,14 +252,14 @@ def load(source: str | Path | Any, dt: float | None = None) -> NIRModel:
     else:
         graph = source
     try:
-        return _load_graph(graph, dt)
+        return _load_graph(graph, dt, bits)
     except NIRError as exc:
         raise NIRError(f"{label}: {exc}" if isinstance(source, (str, Path)) else str(exc)) from None
     except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
         raise NIRError(f"{label}: malformed NIR graph ({type(exc).__name__}: {exc})") from None
 
 
-def _load_graph(graph: Any, dt: float | None) -> NIRModel:
+def _load_graph(graph: Any, dt: float | None, bits: int = 8) -> NIRModel:
     nodes, edges = dict(getattr(graph, "nodes", {}) or {}), list(getattr(graph, "edges", []) or [])
     for name, node in nodes.items():
         if _kind(node) not in SUPPORTED:
@@ -296,7 +303,7 @@ def _load_graph(graph: Any, dt: float | None) -> NIRModel:
                           for b in succ[name]]
     pops, conns, report, floats = [], [], [], {}
     for name, f in neurons.items():
-        pop, pop_conns, layer = _quantize(name, nodes[name], f, incoming[name], {id(v): k for k, v in nodes.items()})
+        pop, pop_conns, layer = _quantize(name, nodes[name], f, incoming[name], {id(v): k for k, v in nodes.items()}, bits)
         pops.append(pop)
         conns += pop_conns
         report.append(layer)
@@ -304,7 +311,8 @@ def _load_graph(graph: Any, dt: float | None) -> NIRModel:
     return NIRModel(tuple(pops), tuple(conns), inputs, outputs, dt, tuple(report), floats)
 
 
-def _quantize(name: str, node: Any, f: dict, incoming: list, m_name: dict[int, str]) -> tuple[LIF, list[Connection], LayerReport]:
+def _quantize(name: str, node: Any, f: dict, incoming: list, m_name: dict[int, str],
+              bits: int = 8) -> tuple[LIF, list[Connection], LayerReport]:
     exact = (getattr(node, "metadata", None) or {}).get("neurochip")
     n = f["n"]
     if exact is not None and all(((m.metadata or {}).get("neurochip") if m is not None else None) for _, _, m in incoming):
@@ -334,14 +342,15 @@ def _quantize(name: str, node: Any, f: dict, incoming: list, m_name: dict[int, s
     for k, (src, m, path) in enumerate(mats):
         real = sp.csr_array(m * vth)
         mixed = real.nnz and real.data.min() < 0 < real.data.max()
-        q = (2 * np.round(real.data / 2)) if mixed else np.round(real.data)
+        grid = 2 ** (8 - bits + int(bool(mixed)))  # the synapse keeps `bits` of the magnitude
+        q = grid * np.round(real.data / grid)
         q = np.clip(q, -256 if mixed else (-255 if real.data.max(initial=0) <= 0 else 0), 254 if mixed else 255)
         err_num += float(np.abs(q - real.data).sum())
         err_den += float(np.abs(real.data).sum())
         w = sp.csr_array((q.astype(np.int64), real.indices, real.indptr), shape=real.shape)
         delays = None if path.delay is None else np.broadcast_to(path.delay[None, :] if path.delay.size == w.shape[1]
                                                                  else path.delay[:, None], w.shape).astype(int)
-        conns.append(Connection(f"{src}->{name}" + (f"#{k}" if k else ""), src, name, w,
+        conns.append(Connection(f"{src}->{name}" + (f"#{k}" if k else ""), src, name, w, num_weight_bits=bits,
                                 sign_mode="mixed" if mixed else None, delays=delays))
     bias_real = sum((path.bias for _, _, path in mats), np.zeros(n)) * f["bias_gain"] + f["b_v"]
     bias_int = bias_real * vth * 64 / th

@@ -1,0 +1,185 @@
+"""NIR import/export: float reference agreement, conv/pool expansion, exact round trips, errors, fuzz."""
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+nir = pytest.importorskip("nir")
+
+import neurochip as nc  # noqa: E402
+from neurochip.interop import nir as nn  # noqa: E402
+from netgen import random_network  # noqa: E402
+
+
+def lif_graph(seed=0, dt=1e-3, **override):
+    rng = np.random.default_rng(seed)
+    nodes = {
+        "in": nir.Input(input_type={"input": np.array([20])}),
+        "w1": nir.Affine(weight=rng.normal(0.3, 1.0, (30, 20)), bias=np.full(30, 0.05)),
+        "l1": nir.CubaLIF(tau_syn=np.full(30, 0.005), tau_mem=np.full(30, 0.02), r=np.full(30, 5.0),
+                          v_leak=np.zeros(30), v_threshold=np.ones(30), v_reset=np.zeros(30), w_in=np.ones(30)),
+        "w2": nir.Linear(weight=rng.normal(0.5, 1.0, (5, 30))),
+        "l2": nir.LIF(tau=np.full(5, 0.01), r=np.full(5, 3.0), v_leak=np.zeros(5), v_threshold=np.ones(5),
+                      v_reset=np.zeros(5)),
+        "out": nir.Output(output_type={"output": np.array([5])}),
+    }
+    nodes.update(override)
+    edges = [("in", "w1"), ("w1", "l1"), ("l1", "w2"), ("w2", "l2"), ("l2", "out")]
+    return nir.NIRGraph(nodes=nodes, edges=edges, metadata={"dt": dt} if dt else {}, type_check=False)
+
+
+def test_import_agrees_with_the_float_reference():
+    model = nn.load(lif_graph())
+    assert model.inputs == {"in": (20,)} and model.outputs == {"out": "l2"}
+    spikes = {"in": (np.random.default_rng(1).random((300, 20)) < 0.3).astype(int)}
+    report = nn.agreement(model, spikes, 300)
+    for layer in report:
+        assert layer.weight_rel_error < 0.02
+        assert layer.spike_agreement > 0.97, layer
+    assert {p.name: (p.du, p.dv) for p in model.populations} == {"l1": (818, 205), "l2": (4095, 410)}
+
+
+def test_conv_pool_flatten_expand_to_the_right_matrix():
+    """Conv2d (2 -> 3 channels, 3x3, stride 1, padding 1) then SumPool2d 2x2, Flatten, Affine:
+    the composed matrix equals a direct computation on random inputs."""
+    rng = np.random.default_rng(0)
+    w = rng.normal(size=(3, 2, 3, 3))
+    fc = rng.normal(size=(4, 3 * 3 * 3))
+    neuron = dict(tau=np.full(4, 0.01), r=np.ones(4), v_leak=np.zeros(4), v_threshold=np.ones(4), v_reset=np.zeros(4))
+    g = nir.NIRGraph(nodes={
+        "in": nir.Input(input_type={"input": np.array([2, 6, 6])}),
+        "conv": nir.Conv2d(input_shape=np.array([6, 6]), weight=w, stride=1, padding=1, dilation=1, groups=1,
+                           bias=np.zeros(3)),
+        "pool": nir.SumPool2d(kernel_size=np.array([2, 2]), stride=np.array([2, 2]), padding=np.array([0, 0])),
+        "flat": nir.Flatten(input_type={"input": np.array([3, 3, 3])}, start_dim=0, end_dim=-1),
+        "fc": nir.Linear(weight=fc),
+        "lif": nir.LIF(**neuron)},
+        edges=[("in", "conv"), ("conv", "pool"), ("pool", "flat"), ("flat", "fc"), ("fc", "lif")],
+        metadata={"dt": 1e-3}, type_check=False)
+    model = nn.load(g)
+    (_, matrix, _, _), = model.floats["lif"]["incoming"]
+    x = rng.normal(size=(2, 6, 6))
+    padded = np.pad(x, ((0, 0), (1, 1), (1, 1)))
+    conv = np.array([[[np.sum(w[o] * padded[:, i:i + 3, j:j + 3]) for j in range(6)] for i in range(6)] for o in range(3)])
+    pooled = conv.reshape(3, 3, 2, 3, 2).sum(axis=(2, 4))
+    np.testing.assert_allclose(matrix @ x.ravel(), fc @ pooled.ravel(), atol=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_save_load_round_trip_is_exact(tmp_path, seed):
+    net, steps = random_network(np.random.default_rng(seed))
+    if net.batch is not None:
+        pytest.skip("batched sources are inputs, not saved")
+    path = nn.save(net, tmp_path / "net.nir")
+    model = nn.load(path)
+    assert all(layer.exact for layer in model.report)
+    spikes = {s.name: s.emit(steps, 1)[0] for s in net.sources}
+    names = [p.name for p in net.populations]
+    a, b = nc.emulate(net, steps, record=names), nc.emulate(model.network(spikes), steps, record=names)
+    for name in names:
+        for var in "uvs":
+            np.testing.assert_array_equal(a.trace(name, var), b.trace(name, var))
+
+
+@pytest.mark.parametrize("graph, match", [
+    (lambda: lif_graph(dt=None), r"node 'l1' \(CubaLIF\): needs dt: give dt= or set graph\.metadata\['dt'\]"),
+    (lambda: lif_graph(l2=nir.Threshold(threshold=np.ones(5))),
+     r"node 'l2': type Threshold is not supported; supported: Input, Output, CubaLIF, LIF, IF, LI, Affine"),
+    (lambda: lif_graph(w2=nir.Linear(weight=np.full((5, 30), np.nan))),
+     r"node 'w2' \(Linear\): field 'weight': expected finite values, found 150 NaN or infinite"),
+    (lambda: lif_graph(w2=nir.Linear(weight=np.ones((5, 31)))),
+     r"node 'w2' \(Linear\): field 'weight': expected shape \(n_out, 30\), found \(5, 31\)"),
+    (lambda: lif_graph(w2=nir.Linear(weight=np.ones((6, 30)))), r"node 'l2' \(LIF\): receives 6 inputs from 'l1', has 5 neurons"),
+    (lambda: lif_graph(l2=nir.LIF(tau=np.full(5, 0.01), r=np.ones(5), v_leak=np.zeros(5), v_threshold=np.ones(5),
+                                  v_reset=np.full(5, -0.5))),
+     r"node 'l2' \(LIF\): field 'v_reset': expected 0 \(Loihi resets v to zero\)"),
+    (lambda: lif_graph(l2=nir.LIF(tau=np.full(5, 1e-4), r=np.ones(5), v_leak=np.zeros(5), v_threshold=np.ones(5),
+                                  v_reset=np.zeros(5))), r"node 'l2' \(LIF\): time constants must be >= dt"),
+])
+def test_bad_graphs_name_node_and_field(graph, match):
+    with pytest.raises(nn.NIRError, match=match):
+        nn.load(graph())
+
+
+def test_fuzz_200_corrupted_files_fail_clearly_or_load(tmp_path):
+    """Each corrupted file either loads into a usable network or raises NIRError naming the file."""
+    import h5py
+
+    clean = tmp_path / "clean.nir"
+    nir.write(clean, lif_graph())
+    datasets = []
+    with h5py.File(clean, "r") as f:
+        f.visit(lambda name: datasets.append(name) if isinstance(f[name], h5py.Dataset) else None)
+    rng = np.random.default_rng(0)
+    outcomes = {"loaded": 0, "error": 0}
+    for i in range(200):
+        path = tmp_path / f"c{i}.nir"
+        path.write_bytes(clean.read_bytes())
+        kind = i % 5
+        if kind == 0:
+            data = bytearray(path.read_bytes())
+            for pos in rng.integers(0, len(data), 1 + i % 20):
+                data[pos] ^= 0xFF
+            path.write_bytes(bytes(data))
+        elif kind == 1:
+            path.write_bytes(path.read_bytes()[: int(rng.integers(10, 4000))])
+        else:
+            with h5py.File(path, "r+") as f:
+                name = datasets[int(rng.integers(len(datasets)))]
+                old = f[name][()]
+                del f[name]
+                if kind == 3 and np.asarray(old).dtype.kind == "f":
+                    bad = np.array(old, dtype=float, copy=True).ravel()
+                    bad[int(rng.integers(bad.size))] = np.nan
+                    f.create_dataset(name, data=bad.reshape(np.shape(old)))
+                elif kind == 4:
+                    f.create_dataset(name, data=np.zeros(int(rng.integers(1, 50))))
+        try:
+            model = nn.load(path)
+            model.network()
+            outcomes["loaded"] += 1
+        except nn.NIRError as exc:
+            assert str(path) in str(exc)
+            outcomes["error"] += 1
+    assert outcomes["loaded"] + outcomes["error"] == 200 and outcomes["error"] > 100
+
+
+def test_if_li_scale_delay_and_profile_weight_bits():
+    """IF and LI neurons, a Scale and a Delay node; weights quantized to a 4-bit profile."""
+    rng = np.random.default_rng(3)
+    g = nir.NIRGraph(nodes={
+        "in": nir.Input(input_type={"input": np.array([8])}),
+        "scale": nir.Scale(scale=np.full(8, 2.0)),
+        "delay": nir.Delay(delay=np.full(8, 3e-3)),
+        "w": nir.Linear(weight=rng.uniform(0.1, 0.5, (6, 8))),
+        "if": nir.IF(r=np.ones(6), v_threshold=np.full(6, 2.0), v_reset=np.zeros(6)),
+        "w2": nir.Linear(weight=rng.uniform(0.1, 1.0, (3, 6))),
+        "li": nir.LI(tau=np.full(3, 0.01), r=np.ones(3), v_leak=np.zeros(3))},
+        edges=[("in", "scale"), ("scale", "delay"), ("delay", "w"), ("w", "if"), ("if", "w2"), ("w2", "li")],
+        metadata={"dt": 1e-3}, type_check=False)
+    model = nn.load(g)
+    conn = next(c for c in model.connections if c.dst == "if")
+    assert conn.max_delay == 3 and (model.populations[0].du, model.populations[0].dv) == (4095, 0)
+    assert model.populations[1].vth == 2**17 - 1  # LI never spikes
+    spikes = {"in": (rng.random((100, 8)) < 0.5).astype(int)}
+    assert nn.agreement(model, spikes, 100)[0].spike_agreement > 0.95
+    coarse = nn.load(g, profile=nc.profiles.load_profile("loihi", {"core.max_weight_bits": 4}))
+    assert {c.num_weight_bits for c in coarse.connections} == {4}
+    assert coarse.report[0].weight_rel_error > model.report[0].weight_rel_error
+
+
+def test_port_cli(tmp_path):
+    from typer.testing import CliRunner
+
+    from neurochip.cli import app
+    nir.write(tmp_path / "m.nir", lif_graph())
+    res = CliRunner().invoke(app, ["port", str(tmp_path / "m.nir"), "--profile", "loihi", "--rate", "100",
+                                   "--out", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    import json
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert [layer["name"] for layer in report["layers"]] == ["l1", "l2"]
+    assert all(layer["spike_agreement"] > 0.9 for layer in report["layers"]) and report["placement"]["n_cores"] == 2
+    assert all(layer.exact for layer in nn.load(tmp_path / "out" / "model.nir").report)
+    nir.write(tmp_path / "no_dt.nir", lif_graph(dt=None))
+    res = CliRunner().invoke(app, ["port", str(tmp_path / "no_dt.nir")])
+    assert res.exit_code == 2 and "needs dt" in res.output
