@@ -183,3 +183,28 @@ def test_port_cli(tmp_path):
     nir.write(tmp_path / "no_dt.nir", lif_graph(dt=None))
     res = CliRunner().invoke(app, ["port", str(tmp_path / "no_dt.nir")])
     assert res.exit_code == 2 and "needs dt" in res.output
+
+
+def test_conv1d_and_avgpool_expand_to_the_right_matrix():
+    rng = np.random.default_rng(4)
+    w = rng.normal(size=(2, 3, 3))
+    g1 = nir.NIRGraph(nodes={
+        "in": nir.Input(input_type={"input": np.array([3, 10])}),
+        "conv": nir.Conv1d(input_shape=10, weight=w, stride=2, padding=1, dilation=1, groups=1,
+                           bias=np.zeros(2)),
+        "lif": nir.IF(r=np.ones(10), v_threshold=np.ones(10), v_reset=np.zeros(10))},
+        edges=[("in", "conv"), ("conv", "lif")], metadata={"dt": 1e-3}, type_check=False)
+    (_, matrix, _, _), = nn.load(g1).floats["lif"]["incoming"]
+    x = rng.normal(size=(3, 10))
+    padded = np.pad(x, ((0, 0), (1, 1)))
+    direct = np.array([[np.sum(w[o] * padded[:, 2 * i:2 * i + 3]) for i in range(5)] for o in range(2)])
+    np.testing.assert_allclose(matrix @ x.ravel(), direct.ravel(), atol=1e-9)
+    g2 = nir.NIRGraph(nodes={
+        "in": nir.Input(input_type={"input": np.array([1, 4, 4])}),
+        "pool": nir.AvgPool2d(kernel_size=np.array([2, 2]), stride=np.array([2, 2]), padding=np.array([0, 0])),
+        "flat": nir.Flatten(input_type={"input": np.array([1, 2, 2])}, start_dim=0, end_dim=-1),
+        "lif": nir.IF(r=np.ones(4), v_threshold=np.ones(4), v_reset=np.zeros(4))},
+        edges=[("in", "pool"), ("pool", "flat"), ("flat", "lif")], metadata={"dt": 1e-3}, type_check=False)
+    (_, matrix, _, _), = nn.load(g2).floats["lif"]["incoming"]
+    img = rng.normal(size=(4, 4))
+    np.testing.assert_allclose(matrix @ img.ravel(), img.reshape(2, 2, 2, 2).mean(axis=(1, 3)).ravel(), atol=1e-12)
