@@ -249,6 +249,59 @@ def port_command(model: Path = typer.Argument(..., help="A NIR file (.nir)."),
         console.print(f"written: {out / 'model.nir'}, {out / 'report.json'}")
 
 
+@app.command("sweep")
+def sweep_command(spec_path: Path = typer.Argument(..., help="Sweep specification (YAML)."),
+                  out: Path = typer.Option(Path("results"), help="Folder of the durable result store."),
+                  workers: int = typer.Option(2, help="Local worker processes."),
+                  scheduler: Optional[str] = typer.Option(None, help="Dask scheduler address, e.g. tcp://host:8786."),
+                  csv_path: Optional[Path] = typer.Option(None, "--csv", help="Also export every row as CSV.")) -> None:
+    """Evaluate a sweep's points (resuming where a previous run stopped) into OUT/results.sqlite."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from .sweep import Store, SweepError, load_spec, run_sweep
+
+    try:
+        spec = load_spec(spec_path)
+    except SweepError as exc:
+        _fail(exc)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=console) as bar:
+        task = bar.add_task(f"sweep {spec.name}", total=None)
+        stats = run_sweep(spec, str(out), workers, scheduler,
+                          progress=lambda done, total: bar.update(task, completed=done, total=total))
+    rows = Store(out).rows()
+    fits = [r for r in rows if r["fits"]]
+    console.print(f"{stats['points']} points: {stats['already_done']} already stored, {stats['evaluated']} evaluated; "
+                  f"{len(fits)} fit, {len(rows) - len(fits)} do not (reason stored); store {out / 'results.sqlite'}")
+    if csv_path:
+        console.print(f"exported {Store(out).export_csv(csv_path)}")
+
+
+@app.command("pareto")
+def pareto_command(results: Path = typer.Argument(..., help="Folder holding results.sqlite."),
+                   x: str = typer.Option("energy_per_inference_j", help="First objective (minimized)."),
+                   y: str = typer.Option("latency_s", help="Second objective (minimized)."),
+                   z: Optional[str] = typer.Option(None, help="Third objective (maximized), e.g. accuracy.")) -> None:
+    """The Pareto front of stored sweep results: a table and OUT/pareto.png (log axes)."""
+    from .sweep import Store, front, plot
+
+    rows = [r for r in Store(results).rows() if r["fits"] and r.get(x) is not None and r.get(y) is not None
+            and (z is None or r.get(z) is not None)]
+    if not rows:
+        _fail(ValueError(f"{results}: no fitting points with {x}, {y}" + (f", {z}" if z else "")))
+    mask = front(rows, x, y, z)
+    table = Table(title=f"Pareto front: min {x}, min {y}" + (f", max {z}" if z else "") + f" ({mask.sum()} of {len(rows)})")
+    axes = sorted({k for r in rows for k in r["point"]})
+    for col in (*axes, x, y, *((z,) if z else ())):
+        table.add_column(col, justify="right")
+    for r, keep in sorted(zip(rows, mask), key=lambda t: t[0][x]):
+        if keep:
+            table.add_row(*(f"{r['point'].get(a, 'base')}" for a in axes), f"{r[x]:.3g}", f"{r[y]:.3g}",
+                          *((f"{r[z]:.3g}",) if z else ()))
+    console.print(table)
+    console.print(f"plot: {plot(rows, mask, x, y, results / 'pareto.png')}")
+
+
 @app.command("baseline")
 def baseline_command(hidden: str = typer.Option("128", help="Hidden layer sizes, comma-separated."),
                      epochs: int = typer.Option(60, help="Training epochs (Adam, batch 32)."),

@@ -49,28 +49,31 @@ def encode(x: NDArray, steps: int) -> NDArray[np.int32]:
     return np.diff(counts, axis=1).astype(np.int32)
 
 
-def _quantize_layer(w: NDArray, b: NDArray) -> dict:
-    """Integer weights (out, in), threshold and bias for normalized float weights w (in, out)."""
+def _quantize_layer(w: NDArray, b: NDArray, weight_bits: int = 8) -> dict:
+    """Integer weights (out, in), threshold and bias for normalized float weights w (in, out),
+    keeping `weight_bits` of each mixed-sign mantissa (one of them the sign)."""
     w_max = float(np.abs(w).max()) or 1.0
     vth = int(np.clip(np.floor(WEIGHT_MAX / w_max), 1, VTH_MAX))
-    w_int = (2 * np.round(w.T * vth / 2)).clip(-256, WEIGHT_MAX).astype(np.int64)
+    grid = 2 ** (9 - weight_bits)
+    w_int = (grid * np.round(w.T * vth / grid)).clip(-256, WEIGHT_MAX).astype(np.int64)
     bias = b * vth * 64
     bias_exp = int(np.clip(np.ceil(np.log2(max(np.abs(bias).max(), 1) / BIAS_MANT_MAX)), 0, 7))
     bias_mant = np.round(bias / 2**bias_exp).clip(-BIAS_MANT_MAX - 1, BIAS_MANT_MAX).astype(np.int64)
     err = np.abs(w_int.T / vth - w).sum() / max(np.abs(w).sum(), 1e-12)
-    return {"vth": vth, "weights": w_int, "bias_mant": bias_mant, "bias_exp": bias_exp,
+    return {"vth": vth, "weights": w_int, "bias_mant": bias_mant, "bias_exp": bias_exp, "weight_bits": weight_bits,
             "weight_rel_error": float(err),
             "bias_rel_error": float(np.abs(bias_mant * 2**bias_exp / (vth * 64) - b).sum() / max(np.abs(b).sum(), 1e-12))}
 
 
-def convert(model: MLP, x_train: NDArray, percentile: float = PERCENTILE) -> Conversion:
-    """Normalize `model` on `x_train` activations and quantize it for Loihi (see module doc)."""
+def convert(model: MLP, x_train: NDArray, percentile: float = PERCENTILE, weight_bits: int = 8) -> Conversion:
+    """Normalize `model` on `x_train` activations and quantize it for Loihi (see module doc) with
+    `weight_bits` (1..8) per synapse."""
     acts = model.activations(x_train)
     lambdas = [1.0] + [float(np.percentile(a[a > 0], percentile)) if np.any(a > 0) else 1.0 for a in acts[1:]]
     layers = []
     for i, (w, b) in enumerate(zip(model.weights, model.biases)):
         w_norm = w * lambdas[i] / lambdas[i + 1]
-        layers.append(_quantize_layer(w_norm, b / lambdas[i + 1]))
+        layers.append(_quantize_layer(w_norm, b / lambdas[i + 1], weight_bits))
     return Conversion(model.sizes, tuple(lambdas), tuple(layers))
 
 
@@ -82,7 +85,7 @@ def network_for(conv: Conversion, x: NDArray, steps: int) -> Network:
         pops.append(LIF(names[i + 1], conv.sizes[i + 1], du=4095, dv=0, vth=layer["vth"],
                         bias_mant=layer["bias_mant"], bias_exp=layer["bias_exp"]))
         conns.append(Connection(f"{names[i]}->{names[i + 1]}", names[i], names[i + 1], layer["weights"],
-                                sign_mode="mixed"))
+                                sign_mode="mixed", num_weight_bits=layer["weight_bits"]))
     return Network(pops, [SpikeSource("input", encode(x, steps))], conns)
 
 

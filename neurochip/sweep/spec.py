@@ -1,0 +1,134 @@
+"""Sweep specifications: a base profile, a workload, axes of values, a sampling rule.
+
+```yaml
+base_profile: loihi
+workload: {kind: digits-snn, steps: 16, samples: 100}     # or {kind: recurrent, n: 2000, fan_out: 100, steps: 100}
+axes:
+  core.max_compartments: [256, 512, 1024]                 # any numeric profile key (a quantity's value)
+  energy.synaptic_op.value: [10, 23.6]
+  model.weight_bits: [4, 8]                               # model keys: weight_bits, steps, samples
+sampling: {method: grid}                                  # or {method: random | lhs, points: 50, seed: 0}
+```
+Everything is checked before any work: unknown keys, key paths that are not numeric figures of
+the base profile, empty axes and non-numeric values fail naming the key and the line.
+"""
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..profiles import ProfileError, load_profile
+from ..profiles.loader import _lines
+
+MODEL_KEYS = {"weight_bits": (1, 8), "steps": (1, 4096), "samples": (1, 100_000)}
+
+
+class SweepError(ValueError):
+    """A sweep spec that cannot run: names the file, line and key."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Workload(Strict):
+    kind: Literal["digits-snn", "recurrent"]
+    steps: int = Field(16, ge=1, le=4096)
+    samples: int = Field(100, ge=1, le=100_000)
+    weight_bits: int = Field(8, ge=1, le=8)
+    n: int = Field(2000, ge=1)
+    fan_out: int = Field(100, ge=1)
+    seed: int = Field(0, ge=0)
+
+
+class Sampling(Strict):
+    method: Literal["grid", "random", "lhs"] = "grid"
+    points: int | None = Field(None, ge=1)
+    seed: int = Field(0, ge=0)
+
+
+class Spec(Strict):
+    name: str = "sweep"
+    base_profile: str
+    workload: Workload
+    axes: dict[str, list[float | int]]
+    sampling: Sampling = Sampling()
+
+    def points(self) -> list[dict[str, float]]:
+        """The points to evaluate (axis key -> value), in a fixed order, seeds recorded in the spec."""
+        keys = list(self.axes)
+        if self.sampling.method == "grid":
+            combos = itertools.product(*(self.axes[k] for k in keys))
+            return [dict(zip(keys, values)) for values in combos]
+        n = self.sampling.points or 10
+        rng = np.random.default_rng(self.sampling.seed)
+        if self.sampling.method == "random":
+            return [{k: self.axes[k][int(rng.integers(len(self.axes[k])))] for k in keys} for _ in range(n)]
+        from scipy.stats import qmc
+        unit = qmc.LatinHypercube(d=len(keys), seed=self.sampling.seed).random(n)
+        return [{k: self.axes[k][min(int(u * len(self.axes[k])), len(self.axes[k]) - 1)] for k, u in zip(keys, row)}
+                for row in unit]
+
+
+def point_key(spec: Spec, point: dict) -> str:
+    """Hash of everything that determines a point's result."""
+    blob = json.dumps({"base": load_profile(spec.base_profile).model_dump(mode="json"),
+                       "workload": spec.workload.model_dump(), "point": point}, sort_keys=True, default=float)
+    return hashlib.sha256(blob.encode()).hexdigest()[:24]
+
+
+def load_spec(path: str | Path) -> Spec:
+    """Read and check a spec; every problem names the file, line and key before any work starts."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+        data, lines = yaml.safe_load(text), _lines(yaml.compose(text))
+    except (OSError, yaml.YAMLError) as exc:
+        raise SweepError(f"{path}: cannot be read as YAML ({exc})") from None
+    if not isinstance(data, dict):
+        raise SweepError(f"{path}:1: expected a mapping with base_profile, workload, axes, found {type(data).__name__}")
+
+    def where(*keys) -> str:
+        for depth in range(len(keys), -1, -1):
+            if keys[:depth] in lines:
+                return f"{path}:{lines[keys[:depth]]}"
+        return str(path)
+
+    try:
+        spec = Spec.model_validate(data)
+    except ValidationError as exc:
+        e = exc.errors()[0]
+        loc = tuple(k for k in e["loc"] if not isinstance(k, int) and k not in ("float", "int", "str", "bool"))
+        raise SweepError(f"{where(*loc)}: {'.'.join(map(str, loc))}: {e['msg']}, found {e.get('input')!r}") from None
+    try:
+        base = load_profile(spec.base_profile)
+    except ProfileError as exc:
+        raise SweepError(f"{where('base_profile')}: base_profile: {exc}") from None
+    for key, values in spec.axes.items():
+        here = f"{where('axes', key)}: axes.{key}"
+        if not values:
+            raise SweepError(f"{here}: expected a non-empty list of values, found []")
+        if key.startswith("model."):
+            name = key.split(".", 1)[1]
+            if name not in MODEL_KEYS:
+                raise SweepError(f"{here}: expected a model key ({', '.join('model.' + k for k in MODEL_KEYS)}), found {key!r}")
+            lo, hi = MODEL_KEYS[name]
+            if any(not float(v).is_integer() or not lo <= v <= hi for v in values):
+                raise SweepError(f"{here}: expected integers in [{lo}, {hi}], found {values}")
+            continue
+        try:
+            base.with_({key: values[0]})
+        except ProfileError as exc:
+            raise SweepError(f"{here}: not a numeric figure of profile {base.name!r}: {exc}") from None
+    raw_axes = data.get("axes", {})
+    for key, values in raw_axes.items():
+        if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in values or []):
+            raise SweepError(f"{where('axes', key)}: axes.{key}: expected numbers, found {values}")
+    return spec
