@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -50,11 +51,26 @@ def _lines(node: yaml.Node, path: tuple = (), out: dict | None = None) -> dict[t
 
 
 def _read(path: Path) -> tuple[dict, dict[tuple, tuple[Path, int]]]:
-    """The YAML mapping in `path` and the (file, line) of every key path."""
+    """The YAML mapping in `path` and the (file, line) of every key path (parsed once per file
+    version; callers get their own copy)."""
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError as exc:
+        raise ProfileError(f"{path}: cannot be read: {exc.strerror}") from None
+    data, origins = _parse(path, stamp)
+    return copy.deepcopy(data), origins
+
+
+#: libyaml's loader when installed (several times faster), else the pure-Python one.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@functools.lru_cache(maxsize=64)
+def _parse(path: Path, stamp: int) -> tuple[dict, dict[tuple, tuple[Path, int]]]:
     try:
         text = path.read_text()
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_LOADER)
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
