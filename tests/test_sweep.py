@@ -119,3 +119,19 @@ def test_pareto_front():
             {"e": 1, "t": 5, "a": 0.95}, {"e": 5, "t": 1, "a": 0.5}]
     assert front(rows, "e", "t").tolist() == [True, True, False, True, True]
     assert front(rows, "e", "t", "a").tolist() == [False, True, False, True, True]
+
+
+def test_nir_workload(tmp_path):
+    nir = pytest.importorskip("nir")
+    from test_nir import lif_graph
+
+    nir.write(tmp_path / "m.nir", lif_graph())
+    spec_path = write(tmp_path, SPEC.replace("{kind: recurrent, n: 600, fan_out: 30, steps: 40}",
+                                             "{kind: nir, path: m.nir, rate_hz: 200, steps: 50}")
+                      .replace("model.steps: [20, 40]", "model.weight_bits: [3, 8]"))
+    run_sweep(load_spec(spec_path), str(tmp_path / "out"), workers=1)
+    rows = Store(tmp_path / "out").rows()
+    assert len(rows) == 9 and all(r["fits"] and r["energy_per_inference_j"] > 0 for r in rows)
+    missing = write(tmp_path, SPEC.replace("{kind: recurrent, n: 600, fan_out: 30, steps: 40}", "{kind: nir, path: no.nir}"))
+    with pytest.raises(SweepError, match=r"spec\.yaml:3: workload\.path: expected an existing NIR file"):
+        load_spec(missing)

@@ -231,14 +231,15 @@ def _neuron(name: str, node: Any, dt: float | None) -> dict:
             "threshold": th}
 
 
-def load(source: str | Path | Any, dt: float | None = None, profile: Any = None) -> NIRModel:
-    """Import a NIR graph (a file path or a `nir.NIRGraph`), quantized to the weight bits of
-    `profile` (a name, path or Profile; default 8). Raises `NIRError` naming the file or node,
-    the field, what was expected and what was found; nothing is half-loaded."""
+def load(source: str | Path | Any, dt: float | None = None, profile: Any = None,
+         weight_bits: int | None = None) -> NIRModel:
+    """Import a NIR graph (a file path or a `nir.NIRGraph`), quantized to `weight_bits`, else the
+    weight bits of `profile` (a name, path or Profile), else 8. Raises `NIRError` naming the file
+    or node, the field, what was expected and what was found; nothing is half-loaded."""
     from ..profiles import load_profile
 
-    bits = 8
-    if profile is not None:
+    bits = weight_bits or 8
+    if profile is not None and weight_bits is None:
         limit = load_profile(profile).core
         bits = int(min(8, limit.max_weight_bits.value)) if limit and limit.max_weight_bits else 8
     import nir

@@ -53,6 +53,17 @@ def _emulation(workload_json: str, weight_bits: int, steps: int, samples: int):
         accuracy = float(score(conv, x, y, steps).accuracy[-1])
         net = network_for(conv, x, steps)
         return net, emulate(net, steps, batch=len(x)), accuracy
+    if w["kind"] == "nir":
+        import numpy as np
+
+        from ..interop import nir as nir_io
+
+        model = nir_io.load(w["path"], dt=w["dt"], weight_bits=weight_bits)
+        rng = np.random.default_rng(w["seed"])
+        step = model.dt or 1e-3
+        net = model.network({name: (rng.random((steps, int(np.prod(shape)))) < w["rate_hz"] * step).astype(int)
+                             for name, shape in model.inputs.items()})
+        return net, emulate(net, steps), None
     net = recurrent_network(w["n"], w["fan_out"], w["seed"])
     return net, emulate(net, steps), None
 

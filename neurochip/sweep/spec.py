@@ -3,6 +3,7 @@
 ```yaml
 base_profile: loihi
 workload: {kind: digits-snn, steps: 16, samples: 100}     # or {kind: recurrent, n: 2000, fan_out: 100, steps: 100}
+                                                          # or {kind: nir, path: snn.nir, rate_hz: 20, steps: 100}
 axes:
   core.max_compartments: [256, 512, 1024]                 # any numeric profile key (a quantity's value)
   energy.synaptic_op.value: [10, 23.6]
@@ -39,7 +40,10 @@ class Strict(BaseModel):
 
 
 class Workload(Strict):
-    kind: Literal["digits-snn", "recurrent"]
+    kind: Literal["digits-snn", "recurrent", "nir"]
+    path: str | None = None            # nir: the graph file
+    rate_hz: float = Field(20.0, gt=0) # nir: Bernoulli input rate
+    dt: float | None = Field(None, gt=0)  # nir: seconds per step when the graph has none
     steps: int = Field(16, ge=1, le=4096)
     samples: int = Field(100, ge=1, le=100_000)
     weight_bits: int = Field(8, ge=1, le=8)
@@ -107,6 +111,13 @@ def load_spec(path: str | Path) -> Spec:
         e = exc.errors()[0]
         loc = tuple(k for k in e["loc"] if not isinstance(k, int) and k not in ("float", "int", "str", "bool"))
         raise SweepError(f"{where(*loc)}: {'.'.join(map(str, loc))}: {e['msg']}, found {e.get('input')!r}") from None
+    if spec.workload.kind == "nir":
+        nir_path = Path(spec.workload.path or "")
+        nir_path = nir_path if nir_path.is_absolute() else path.parent / nir_path
+        if not spec.workload.path or not nir_path.is_file():
+            raise SweepError(f"{where('workload', 'path')}: workload.path: expected an existing NIR file, "
+                             f"found {spec.workload.path!r}")
+        spec = spec.model_copy(update={"workload": spec.workload.model_copy(update={"path": str(nir_path.resolve())})})
     try:
         base = load_profile(spec.base_profile)
     except ProfileError as exc:
