@@ -6,6 +6,7 @@ Points run in a local process pool, or on a Dask cluster (`scheduler`), with no 
 """
 from __future__ import annotations
 
+import multiprocessing
 import time
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -142,7 +143,8 @@ def run_sweep(spec: Spec, out: str, workers: int = 2, scheduler: Any = None,
     if progress:
         progress(0, todo)
     if scheduler is None:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # spawn, not fork: the parent may already run numba's OpenMP threads, which do not survive fork
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             for future in as_completed([pool.submit(evaluate_group, spec_json, g) for g in groups.values()]):
                 record(future.result())
     else:
