@@ -232,7 +232,7 @@ def port_command(model: Path = typer.Argument(..., help="A NIR file (.nir)."),
         energy = emulate(network, steps).energy(p, placement=placement)
         d = energy.to_dict()
         time = f"{d['time_per_inference_s'] * 1e3:.3f} ms" if d["time_per_inference_s"] else "time not modeled"
-        console.print(f"energy at {rate:g} Hz input: {d['energy_j']:.3e} J per {steps} steps ({time}); "
+        console.print(f"energy at {rate:g} Hz input (modeled): {d['energy_j']:.3e} J per {steps} steps ({time}); "
                       f"{d['counts']['synaptic_ops']:,} synaptic ops")
         for note in energy.notes:
             console.print(f"  note: {note}", highlight=False)
