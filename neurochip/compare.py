@@ -16,7 +16,7 @@ import numpy as np
 from . import __version__
 from .atomic import write_atomic
 from .baseline import MLP, NotMeasurable, digits, estimate, measure_cpu, measure_gpu, train
-from .baseline.crossover import MEASURED_H100
+from .baseline.crossover import MEASURED_H100, measured_runs
 from .convert import convert, network_for, score
 from .emulate import emulate
 from .energy import brain_scale
@@ -31,15 +31,6 @@ def _row(system, profile, accuracy, energy_j, time_s, source, **extra) -> dict:
             "inferences_per_s": (1.0 / time_s) if time_s else None,
             "power_w": (energy_j / time_s) if time_s else None, "latency_s": time_s,
             "edp_js": energy_j * time_s if time_s else None, "source": source, **extra}
-
-
-def _measured_gpu(sizes) -> dict:
-    if not MEASURED_H100.exists():
-        return {}
-    data = json.loads(MEASURED_H100.read_text())
-    if tuple(data.get("sizes", (784, 512, 512, 10))) != tuple(sizes):
-        return {}
-    return {("fp32" if "32" in r["dtype"] else "bf16", r["batch"]): r for r in data["runs"]}
 
 
 def run_compare(model: str = "digits-mlp", profiles=("loihi",), steps: int | None = None, batch: int | None = None,
@@ -58,10 +49,15 @@ def run_compare(model: str = "digits-mlp", profiles=("loihi",), steps: int | Non
     x, y = (data.x_test, data.y_test) if batch is None else (data.x_test[:batch], data.y_test[:batch])
     snn_acc = float(sweep.accuracy[steps - 1])
     rows, breakdowns, scale, tradeoff = [], {}, {}, []
+    advance("emulating the SNN")
+    # counters do not depend on the profile: one emulation per step count, priced on every profile
+    run = emulate(network_for(conv, x, steps), steps, batch=len(x))
+    sample = min(100, len(x))
+    by_steps = {t: emulate(network_for(conv, x[:sample], t), t, batch=sample) for t in STEP_CHOICES}
     for name in profiles:
-        advance(f"emulating and pricing on {name}")
-        run = emulate(network_for(conv, x, steps), steps, batch=len(x))
-        report = run.energy(load_profile(name))
+        advance(f"pricing on {name}")
+        profile = load_profile(name)
+        report = run.energy(profile)
         breakdowns[name] = report.breakdown_j
         rows.append(_row(f"SNN on {name}", name, snn_acc, report.energy_per_inference_j, report.time_per_inference_s,
                          f"modeled: {name} per-op figures x exact emulated counts ({steps} steps)",
@@ -70,13 +66,12 @@ def run_compare(model: str = "digits-mlp", profiles=("loihi",), steps: int | Non
             scale[name] = brain_scale(name)
         except ValueError as exc:
             scale[name] = {"error": str(exc)}
-        for t in STEP_CHOICES:
-            r = emulate(network_for(conv, x[:100], t), t, batch=min(100, len(x))).energy(load_profile(name))
+        for t, r in by_steps.items():
             tradeoff.append({"profile": name, "steps": t, "accuracy": float(sweep.accuracy[t - 1]),
-                             "energy_per_inference_j": r.energy_per_inference_j})
+                             "energy_per_inference_j": r.energy(profile).energy_per_inference_j})
     advance("the dense baseline")
     rows += _dense_rows(mlp, data, dense_acc)
-    brain_run = emulate(network_for(conv, x, steps), steps, batch=len(x)).energy("brain")
+    brain_run = run.energy("brain")
     brain = load_profile("brain").organism.total_power
     rows.append(_row("brain (whole-organ average)", "brain", None, brain_run.energy_per_inference_j, brain_run.time_per_inference_s,
                      f"modeled: {brain_run.sources['synaptic_event_aggregate']['source']}; real time, 1 ms steps"))
@@ -112,7 +107,7 @@ def _dense_rows(mlp: MLP, data, accuracy: float) -> list[dict]:
         rows.append(_row("dense on CPU, batch 1", "cpu", accuracy, e.energy_per_inference_j, cpu_time,
                          f"energy modeled: Horowitz 2014 45 nm MAC and memory energies ({exc}); "
                          "time measured: numpy on this machine", notes=e.notes))
-    measured = _measured_gpu(mlp.sizes)
+    measured = measured_runs(mlp.sizes)
     try:
         live = measure_gpu(mlp.sizes, batches=GPU_BATCHES, dtypes=("bf16",))
         measured = {("bf16", r["batch"]): r for r in live["runs"]}

@@ -4,26 +4,20 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import scipy.sparse as sp
 
 from . import LIF, BernoulliSource, Connection, Network, emulate
+from .workloads import fixed_fan_out
 
 
 def demo_network(n: int = 1000, n_in: int = 200, fan_out: int = 100, seed: int = 0) -> Network:
     """`n` LIF compartments with sparse, mostly inhibitory recurrence (delay 2), fed by `n_in`
     inputs spiking with probability 0.02 per step; about 3% of compartments spike per step."""
     rng = np.random.default_rng(seed)
-
-    def fixed_fan_out(n_src: int, n_dst: int, lo: int, hi: int) -> sp.csr_array:
-        cols = np.repeat(np.arange(n_src), fan_out)
-        rows = np.concatenate([rng.choice(n_dst, fan_out, replace=False) for _ in range(n_src)])
-        return sp.csr_array((rng.integers(lo, hi, cols.size), (rows, cols)), shape=(n_dst, n_src))
-
     return Network(
         populations=[LIF("cortex", n, du=410, dv=205, vth=300)],
         sources=[BernoulliSource("input", n_in, p=0.02, seed=seed)],
-        connections=[Connection("input->cortex", "input", "cortex", fixed_fan_out(n_in, n, 30, 90)),
-                     Connection("recurrent", "cortex", "cortex", fixed_fan_out(n, n, -80, 30), delays=2)],
+        connections=[Connection("input->cortex", "input", "cortex", fixed_fan_out(n_in, n, fan_out, rng, 30, 90)),
+                     Connection("recurrent", "cortex", "cortex", fixed_fan_out(n, n, fan_out, rng, -80, 30), delays=2)],
     )
 
 

@@ -14,21 +14,22 @@ PERIOD = 33
 VTH = 100
 
 
-def fixed_fan_out(n_src: int, n_dst: int, fan_out: int, rng, lo: int = -8, hi: int = 9) -> sp.csr_array:
-    """(n_dst, n_src) weights: each source reaches `fan_out` distinct random targets."""
+def fixed_fan_out(n_src: int, n_dst: int, fan_out: int, rng, lo: int, hi: int) -> sp.csr_array:
+    """(n_dst, n_src) weights drawn from [lo, hi): each source reaches `fan_out` distinct random
+    targets (a drawn weight of 0 is kept as an explicit entry)."""
     cols = np.repeat(np.arange(n_src), fan_out)
     rows = np.concatenate([rng.choice(n_dst, fan_out, replace=False) for _ in range(n_src)]) if fan_out < n_dst \
         else np.tile(np.arange(n_dst), n_src)
-    w = rng.integers(lo, hi, cols.size)
-    w[w == 0] = 1
-    return sp.csr_array((w, (rows, cols)), shape=(n_dst, n_src))
+    return sp.csr_array((rng.integers(lo, hi, cols.size), (rows, cols)), shape=(n_dst, n_src))
 
 
 def recurrent_params(n: int, fan_out: int = 100, seed: int = 0) -> dict:
     """Parameters of a self-driven recurrent LIF network at ~2% activity per step."""
     rng = np.random.default_rng(seed)
-    return dict(n=n, du=4095, dv=0, vth=VTH, bias_mant=VTH * 64 // PERIOD,
-                v=rng.integers(0, VTH * 64, n), weights=fixed_fan_out(n, n, min(fan_out, n), rng))
+    v = rng.integers(0, VTH * 64, n)
+    weights = fixed_fan_out(n, n, min(fan_out, n), rng, -8, 9)
+    weights.data[weights.data == 0] = 1  # every synapse nonzero: the fan-out is exact
+    return dict(n=n, du=4095, dv=0, vth=VTH, bias_mant=VTH * 64 // PERIOD, v=v, weights=weights)
 
 
 def staggered_params(n: int, fan_out: int = 100, periods: tuple[int, int] = (28, 62), seed: int = 0) -> dict:

@@ -11,18 +11,23 @@ MEASURED_H100 = BUILTIN_DIR / "measurements" / "h100_dense_mlp_energy_2026-11-23
 BATCHES = (1, 4, 16, 64, 256, 1024, 4096, 16384)
 
 
+def measured_runs(sizes: tuple[int, ...], measured: Path | None = MEASURED_H100) -> dict[tuple[str, int], dict]:
+    """(dtype, batch) -> measured run, from a stored GPU measurement of the same layer sizes, or {}.
+    The 2026-11-23 H100 file predates the `sizes` key; it measured 784-512-512-10
+    (profiles/measurements/README.md)."""
+    if measured is None or not measured.exists():
+        return {}
+    data = json.loads(measured.read_text())
+    if tuple(data.get("sizes", (784, 512, 512, 10))) != tuple(sizes):
+        return {}
+    return {("fp32" if "32" in run["dtype"] else "bf16", run["batch"]): run for run in data["runs"]}
+
+
 def gpu_sweep(sizes: tuple[int, ...], dtypes=("fp32", "bf16"), batches=BATCHES, profile: str = "gpu-h100",
               measured: Path | None = MEASURED_H100) -> list[dict]:
     """Rows (dtype, batch, modeled J per inference, measured J per inference where a measurement
-    of the same layer sizes exists, and its source). The 2026-11-23 H100 file predates the `sizes`
-    key; it measured 784-512-512-10 (profiles/measurements/README.md)."""
-    points = {}
-    if measured is not None and measured.exists():
-        data = json.loads(measured.read_text())
-        if tuple(data.get("sizes", (784, 512, 512, 10))) == tuple(sizes):
-            for run in data["runs"]:
-                dtype = "fp32" if "32" in run["dtype"] else "bf16"
-                points[dtype, run["batch"]] = run["j_per_inference"]
+    of the same layer sizes exists (`measured_runs`), and its source)."""
+    points = {key: run["j_per_inference"] for key, run in measured_runs(sizes, measured).items()}
     rows = []
     for dtype in dtypes:
         for batch in sorted(set(batches) | {b for d, b in points if d == dtype}):

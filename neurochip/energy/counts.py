@@ -23,6 +23,12 @@ ACTIONS = {
 }
 
 
+def _axon_offsets(network) -> dict[str, int]:
+    """Node name -> index of its first axon in `Counters.axon_spikes` (populations, then sources)."""
+    nodes = network.nodes
+    return dict(zip(nodes, np.concatenate([[0], np.cumsum([node.n for node in nodes.values()])])))
+
+
 def action_counts(result: Result, placement: Placement) -> dict[str, int]:
     """Whole-run (all samples) count of every action in `ACTIONS`, plus `messages` (spike messages
     between on-chip compartments), `host_messages` (messages carrying source spikes into cores)
@@ -30,8 +36,7 @@ def action_counts(result: Result, placement: Placement) -> dict[str, int]:
     totals = result.counters.totals()
     network = result.network
     spikes = result.counters.axon_spikes
-    nodes = network.nodes
-    offsets = dict(zip(nodes, np.concatenate([[0], np.cumsum([node.n for node in nodes.values()])])))
+    offsets = _axon_offsets(network)
     routed = np.zeros(5, np.int64)
     host = 0
     row = 0
@@ -84,7 +89,7 @@ def per_core_counts(result: Result, placement: Placement) -> dict[str, np.ndarra
         out["neuron_update_active"] += share * node["active_updates"].sum()
         out["neuron_update_inactive"] += share * (node["neuron_updates"].sum() - node["active_updates"].sum())
     row = 0
-    offsets = dict(zip(network.nodes, np.concatenate([[0], np.cumsum([x.n for x in network.nodes.values()])])))
+    offsets = _axon_offsets(network)
     for conn in network.connections:
         rows = placement.row_route[row:row + conn.shape[1]]
         row += conn.shape[1]

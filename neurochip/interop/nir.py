@@ -200,8 +200,7 @@ class NIRModel:
 def _neuron(name: str, node: Any, dt: float | None) -> dict:
     """Float parameters of a neuron node: n, decays, gain g (input -> v), v bias, threshold."""
     kind = _kind(node)
-    first = "r"
-    n = int(np.asarray(getattr(node, first)).size)
+    n = int(np.asarray(node.r).size)
     shape = (n,)
     r = _array(name, node, "r", shape)
     if kind in ("CubaLIF", "LIF", "LI") and dt is None:
