@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
+from .errors import TraceError
 from .kernels.layout import CONN_COUNTERS, NODE_COUNTERS
 
 if TYPE_CHECKING:
@@ -107,8 +108,8 @@ class Result:
     def trace(self, population: str, var: str) -> NDArray[np.int32]:
         """(T, n) trace of `var` in `population`, or (B, T, n) for a batched run."""
         if var not in TRACE_VARS:
-            raise KeyError(f"trace var {var!r}: expected one of {TRACE_VARS}")
+            raise TraceError(f"trace var {var!r}: expected one of {TRACE_VARS}")
         if population not in self.traces:
-            raise KeyError(f"population {population!r} was not recorded; recorded: {sorted(self.traces)}")
+            raise TraceError(f"population {population!r} was not recorded; recorded: {sorted(self.traces)}")
         arr = self.traces[population][var]
         return arr if self.batched else arr[0]

@@ -4,9 +4,14 @@ A missing (None) figure means unpublished: code that needs it must say so, never
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
+
+from ..errors import ProfileError
+from .overrides import apply_overrides
+from .yamlfile import locate
 
 #: Units accepted per dimension, with their factor to SI (J, s, W, bit, count, op/s, B/s).
 UNITS: dict[str, dict[str, float]] = {
@@ -212,14 +217,12 @@ class Profile(Strict):
     organism: Organism | None = None
     notes: tuple[str, ...] = ()
 
-    def with_(self, overrides: dict[str, Any]) -> "Profile":
+    def with_(self, overrides: dict[str, Any], origin: str = "Profile.with_") -> "Profile":
         """A copy with figures replaced, e.g. ``{"core.max_compartments": 2048}``. A key naming a
         quantity sets its value (its unit is kept; the source records the override); a key ending
         in ``.value`` does the same explicitly. Raises `ProfileError` naming a bad key or value."""
-        from .loader import apply_overrides, validate
-
-        return validate(apply_overrides(self.model_dump(exclude_defaults=False), overrides, origin="Profile.with_"),
-                        f"{self.name} (with overrides)", {})
+        data, where = apply_overrides(self.model_dump(exclude_defaults=False), overrides, origin)
+        return validate(data, f"{self.name} (with overrides)", where)
 
     def figures(self) -> list[tuple[str, Quantity]]:
         """Every sourced figure as (dotted key, quantity), in schema order."""
@@ -235,3 +238,47 @@ class Profile(Strict):
 
         walk("", self)
         return out
+
+
+def _fields_at(loc: tuple) -> list[str]:
+    """Field names of the schema model reached by `loc` (for 'unknown key' messages)."""
+    model: type[BaseModel] = Profile
+    for key in loc:
+        field = model.model_fields.get(key)
+        if field is None:
+            break
+        annotation = field.annotation
+        candidates = [a for a in getattr(annotation, "__args__", (annotation,))
+                      if isinstance(a, type) and issubclass(a, BaseModel)]
+        if not candidates:
+            break
+        model = candidates[0]
+    return sorted(model.model_fields)
+
+
+def _describe(error: dict) -> tuple[str, str]:
+    """(expected, found) in words for one pydantic error."""
+    kind, found = error["type"], error.get("input")
+    if kind == "missing":
+        return "a value (required)", "nothing"
+    if kind == "extra_forbidden":
+        return f"one of the keys {_fields_at(error['loc'][:-1])}", f"unknown key {error['loc'][-1]!r}"
+    msg = error["msg"]
+    for prefix in ("Value error, ", "Input should be ", "String should have "):
+        msg = msg.removeprefix(prefix)
+    return msg, repr(found)
+
+
+def validate(data: dict, label: str, origins: Mapping[tuple, str]) -> Profile:
+    """Build a `Profile`; a failure lists every problem with where it was written (file:line, or
+    the override), key path, expected and found."""
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = tuple(k for k in error["loc"] if not (isinstance(k, str) and "[" in k))
+            expected, found = _describe(error)
+            problems.append(f"{locate(origins, loc, label)}: {'.'.join(map(str, loc)) or '(top)'}: "
+                            f"expected {expected}, found {found}")
+        raise ProfileError("\n".join(problems)) from None

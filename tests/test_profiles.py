@@ -126,8 +126,32 @@ def test_malformed_profile_names_file_key_and_line(tmp_path, text, match):
     assert str(path) in str(info.value) or "nowhere.yaml" in str(info.value)
 
 
-def test_at_least_thirty_malformed_cases():
-    assert len(MALFORMED) >= 30
+def test_non_utf8_profile_names_file_and_byte(tmp_path):
+    path = tmp_path / "latin.yaml"
+    path.write_bytes(GOOD.replace("a test chip", "a t\xe9st chip").encode("latin-1"))
+    with pytest.raises(ProfileError, match=r"latin\.yaml: expected UTF-8 text, found byte 0xe9 at offset \d+"):
+        load_profile(path)
+
+
+def test_extends_changing_a_value_must_give_its_own_source(tmp_path):
+    write(tmp_path, GOOD, "base.yaml")
+    child = write(tmp_path, """\
+        extends: base.yaml
+        name: faster
+        energy:
+          synaptic_op: {value: 5}
+        """)
+    with pytest.raises(ProfileError, match=r"chip\.yaml:4: energy\.synaptic_op: expected a source for the new value 5 "
+                                           r"\(the parent's source, 'bench 2026', describes the old one\), found none"):
+        load_profile(child)
+
+
+def test_a_bad_override_is_blamed_on_the_flag_not_the_file():
+    with pytest.raises(ProfileError, match=r"^--set core\.max_compartments=-5: core\.max_compartments\.value: "
+                                           r"expected greater than or equal to 0"):
+        load_profile("loihi", {"core.max_compartments": "-5"}, origin="--set")
+    with pytest.raises(ProfileError, match=r"^--set energy\.synaptic_op=\[1: expected a YAML value"):
+        load_profile("loihi", {"energy.synaptic_op": "[1"}, origin="--set")
 
 
 @pytest.mark.parametrize("overrides, match", [

@@ -40,11 +40,15 @@ def comparable(rows):
     ("  energy.synaptic_op.value: [10, 23.6]", "  energy.synaptic_opp.value: [10, 23.6]",
      r"spec\.yaml:6: axes\.energy\.synaptic_opp\.value: not a numeric figure of profile 'loihi'"),
     ("  energy.synaptic_op.value: [10, 23.6]", "  energy.synaptic_op.value: [10, big]",
-     r"spec\.yaml:6: axes\.energy\.synaptic_op\.value: Input should be a valid number"),
+     r"spec\.yaml:6: axes\.energy\.synaptic_op\.value: expected a list of numbers, found \[10, 'big'\]"),
+    ("  energy.synaptic_op.value: [10, 23.6]", "  energy.synaptic_op.value: [10, -1]",
+     r"spec\.yaml:6: axes\.energy\.synaptic_op\.value: not a numeric figure .*found -1"),
+    ("  core.max_compartments: [64, 256]", "  core.max_compartments: [64, 256, lots]",
+     r"spec\.yaml:5: axes\.core\.max_compartments: expected a list of numbers"),
     ("  model.steps: [20, 40]", "  model.colour: [1]",
      r"spec\.yaml:7: axes\.model\.colour: expected a model key \(model\.weight_bits, model\.steps, model\.samples\)"),
     ("  model.steps: [20, 40]", "  model.weight_bits: [4, 9]",
-     r"spec\.yaml:7: axes\.model\.weight_bits: expected integers in \[1, 8\], found \[4, 9\]"),
+     r"spec\.yaml:7: axes\.model\.weight_bits: expected integers in \[1, 8\], found 9"),
     ("base_profile: loihi", "base_profile: loihi9", r"spec\.yaml:2: base_profile: profile 'loihi9'"),
     ("sampling: {method: grid}", "sampling: {method: sobol}", r"spec\.yaml:8: sampling\.method: Input should be 'grid', 'random' or 'lhs'"),
     ("name: t", "name: t\nspeed: fast", r"spec\.yaml:2: speed: Extra inputs are not permitted"),
@@ -135,3 +139,27 @@ def test_nir_workload(tmp_path):
     missing = write(tmp_path, SPEC.replace("{kind: recurrent, n: 600, fan_out: 30, steps: 40}", "{kind: nir, path: no.nir}"))
     with pytest.raises(SweepError, match=r"spec\.yaml:3: workload\.path: expected an existing NIR file"):
         load_spec(missing)
+
+
+def test_emulated_is_counted_past_the_cache_size(tmp_path):
+    """18 model configurations (17 on the axis, and the baseline) in one worker: each is emulated
+    once, whatever the cache holds."""
+    text = SPEC.replace("n: 600, fan_out: 30", "n: 50, fan_out: 5").replace(
+        "model.steps: [20, 40]", f"model.steps: {list(range(3, 20))}").replace("[64, 256]", "[64]").replace(
+        "[10, 23.6]", "[10]")
+    run_sweep(load_spec(write(tmp_path, text)), str(tmp_path / "out"), workers=1)
+    rows = Store(tmp_path / "out").rows()
+    assert len(rows) == 18 and all(r["emulated"] for r in rows)
+
+
+def test_a_point_with_an_invalid_profile_is_stored_as_not_fitting(tmp_path):
+    """Values are checked one by one before work; a point built past that check (here directly)
+    whose profile does not validate is stored with the reason, and the other points go on."""
+    from neurochip.sweep import Spec
+
+    spec = load_spec(write(tmp_path, SPEC))
+    bad = Spec.model_validate({**spec.model_dump(), "axes": {"core.max_compartments": [64, -1]}})
+    run_sweep(bad, str(tmp_path / "out"), workers=1)
+    rows = {r["point"].get("core.max_compartments"): r for r in Store(tmp_path / "out").rows()}
+    assert rows[64]["fits"] and not rows[-1]["fits"]
+    assert "core.max_compartments.value: expected greater than or equal to 0, found -1" in rows[-1]["reason"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..errors import BaselineError
 from ..profiles import Profile, load_profile
 
 DTYPE_BYTES = {"fp32": 4, "bf16": 2, "int8": 1}
@@ -29,7 +30,7 @@ class LayerCost:
 def layer_costs(sizes: tuple[int, ...], dtype: str = "fp32") -> list[LayerCost]:
     """Exact per-layer counts for one sample (parameter bytes are per batch)."""
     if dtype not in DTYPE_BYTES:
-        raise ValueError(f"dtype: expected one of {sorted(DTYPE_BYTES)}, found {dtype!r}")
+        raise BaselineError(f"dtype: expected one of {sorted(DTYPE_BYTES)}, found {dtype!r}")
     s = DTYPE_BYTES[dtype]
     return [LayerCost(a, b, a * b, (a * b + b) * s, (a + b) * s) for a, b in zip(sizes[:-1], sizes[1:])]
 
@@ -77,14 +78,14 @@ def estimate(sizes: tuple[int, ...], profile: Profile | str, dtype: str = "fp32"
     """Modeled energy and time per inference of an MLP with layer `sizes` (see module doc)."""
     profile = load_profile(profile)
     if profile.kind not in ("cpu", "gpu"):
-        raise ValueError(f"profile {profile.name!r} is {profile.kind}: dense estimates need a cpu or gpu profile")
+        raise BaselineError(f"profile {profile.name!r} is {profile.kind}: dense estimates need a cpu or gpu profile")
     layers = layer_costs(sizes, dtype)
     macs = sum(layer.macs for layer in layers)
     weight_bytes = sum(layer.parameter_bytes for layer in layers) / batch
     act_bytes = sum(layer.activation_bytes for layer in layers)
     e_mac, key = _mac_energy(profile, dtype)
     if e_mac is None:
-        raise ValueError(f"profile {profile.name!r} has no {key}: cannot price {dtype} MACs")
+        raise BaselineError(f"profile {profile.name!r} has no {key}: cannot price {dtype} MACs")
     breakdown = {"mac": macs * e_mac}
     notes = []
     for name, n, q in (("weight_bytes", weight_bytes, profile.energy.dram_byte),

@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from ..errors import ModelFileError
+
 
 @dataclass(frozen=True)
 class Dataset:
@@ -49,7 +51,7 @@ def mnist1d(seed: int = 0) -> Dataset:
     try:
         from mnist1d.data import get_dataset_args, make_dataset
     except ImportError as exc:
-        raise RuntimeError("mnist1d is not installed: pip install mnist1d") from exc
+        raise ModelFileError("mnist1d: the package is not installed (pip install mnist1d)") from exc
     args = get_dataset_args()
     args.seed = seed
     d = make_dataset(args)
@@ -67,7 +69,7 @@ def _idx(path: Path) -> np.ndarray:
         _, dtype_code, ndim = struct.unpack(">HBB", f.read(4))
         shape = struct.unpack(">" + "I" * ndim, f.read(4 * ndim))
         if dtype_code != 0x08:
-            raise ValueError(f"{path}: expected unsigned-byte IDX data (type 0x08), found type {dtype_code:#x}")
+            raise ModelFileError(f"{path}: expected unsigned-byte IDX data (type 0x08), found type {dtype_code:#x}")
         return np.frombuffer(f.read(), np.uint8).reshape(shape)
 
 
@@ -79,13 +81,13 @@ def mnist(path: str | Path) -> Dataset:
         with np.load(path) as d:
             missing = {"x_train", "y_train", "x_test", "y_test"} - set(d.files)
             if missing:
-                raise ValueError(f"{path}: expected arrays x_train, y_train, x_test, y_test; missing {sorted(missing)}")
+                raise ModelFileError(f"{path}: expected arrays x_train, y_train, x_test, y_test; missing {sorted(missing)}")
             arrays = [d[k] for k in ("x_train", "y_train", "x_test", "y_test")]
     else:
         names = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
         found = [next((p for p in (path / n, path / f"{n}.gz") if p.exists()), None) for n in names]
         if None in found:
-            raise ValueError(f"{path}: expected the four MNIST IDX files {names} (optionally .gz)")
+            raise ModelFileError(f"{path}: expected the four MNIST IDX files {names} (optionally .gz)")
         arrays = [_idx(p) for p in found]
     xs = [a.reshape(len(a), -1).astype(np.float32) / 255.0 for a in arrays[0::2]]
     return Dataset("mnist", xs[0], arrays[1].astype(np.int64), xs[1], arrays[3].astype(np.int64))

@@ -16,14 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import NotMeasurable
 from ..atomic import write_atomic
 from .mlp import MLP
 
 RAPL_GLOB = "/sys/class/powercap/*rapl*:*/energy_uj"
-
-
-class NotMeasurable(RuntimeError):
-    """This machine cannot measure the energy asked for; the message says why."""
 
 
 def _machine() -> dict:

@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..atomic import write_atomic
+from ..errors import ModelFileError
 from .data import Dataset
 
 FORMAT = "neurochip-mlp"
@@ -66,13 +67,13 @@ class MLP:
                 weights = tuple(d[f"w{i}"] for i in range(n))
                 biases = tuple(d[f"b{i}"] for i in range(n))
         except (OSError, KeyError, ValueError) as exc:
-            raise ValueError(f"{path}: not a neurochip MLP file ({exc})") from None
+            raise ModelFileError(f"{path}: not a neurochip MLP file ({exc})") from None
         if header.get("format") != FORMAT or header.get("version") != VERSION:
-            raise ValueError(f"{path}: expected format {FORMAT!r} version {VERSION}, "
+            raise ModelFileError(f"{path}: expected format {FORMAT!r} version {VERSION}, "
                              f"found {header.get('format')!r} version {header.get('version')}")
         model = cls(weights, biases)
         if model.sizes != tuple(header["sizes"]) or (sizes is not None and model.sizes != tuple(sizes)):
-            raise ValueError(f"{path}: expected layer sizes {tuple(sizes or header['sizes'])}, found {model.sizes}")
+            raise ModelFileError(f"{path}: expected layer sizes {tuple(sizes or header['sizes'])}, found {model.sizes}")
         return model
 
 

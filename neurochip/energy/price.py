@@ -13,15 +13,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import EnergyError
 from ..mapping import LatencyError, Placement, map_network, step_time
 from ..profiles import Profile, load_profile
 from ..result import Result
 from .counts import ACTIONS, action_counts, per_core_counts
 from .report import EnergyReport, neurobench_metrics
-
-
-class EnergyError(ValueError):
-    """A run that cannot be priced on a profile: names the profile and the missing key."""
 
 
 def dynamic_energy(profile: Profile, counts: dict[str, int]) -> tuple[dict[str, float], dict[str, dict]]:

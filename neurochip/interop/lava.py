@@ -23,6 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..emulate import emulate
+from ..errors import LavaError, TraceError
 from ..ir import LIF, Connection, Network, SignMode, SpikeSource
 from ..result import Counters, Result
 
@@ -45,7 +46,7 @@ def _kind(proc: Any, types: dict[str, type]) -> str:
     for name, cls in types.items():
         if type(proc) is cls:
             return name
-    raise NotImplementedError(
+    raise LavaError(
         f"Lava process {proc.name!r} of type {type(proc).__module__}.{type(proc).__name__} is not supported; "
         f"supported: {', '.join(sorted(types))}")
 
@@ -127,7 +128,7 @@ def _peers(port: Any, direction: str, proc: Any) -> list[Any]:
         elif kind in ("InPort", "OutPort"):
             out.append(peer.process)
         else:
-            raise NotImplementedError(f"{proc.name!r}.{port.name}: virtual port {kind} is not supported "
+            raise LavaError(f"{proc.name!r}.{port.name}: virtual port {kind} is not supported "
                                       "(only reshape and flatten)")
     return out
 
@@ -156,7 +157,7 @@ def from_lava(procs: Iterable[Any]) -> LavaGraph:
             shapes[id(p)] = tuple(p.proc_params["shape"])
             direct = [q for q in _peers(p.a_in, "in", p) if _kind(q, types) in ("LIF", "LIFReset", "RingBuffer")]
             if direct:
-                raise NotImplementedError(f"{p.name!r}.a_in is fed directly by {direct[0].name!r}; "
+                raise LavaError(f"{p.name!r}.a_in is fed directly by {direct[0].name!r}; "
                                           "connect sources through a Dense, Sparse or DelayDense process")
         elif kind == "RingBuffer":
             data = _init(p.data, np.int32)
@@ -164,7 +165,7 @@ def from_lava(procs: Iterable[Any]) -> LavaGraph:
         else:
             srcs = _peers(p.s_in, "in", p)
             if len(srcs) != 1:
-                raise NotImplementedError(f"{p.name!r}.s_in has {len(srcs)} inputs; exactly one is supported")
+                raise LavaError(f"{p.name!r}.s_in has {len(srcs)} inputs; exactly one is supported")
             for j, dst in enumerate(_peers(p.a_out, "out", p)):
                 conns.append(_connection(p, kind, f"{name}->{j}", names[id(srcs[0])], names[id(dst)]))
     return LavaGraph(Network(pops, sources, conns), names, shapes)
@@ -180,11 +181,11 @@ class LavaRun:
     def trace(self, proc: Any, name: str) -> np.ndarray:
         """(T, *proc.shape) trace of `name` ("u", "v" or "s_out"), as a Lava Monitor records it."""
         if name not in TRACE_NAMES:
-            raise KeyError(f"trace {name!r}: expected one of {sorted(TRACE_NAMES)}")
+            raise TraceError(f"trace {name!r}: expected one of {sorted(TRACE_NAMES)}")
         if id(proc) not in self.graph.shapes:
-            raise KeyError(f"process {getattr(proc, 'name', proc)!r} is not an LIF of this run")
+            raise TraceError(f"process {getattr(proc, 'name', proc)!r} is not an LIF of this run")
         if not self.result.traces:
-            raise KeyError("this run kept no traces: call nl.run(..., trace=True)")
+            raise TraceError("this run kept no traces: call nl.run(..., trace=True)")
         arr = self.result.trace(self.graph.names[id(proc)], TRACE_NAMES[name])
         return arr.reshape(arr.shape[0], *self.graph.shapes[id(proc)])
 
@@ -221,7 +222,7 @@ def to_lava(network: Network, steps: int) -> dict[str, Any]:
     from lava.utils.weightutils import SignMode as LavaSignMode
 
     if network.batch is not None:
-        raise NotImplementedError(f"batched sources (batch {network.batch}) have no Lava equivalent: export one sample")
+        raise LavaError(f"batched sources (batch {network.batch}) have no Lava equivalent: export one sample")
     procs: dict[str, Any] = {}
     for pop in network.populations:
         kwargs = dict(shape=(pop.n,), u=pop.u, v=pop.v, du=pop.du, dv=pop.dv, vth=pop.vth,

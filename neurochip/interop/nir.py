@@ -27,17 +27,13 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..atomic import write_atomic
-from ..errors import NetworkError
+from ..errors import NetworkError, NIRError
 from ..ir import LIF, Connection, Network, SignMode, SpikeSource
 
 NEURON_TYPES = ("CubaLIF", "LIF", "IF", "LI")
 LINEAR_TYPES = ("Affine", "Linear", "Scale", "Conv1d", "Conv2d", "SumPool2d", "AvgPool2d", "Flatten", "Delay")
 SUPPORTED = ("Input", "Output", *NEURON_TYPES, *LINEAR_TYPES)
 VTH_MAX, WEIGHT_MAX, BIAS_MANT_MAX, MAX_DELAY = 2**17 - 1, 254, 4095, 63
-
-
-class NIRError(NetworkError):
-    """A NIR graph that cannot be imported: names the file or node, the field, expected and found."""
 
 
 def _kind(node: Any) -> str:

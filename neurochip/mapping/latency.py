@@ -14,14 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from ..errors import LatencyError
 from ..ir import Network
 from ..profiles import Profile, load_profile
 from ..result import Result
 from .placement import Placement
-
-
-class LatencyError(ValueError):
-    """The profile lacks a timing figure the model needs."""
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import reverse_cuthill_mckee
 
-from ..errors import NetworkError
+from ..errors import MappingError
 from ..ir import Network
 from ..kernels.placement import block_tables, greedy_pieces, route, rows_by_target
 from ..pack import Packed, pack
@@ -13,10 +13,6 @@ from ..profiles import Profile, load_profile
 from .placement import RESOURCES, ConnectionRoute, Piece, Placement
 
 STRATEGIES = ("greedy", "traffic")
-
-
-class MappingError(NetworkError):
-    """A network that does not fit a profile: names the population, resource, need and limit."""
 
 
 def _limit(profile: Profile, key: str) -> float | None:

@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from ..energy import EnergyError
 from ..mapping import LatencyError, MappingError, map_network
-from ..profiles import load_profile
+from ..profiles import ProfileError, load_profile
 from .spec import MODEL_KEYS, Spec, point_key
 from .store import Store
 
@@ -78,9 +78,9 @@ def evaluate_group(spec_json: str, points: list[tuple[str, dict]]) -> list[tuple
     out = []
     for i, (key, point) in enumerate(points):
         t0 = time.perf_counter()
-        cached = _emulation.cache_info().currsize
+        misses = _emulation.cache_info().misses
         net, result, accuracy = _emulation(json.dumps(spec.workload.model_dump(), sort_keys=True), bits, steps, samples)
-        emulated = _emulation.cache_info().currsize > cached
+        emulated = _emulation.cache_info().misses > misses
         record: dict[str, Any] = {"accuracy": accuracy, "emulated": emulated, "fits": True, "reason": None}
         try:
             profile = load_profile(spec.base_profile, {k: v for k, v in point.items() if not k.startswith("model.")})
@@ -90,7 +90,7 @@ def evaluate_group(spec_json: str, points: list[tuple[str, dict]]) -> list[tuple
             record.update(energy_per_inference_j=report.energy_per_inference_j, latency_s=report.time_per_inference_s,
                           edp_js=report.edp_js, cores_used=placement.n_cores, chips_used=placement.n_chips,
                           max_compartment_util=float(util["compartments"][0].max() / util["compartments"][1]))
-        except (MappingError, EnergyError, LatencyError) as exc:
+        except (ProfileError, MappingError, EnergyError, LatencyError) as exc:
             record.update(fits=False, reason=str(exc), energy_per_inference_j=None, latency_s=None, edp_js=None,
                           cores_used=None, chips_used=None, max_compartment_util=None)
         record["seconds"] = time.perf_counter() - t0

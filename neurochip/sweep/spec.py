@@ -22,17 +22,13 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ..errors import SweepError
 from ..profiles import ProfileError, load_profile
-from ..profiles.loader import _lines
+from ..profiles.yamlfile import locate, read_mapping
 
 MODEL_KEYS = {"weight_bits": (1, 8), "steps": (1, 4096), "samples": (1, 100_000)}
-
-
-class SweepError(ValueError):
-    """A sweep spec that cannot run: names the file, line and key."""
 
 
 class Strict(BaseModel):
@@ -89,22 +85,18 @@ def point_key(spec: Spec, point: dict) -> str:
 
 
 def load_spec(path: str | Path) -> Spec:
-    """Read and check a spec; every problem names the file, line and key before any work starts."""
+    """Read and check a spec; every problem names the file, line and key before any work starts.
+    Every value of every axis is tried on the base profile."""
     path = Path(path)
-    try:
-        text = path.read_text()
-        data, lines = yaml.safe_load(text), _lines(yaml.compose(text))
-    except (OSError, yaml.YAMLError) as exc:
-        raise SweepError(f"{path}: cannot be read as YAML ({exc})") from None
-    if not isinstance(data, dict):
-        raise SweepError(f"{path}:1: expected a mapping with base_profile, workload, axes, found {type(data).__name__}")
+    data, lines = read_mapping(path, SweepError, "sweep fields (base_profile, workload, axes)")
+    origins = {k: f"{path}:{line}" for k, line in lines.items()}
 
     def where(*keys) -> str:
-        for depth in range(len(keys), -1, -1):
-            if keys[:depth] in lines:
-                return f"{path}:{lines[keys[:depth]]}"
-        return str(path)
+        return locate(origins, keys, str(path))
 
+    for key, values in (data.get("axes") or {}).items() if isinstance(data.get("axes"), dict) else ():
+        if not isinstance(values, list) or any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in values):
+            raise SweepError(f"{where('axes', key)}: axes.{key}: expected a list of numbers, found {values!r}")
     try:
         spec = Spec.model_validate(data)
     except ValidationError as exc:
@@ -123,23 +115,26 @@ def load_spec(path: str | Path) -> Spec:
     except ProfileError as exc:
         raise SweepError(f"{where('base_profile')}: base_profile: {exc}") from None
     for key, values in spec.axes.items():
-        here = f"{where('axes', key)}: axes.{key}"
-        if not values:
-            raise SweepError(f"{here}: expected a non-empty list of values, found []")
-        if key.startswith("model."):
-            name = key.split(".", 1)[1]
-            if name not in MODEL_KEYS:
-                raise SweepError(f"{here}: expected a model key ({', '.join('model.' + k for k in MODEL_KEYS)}), found {key!r}")
-            lo, hi = MODEL_KEYS[name]
-            if any(not float(v).is_integer() or not lo <= v <= hi for v in values):
-                raise SweepError(f"{here}: expected integers in [{lo}, {hi}], found {values}")
-            continue
-        try:
-            base.with_({key: values[0]})
-        except ProfileError as exc:
-            raise SweepError(f"{here}: not a numeric figure of profile {base.name!r}: {exc}") from None
-    raw_axes = data.get("axes", {})
-    for key, values in raw_axes.items():
-        if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in values or []):
-            raise SweepError(f"{where('axes', key)}: axes.{key}: expected numbers, found {values}")
+        _check_axis(base, key, values, f"{where('axes', key)}: axes.{key}")
     return spec
+
+
+def _check_axis(base, key: str, values: list, here: str) -> None:
+    """Raise `SweepError` unless every value of the axis `key` can be set on `base`."""
+    if not values:
+        raise SweepError(f"{here}: expected a non-empty list of values, found []")
+    if key.startswith("model."):
+        name = key.split(".", 1)[1]
+        if name not in MODEL_KEYS:
+            raise SweepError(f"{here}: expected a model key ({', '.join('model.' + k for k in MODEL_KEYS)}), found {key!r}")
+        lo, hi = MODEL_KEYS[name]
+        bad = [v for v in values if not float(v).is_integer() or not lo <= v <= hi]
+        if bad:
+            raise SweepError(f"{here}: expected integers in [{lo}, {hi}], found {bad[0]!r}")
+        return
+    for value in values:
+        try:
+            base.with_({key: value}, origin="value")
+        except ProfileError as exc:
+            raise SweepError(f"{here}: not a numeric figure of profile {base.name!r}: "
+                             f"{str(exc).splitlines()[0]}") from None
