@@ -1,4 +1,5 @@
-"""Loihi fixed-point arithmetic, bit-exact with Lava's ``fixed_pt`` LIF model.
+"""Loihi fixed-point arithmetic, bit-exact with Lava's ``fixed_pt`` LIF model, and the one home of
+its widths and limits (the IR, the quantizer and the NIR importer read them from here).
 
 All values are widened to int64 before multiplying; results are wrapped or clipped with the
 widths named below, never by accident of a dtype.
@@ -6,10 +7,24 @@ widths named below, never by accident of a dtype.
 from numba import njit
 
 DECAY_SHIFT = 12          # decays are fractions of 2**12
+DECAY_BITS = DECAY_SHIFT  # du and dv are 12-bit unsigned
+DECAY_MAX = (1 << DECAY_BITS) - 1
 DECAY_MASK = (1 << DECAY_SHIFT) - 1
-ACT_SHIFT = 6             # dendritic input is MSB-aligned by 6 bits before adding to u
-UV_MAX = 1 << 23          # u and v are 24-bit signed
+ACT_SHIFT = 6             # dendritic input and the threshold are MSB-aligned by 6 bits
+UV_BITS = 24              # u and v are 24-bit signed
+UV_MAX = 1 << (UV_BITS - 1)
 V_LIMIT = UV_MAX - 1      # v saturates at +-(2**23 - 1)
+VTH_BITS = 17             # threshold mantissa, unsigned
+VTH_MAX = (1 << VTH_BITS) - 1
+BIAS_MANT_BITS = 13       # bias mantissa, signed
+BIAS_MANT_MAX = (1 << (BIAS_MANT_BITS - 1)) - 1
+BIAS_EXP_MAX = 7          # bias exponents 0..7 on hardware
+BIAS_EXP_RANGE = (-12, BIAS_EXP_MAX)  # negative: arithmetic right shift (exploration only)
+MAX_WEIGHT_BITS = 8       # synaptic weight mantissas (9 with the sign for mixed-sign matrices)
+WEIGHT_MANT_MAX = (1 << MAX_WEIGHT_BITS) - 1
+WEIGHT_EXP_RANGE = (-8, 7)
+MAX_DELAY = 63            # axonal delays are 6-bit
+MAX_MESSAGE_BITS = 24     # graded payloads are signed 24-bit at most (Loihi 2 graded spikes)
 INT32_OFFSET = 1 << 31
 INT32_MASK = (1 << 32) - 1
 

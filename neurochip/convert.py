@@ -6,10 +6,10 @@ Method (Rueckauer et al. 2017, data-based normalization):
   b'_l = b_l / lambda_l, so a compartment's firing rate approximates its activation / lambda_l.
 - Compartments integrate and fire: du = 4095 (synaptic current lasts one step), dv = 0 (no leak),
   reset to zero (Loihi's reset; the residual above threshold is lost).
-- Quantization: per layer, the threshold vth is chosen so the largest |W'| maps to 254, the largest
-  even mantissa of an 8-bit mixed-sign synapse; w = 2 round(W' vth / 2). A spike then adds
-  w << 6 to v against a threshold of vth << 6, i.e. W' in threshold units. Biases add
-  b' vth 64 per step, as bias_mant << bias_exp (13-bit mantissa).
+- Quantization (`neurochip.quantize`): per layer, the threshold vth is chosen so the largest |W'|
+  maps to 254, the largest even mantissa of an 8-bit mixed-sign synapse; w = 2 round(W' vth / 2).
+  A spike then adds w << 6 to v against a threshold of vth << 6, i.e. W' in threshold units.
+  Biases add b' vth 64 per step, as bias_mant << bias_exp (13-bit mantissa).
 - Input: deterministic rate coding, s_t = floor(x (t + 1)) - floor(x t): the same number of
   events as Bernoulli coding with no sampling noise, and any prefix of T steps is the T-step code.
 - Readout: the output compartment with most spikes; ties go to the higher final membrane v.
@@ -23,13 +23,12 @@ from numpy.typing import NDArray
 
 from .baseline.mlp import MLP
 from .emulate import emulate
-from .ir import LIF, Connection, Network, SpikeSource
+from .ir import LIF, Connection, Network, SignMode, SpikeSource
+from .kernels.fixed_point import DECAY_MAX, UV_MAX
+from .quantize import bias_in_v_units, bias_mantissa, relative_error, threshold_for, weight_mantissas
 from .result import Result
 
 PERCENTILE = 99.9
-WEIGHT_MAX = 254                 # largest even mantissa of a mixed-sign 8-bit synapse
-VTH_MAX = 2**17 - 1
-BIAS_MANT_MAX = 4095
 
 
 @dataclass(frozen=True)
@@ -52,17 +51,13 @@ def encode(x: NDArray, steps: int) -> NDArray[np.int32]:
 def _quantize_layer(w: NDArray, b: NDArray, weight_bits: int = 8) -> dict:
     """Integer weights (out, in), threshold and bias for normalized float weights w (in, out),
     keeping `weight_bits` of each mixed-sign mantissa (one of them the sign)."""
-    w_max = float(np.abs(w).max()) or 1.0
-    vth = int(np.clip(np.floor(WEIGHT_MAX / w_max), 1, VTH_MAX))
-    grid = 2 ** (9 - weight_bits)
-    w_int = (grid * np.round(w.T * vth / grid)).clip(-256, WEIGHT_MAX).astype(np.int64)
-    bias = b * vth * 64
-    bias_exp = int(np.clip(np.ceil(np.log2(max(np.abs(bias).max(), 1) / BIAS_MANT_MAX)), 0, 7))
-    bias_mant = np.round(bias / 2**bias_exp).clip(-BIAS_MANT_MAX - 1, BIAS_MANT_MAX).astype(np.int64)
-    err = np.abs(w_int.T / vth - w).sum() / max(np.abs(w).sum(), 1e-12)
+    vth = threshold_for(float(np.abs(w).max()))
+    w_int, _ = weight_mantissas(w.T * vth, weight_bits, SignMode.MIXED)
+    bias = bias_in_v_units(b, vth)
+    bias_mant, bias_exp = bias_mantissa(bias)
     return {"vth": vth, "weights": w_int, "bias_mant": bias_mant, "bias_exp": bias_exp, "weight_bits": weight_bits,
-            "weight_rel_error": float(err),
-            "bias_rel_error": float(np.abs(bias_mant * 2**bias_exp / (vth * 64) - b).sum() / max(np.abs(b).sum(), 1e-12))}
+            "weight_rel_error": relative_error(w_int, w.T * vth),
+            "bias_rel_error": relative_error(bias_mant * 2.0**bias_exp, bias)}
 
 
 def convert(model: MLP, x_train: NDArray, percentile: float = PERCENTILE, weight_bits: int = 8) -> Conversion:
@@ -82,7 +77,7 @@ def network_for(conv: Conversion, x: NDArray, steps: int) -> Network:
     pops, conns = [], []
     names = ["input"] + [f"l{i + 1}" for i in range(len(conv.layers))]
     for i, layer in enumerate(conv.layers):
-        pops.append(LIF(names[i + 1], conv.sizes[i + 1], du=4095, dv=0, vth=layer["vth"],
+        pops.append(LIF(names[i + 1], conv.sizes[i + 1], du=DECAY_MAX, dv=0, vth=layer["vth"],
                         bias_mant=layer["bias_mant"], bias_exp=layer["bias_exp"]))
         conns.append(Connection(f"{names[i]}->{names[i + 1]}", names[i], names[i + 1], layer["weights"],
                                 sign_mode="mixed", num_weight_bits=layer["weight_bits"]))
@@ -106,7 +101,7 @@ def score(conv: Conversion, x: NDArray, y: NDArray, steps: int) -> SNNScore:
     s = result.traces[out]["s"].astype(np.int64)
     v = result.traces[out]["v"].astype(np.float64)
     counts = np.cumsum(s, axis=1)
-    scores = counts + 0.5 * np.clip(v / (2**23), -1, 1)    # spikes first, final v breaks ties
+    scores = counts + 0.5 * np.clip(v / UV_MAX, -1, 1)    # spikes first, final v breaks ties
     accuracy = (scores.argmax(axis=2) == y[:, None]).mean(axis=0)
     ops = sum(result.counters.of_connection(c.name)["synaptic_ops"] for c in net.connections)
     return SNNScore(accuracy, np.cumsum(ops.sum(axis=0)) / len(x), result)

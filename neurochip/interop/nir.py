@@ -29,11 +29,12 @@ import scipy.sparse as sp
 from ..atomic import write_atomic
 from ..errors import NetworkError, NIRError
 from ..ir import LIF, Connection, Network, SignMode, SpikeSource
+from ..kernels.fixed_point import DECAY_SHIFT, MAX_DELAY, VTH_MAX
+from ..quantize import bias_in_v_units, bias_mantissa, decays, relative_error, threshold_for, weight_mantissas
 
 NEURON_TYPES = ("CubaLIF", "LIF", "IF", "LI")
 LINEAR_TYPES = ("Affine", "Linear", "Scale", "Conv1d", "Conv2d", "SumPool2d", "AvgPool2d", "Flatten", "Delay")
 SUPPORTED = ("Input", "Output", *NEURON_TYPES, *LINEAR_TYPES)
-VTH_MAX, WEIGHT_MAX, BIAS_MANT_MAX, MAX_DELAY = 2**17 - 1, 254, 4095, 63
 
 
 def _kind(node: Any) -> str:
@@ -219,7 +220,7 @@ def _neuron(name: str, node: Any, dt: float | None) -> dict:
         g, b_v, bias_gain = r * dv_f, _array(name, node, "v_leak", shape) * dv_f, r * dv_f
     else:
         du_f, dv_f, g, b_v, bias_gain = np.ones(n), np.zeros(n), r, np.zeros(n), r
-    if np.any((du_f <= 0) | (du_f > 1)) or np.any((dv_f < 0) | (dv_f > 1)):
+    if not (np.all((du_f > 0) & (du_f <= 1)) and np.all((dv_f >= 0) & (dv_f <= 1))):
         raise NIRError(f"node {name!r} ({kind}): time constants must be >= dt = {dt:g} s "
                        f"(found dt/tau up to {max(du_f.max(), dv_f.max()):g})")
     return {"kind": kind, "n": n, "du_f": du_f, "dv_f": dv_f, "g": g, "b_v": b_v, "bias_gain": bias_gain,
@@ -266,6 +267,8 @@ def _load_graph(graph: Any, dt: float | None, bits: int = 8) -> NIRModel:
                 raise NIRError(f"edge ({a!r}, {b!r}): expected node names of the graph, found {end!r}")
     meta = getattr(graph, "metadata", None) or {}
     dt = float(meta["dt"]) if dt is None and "dt" in meta else dt
+    if dt is not None and not (math.isfinite(dt) and dt > 0):
+        raise NIRError(f"dt: expected a positive number of seconds per step, found {dt!r}")
     succ: dict[str, list[str]] = {name: [] for name in nodes}
     for a, b in edges:
         succ[a].append(b)
@@ -326,38 +329,32 @@ def _quantize(name: str, node: Any, f: dict, incoming: list, m_name: dict[int, s
                                     num_message_bits=_scalar(q["num_message_bits"]),
                                     delays=None if delays is None else (_scalar(delays) if delays.size == 1 else delays)))
         return pop, conns, LayerReport(name, f["kind"], n, True, 0.0, 0.0, 0.0, 0.0, pop.vth)
-    du = np.clip(np.round(4096 * f["du_f"]) - 1, 0, 4095)
-    dv = np.clip(np.round(4096 * f["dv_f"]), 0, 4095)
+    du, dv = decays(f["du_f"], f["dv_f"])
     th = f["threshold"] if f["threshold"] is not None else np.ones(n)
-    mats = [(src, sp.diags_array(f["g"] / th) @ path.matrix, path) for src, path, _ in incoming]
-    w_max = max((float(abs(m).max()) for _, m, _ in mats if m.nnz), default=1.0) or 1.0
-    vth = int(np.clip(np.floor(WEIGHT_MAX / w_max), 1, VTH_MAX))
-    if f["kind"] == "LI":
-        vth = VTH_MAX
-    conns, err_num, err_den = [], 0.0, 0.0
+    mats = [(src, sp.csr_array(sp.diags_array(f["g"] / th) @ path.matrix), path) for src, path, _ in incoming]
+    vth = VTH_MAX if f["kind"] == "LI" else threshold_for(max((float(abs(m).max()) for _, m, _ in mats if m.nnz),
+                                                              default=1.0))
+    conns, quantized, real = [], [], []
     for k, (src, m, path) in enumerate(mats):
-        real = sp.csr_array(m * vth)
-        mixed = real.nnz and real.data.min() < 0 < real.data.max()
-        grid = 2 ** (8 - bits + int(bool(mixed)))  # the synapse keeps `bits` of the magnitude
-        q = grid * np.round(real.data / grid)
-        q = np.clip(q, -256 if mixed else (-255 if real.data.max(initial=0) <= 0 else 0), 254 if mixed else 255)
-        err_num += float(np.abs(q - real.data).sum())
-        err_den += float(np.abs(real.data).sum())
-        w = sp.csr_array((q.astype(np.int64), real.indices, real.indptr), shape=real.shape)
+        q, mode = weight_mantissas(m.data * vth, bits)
+        quantized.append(q)
+        real.append(m.data * vth)
+        w = sp.csr_array((q, m.indices, m.indptr), shape=m.shape)
         delays = None if path.delay is None else np.broadcast_to(path.delay[None, :] if path.delay.size == w.shape[1]
                                                                  else path.delay[:, None], w.shape).astype(int)
         conns.append(Connection(f"{src}->{name}" + (f"#{k}" if k else ""), src, name, w, num_weight_bits=bits,
-                                sign_mode="mixed" if mixed else None, delays=delays))
+                                sign_mode=mode if mode is SignMode.MIXED else None, delays=delays))
     bias_real = sum((path.bias for _, _, path in mats), np.zeros(n)) * f["bias_gain"] + f["b_v"]
-    bias_int = bias_real * vth * 64 / th
-    bias_exp = int(np.clip(math.ceil(math.log2(max(np.abs(bias_int).max(), 1) / BIAS_MANT_MAX)), 0, 7))
-    bias_mant = np.clip(np.round(bias_int / 2**bias_exp), -BIAS_MANT_MAX - 1, BIAS_MANT_MAX).astype(np.int64)
+    bias_int = bias_in_v_units(bias_real / th, vth)
+    bias_mant, bias_exp = bias_mantissa(bias_int)
     pop = LIF(name, n, du=int(np.round(du.mean())), dv=int(np.round(dv.mean())), vth=vth,
               bias_mant=bias_mant, bias_exp=bias_exp)
+    unity = 1 << DECAY_SHIFT
     report = LayerReport(
-        name, f["kind"], n, False, err_num / err_den if err_den else 0.0,
-        float(np.abs((pop.du + 1) / 4096 - f["du_f"]).max()), float(np.abs(pop.dv / 4096 - f["dv_f"]).max()),
-        float(np.abs(bias_mant * 2**bias_exp - bias_int).sum() / max(np.abs(bias_int).sum(), 1e-12)), vth)
+        name, f["kind"], n, False, relative_error(np.concatenate(quantized or [np.zeros(0)]),
+                                                  np.concatenate(real or [np.zeros(0)])),
+        float(np.abs((pop.du + 1) / unity - f["du_f"]).max()), float(np.abs(pop.dv / unity - f["dv_f"]).max()),
+        relative_error(bias_mant * 2.0**bias_exp, bias_int), vth)
     return pop, conns, report
 
 
@@ -434,7 +431,7 @@ def save(network: Network, path: str | Path, dt: float = 1e-3) -> Path:
     for s in network.sources:
         nodes[s.name] = nir.Input(input_type={"input": np.array([s.n])})
     for p in network.populations:
-        du_f, dv_f = (p.du + 1) / 4096, p.dv / 4096
+        du_f, dv_f = (p.du + 1) / (1 << DECAY_SHIFT), p.dv / (1 << DECAY_SHIFT)
         nodes[p.name] = nir.CubaLIF(
             tau_syn=np.full(p.n, dt / du_f), tau_mem=np.full(p.n, dt / dv_f if dv_f else np.inf), r=np.ones(p.n),
             v_leak=np.zeros(p.n), v_threshold=np.ones(p.n), v_reset=np.zeros(p.n), w_in=np.ones(p.n),
@@ -444,7 +441,8 @@ def save(network: Network, path: str | Path, dt: float = 1e-3) -> Path:
     for c in network.connections:
         w = c.weights.toarray() if sp.issparse(c.weights) else np.asarray(c.weights)
         dst = network.nodes[c.dst]
-        scale = 2.0**c.weight_exp / max(dst.vth, 1) / max((dst.dv / 4096) * ((dst.du + 1) / 4096), 1e-12)
+        unity = 1 << DECAY_SHIFT
+        scale = 2.0**c.weight_exp / max(dst.vth, 1) / max((dst.dv / unity) * ((dst.du + 1) / unity), 1e-12)
         delays = c.delays if c.delays is not None else 0
         q = {"weights": w, "weight_exp": c.weight_exp, "num_weight_bits": c.num_weight_bits,
              "sign_mode": list(SignMode).index(c.sign_mode), "num_message_bits": c.num_message_bits,

@@ -8,14 +8,8 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from ._checks import check_integral, check_name, int_array, int_scalar, int_values
-from .sources import MAX_MESSAGE_BITS
 from ..errors import network_error
-
-#: Synaptic weight mantissas are stored in at most 8 bits (9 with the sign for mixed weights).
-MAX_WEIGHT_BITS = 8
-WEIGHT_EXP_RANGE = (-8, 7)
-#: Loihi 2 axonal delays are 6-bit.
-MAX_DELAY = 63
+from ..kernels.fixed_point import MAX_DELAY, MAX_MESSAGE_BITS, MAX_WEIGHT_BITS, WEIGHT_EXP_RANGE
 
 
 class SignMode(Enum):
@@ -118,6 +112,9 @@ class Connection:
                 if d.shape != w.shape:
                     raise network_error(name, "delays", f"a scalar or shape {w.shape}", f"shape {d.shape}")
                 d = sp.csr_array(d)
+                check_integral(name, "delays", d.data)
+                data = int_values(name, "delays", d.data.astype(np.int64), 0, MAX_DELAY)
+                d = sp.csr_array((data, d.indices, d.indptr), shape=d.shape)
             elif np.ndim(d) == 0:
                 d = int_scalar(name, "delays", d, 0, MAX_DELAY)
             else:

@@ -8,16 +8,7 @@ from numpy.typing import NDArray
 
 from ._checks import check_count, check_name, int_array, int_scalar
 from ..errors import network_error
-
-#: Loihi state variables u and v are 24-bit signed.
-UV_BITS = 24
-#: Decay constants du, dv are 12-bit unsigned.
-DECAY_BITS = 12
-#: Threshold mantissa is 17-bit unsigned; bias mantissa 13-bit signed.
-VTH_BITS = 17
-BIAS_MANT_BITS = 13
-#: Bias exponents accepted: 0..7 on hardware; negative values shift right (exploration only).
-BIAS_EXP_RANGE = (-12, 7)
+from ..kernels.fixed_point import BIAS_EXP_RANGE, BIAS_MANT_BITS, DECAY_MAX, UV_BITS, VTH_MAX
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,9 +54,9 @@ class LIF:
         name, n = self.name, check_count(self.name, "n", self.n)
         set_ = object.__setattr__
         set_(self, "n", n)
-        set_(self, "du", int_scalar(name, "du", self.du, 0, 2**DECAY_BITS - 1))
-        set_(self, "dv", int_scalar(name, "dv", self.dv, 0, 2**DECAY_BITS - 1))
-        set_(self, "vth", int_scalar(name, "vth", self.vth, 0, 2**VTH_BITS - 1))
+        set_(self, "du", int_scalar(name, "du", self.du, 0, DECAY_MAX))
+        set_(self, "dv", int_scalar(name, "dv", self.dv, 0, DECAY_MAX))
+        set_(self, "vth", int_scalar(name, "vth", self.vth, 0, VTH_MAX))
         half = 2 ** (BIAS_MANT_BITS - 1)
         set_(self, "bias_mant", int_array(name, "bias_mant", self.bias_mant, -half, half - 1, (n,)))
         set_(self, "bias_exp", int_array(name, "bias_exp", self.bias_exp, *BIAS_EXP_RANGE, (n,)))

@@ -8,9 +8,7 @@ from numpy.typing import NDArray
 
 from ._checks import check_count, check_name, int_array
 from ..errors import network_error
-
-#: Graded payloads are signed 24-bit at most (Loihi 2 graded spikes).
-MAX_MESSAGE_BITS = 24
+from ..kernels.fixed_point import MAX_MESSAGE_BITS
 
 
 @dataclass(frozen=True, eq=False)
