@@ -52,3 +52,94 @@ class SynapseTable(NamedTuple):
     weight: NDArray[np.int16]          # (nnz,) int8 when every weight fits, else int16
     delay: NDArray[np.uint8]           # (nnz,) or (0,) when no connection has per-synapse delays
     dense_weight: NDArray[np.int16]    # concatenated dense rows, int8 when every weight fits
+
+
+class Model(NamedTuple):
+    """The packed network the time loop runs: constants only, shared by every sample."""
+
+    comp: Compartments
+    first: NDArray[np.int64]           # (n_nodes + 1,) axon offsets of nodes
+    n_pops: int                        # nodes 0..n_pops-1 are populations, the rest sources
+    conns: Connections
+    syn: SynapseTable
+
+
+class State(NamedTuple):
+    """Per-sample state, updated in place: u, v (N,) int32 and the dendritic ring (R, N) int32
+    (a leading batch axis B when passed to `run_batch`)."""
+
+    u: NDArray[np.int32]
+    v: NDArray[np.int32]
+    ring: NDArray[np.int32]
+
+
+class Scratch(NamedTuple):
+    """Per-sample work buffers (a leading batch axis B when passed to `run_batch`).
+
+    partial (D, N) int64, mark (D, N) uint8, touched (D N,) int64: exact partial sums of
+    right-shifted connections (D = 0 when none). fired (N rounded up to 8,) uint8 spike flags,
+    padding zero. spikes, payload (N + S,): this step's spike list. node_spk (n_nodes + 1,): where
+    each node's spikes start in the list.
+    """
+
+    partial: NDArray[np.int64]
+    mark: NDArray[np.uint8]
+    touched: NDArray[np.int64]
+    fired: NDArray[np.uint8]
+    spikes: NDArray[np.int64]
+    payload: NDArray[np.int32]
+    node_spk: NDArray[np.int64]
+
+
+class Trace(NamedTuple):
+    """Traced compartments: `index` (K,) compartments and `slot` (N,) the trace column of each
+    compartment or -1; u, v, s (T, K) int32 per sample (B, T, K for `run_batch`)."""
+
+    index: NDArray[np.int64]
+    slot: NDArray[np.int64]
+    u: NDArray[np.int32]
+    v: NDArray[np.int32]
+    s: NDArray[np.int32]
+
+
+class Tally(NamedTuple):
+    """Exact counters, added to: node (T, n_nodes, 5) and conn (T, C, 3) int64 per step, in the
+    column order of `NODE_COUNTERS` and `CONN_COUNTERS`; axon_spikes (N + S,) int64 over the run
+    (a leading batch axis B for `run_batch`)."""
+
+    node: NDArray[np.int64]
+    conn: NDArray[np.int64]
+    axon_spikes: NDArray[np.int64]
+
+
+class Rows(NamedTuple):
+    """Synapse rows as the mapping kernels walk them: per row (rows,) int64 its first entry in the
+    synapse table, its synapse count, whether it is a dense row, and its target population's
+    size; then the table's targets and dense weights (`SynapseTable`)."""
+
+    start: NDArray[np.int64]
+    nnz: NDArray[np.int64]
+    dense: NDArray[np.int64]
+    n_dst: NDArray[np.int64]
+    target: NDArray[np.uint32]
+    dense_weight: NDArray[np.int16]
+
+
+class RowConnections(NamedTuple):
+    """Per connection (C,) int64: presynaptic node, first row, rows (presynaptic axons), first
+    compartment of the target population."""
+
+    src_node: NDArray[np.int64]
+    row_base: NDArray[np.int64]
+    n_src: NDArray[np.int64]
+    dst_first: NDArray[np.int64]
+
+
+class Sites(NamedTuple):
+    """Where each compartment sits: core_of (N,) int64; per core (n_cores,) int64 its tile row,
+    tile column and chip."""
+
+    core_of: NDArray[np.int64]
+    tile_row: NDArray[np.int64]
+    tile_col: NDArray[np.int64]
+    chip: NDArray[np.int64]

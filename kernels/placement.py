@@ -41,36 +41,37 @@ def block_tables(widths, index_bits, max_n, per_block, header, word):
 
 
 @njit(cache=True, inline="always")
-def synapse_target(r, q, start, dense, dense_weight, target):
-    """Target compartment of entry q of row r (starting at `start`), or -1 for a zero entry of a
-    dense row (dense rows store every target, sparse rows only synapses)."""
-    if dense[r]:
-        return q if dense_weight[start + q] != 0 else -1
-    return target[start + q]
+def synapse_target(r, q, rows):
+    """Target compartment of entry q of row r, or -1 for a zero entry of a dense row (dense rows
+    store every target, sparse rows only synapses)."""
+    start = rows.start[r]
+    if rows.dense[r]:
+        return q if rows.dense_weight[start + q] != 0 else -1
+    return rows.target[start + q]
 
 
 @njit(cache=True, inline="always")
-def row_length(r, row_nnz, dense, n_dst_of_row):
+def row_length(r, rows):
     """Entries stored for row r: every target of a dense row, the synapses of a sparse one."""
-    return n_dst_of_row[r] if dense[r] else row_nnz[r]
+    return rows.n_dst[r] if rows.dense[r] else rows.nnz[r]
 
 
 @njit(cache=True)
-def rows_by_target(row_start, row_nnz, dense, n_dst_of_row, target, dense_weight, rows, n_targets):
-    """For `rows` (synapse rows into one population), the rows reaching each target compartment:
-    CSR (ptr (n_targets + 1,), int32 row ids). Counting sort, O(synapses)."""
+def rows_by_target(rows, selected, n_targets):
+    """For the `selected` rows (synapse rows into one population), the rows reaching each target
+    compartment: CSR (ptr (n_targets + 1,), int32 row ids). Counting sort, O(synapses)."""
     count = np.zeros(n_targets + 1, np.int64)
-    for r in rows:
-        for q in range(row_length(r, row_nnz, dense, n_dst_of_row)):
-            t = synapse_target(r, q, row_start[r], dense, dense_weight, target)
+    for r in selected:
+        for q in range(row_length(r, rows)):
+            t = synapse_target(r, q, rows)
             if t >= 0:
                 count[t + 1] += 1
     ptr = np.cumsum(count)
     fill = ptr[:-1].copy()
     out = np.empty(ptr[-1], np.int32)
-    for r in rows:
-        for q in range(row_length(r, row_nnz, dense, n_dst_of_row)):
-            t = synapse_target(r, q, row_start[r], dense, dense_weight, target)
+    for r in selected:
+        for q in range(row_length(r, rows)):
+            t = synapse_target(r, q, rows)
             if t >= 0:
                 out[fill[t]] = r
                 fill[t] += 1
@@ -171,9 +172,15 @@ def greedy_pieces(order, in_ptr, in_row, row_width, n_rows, max_comp, max_axons,
 
 
 @njit(cache=True)
-def route(conn_src_node, conn_row_base, conn_n_src, first, n_pops, row_start, row_nnz, dense, n_dst_of_row,
-          conn_dst_first, target, dense_weight, core_of, tile_row, tile_col, chip_of, n_cores):
-    """Where each synapse row's spikes go.
+def route(conns, first, n_pops, rows, sites, axon_weight):
+    """Where each synapse row's spikes go, and what lands on each core.
+
+    Parameters
+    ----------
+    conns : `layout.RowConnections`; first : (n_nodes + 1,) axon offsets; n_pops : populations
+        (nodes from n_pops on are spike sources, not on a core).
+    rows : `layout.Rows`; sites : `layout.Sites` (n_cores = sites.tile_row.size).
+    axon_weight : (N + S,) int64 per-axon weights (spike counts, say), or an empty array.
 
     Returns
     -------
@@ -183,26 +190,35 @@ def route(conn_src_node, conn_row_base, conn_n_src, first, n_pops, row_start, ro
         source's tile, east-west hops, north-south hops, messages to another chip. Rows from
         spike sources (not on a core) count messages only.
     syn_on_core : (n_conns, n_cores) synapses of each connection on each core.
+    weighted_on_core : (n_cores,) every synapse on the core weighted by its axon's weight (with
+        spike counts: the synaptic ops landing on each core), or zeros without weights.
     """
-    n_conns = conn_src_node.shape[0]
+    n_cores = sites.tile_row.shape[0]
+    n_conns = conns.src_node.shape[0]
+    weighted = axon_weight.shape[0] > 0
     out_axons = np.zeros(n_cores, np.int64)
     dest_per_comp = np.zeros(first[n_pops], np.int64)
-    row_route = np.zeros((row_start.shape[0], 5), np.int64)
+    row_route = np.zeros((rows.start.shape[0], 5), np.int64)
     syn_on_core = np.zeros((n_conns, n_cores), np.int64)
+    weighted_on_core = np.zeros(n_cores, np.int64)
     stamp = np.full(n_cores, -1, np.int64)
-    core_of = core_of.astype(np.int32)
+    core_of = sites.core_of.astype(np.int32)
+    tile_row, tile_col, chip = sites.tile_row, sites.tile_col, sites.chip
     for c in range(n_conns):
-        src = conn_src_node[c]
+        src = conns.src_node[c]
         on_core = src < n_pops
-        for i in range(conn_n_src[c]):
-            r = conn_row_base[c] + i
-            src_core = core_of[first[src] + i] if on_core else -1
-            for q in range(row_length(r, row_nnz, dense, n_dst_of_row)):
-                t = synapse_target(r, q, row_start[r], dense, dense_weight, target)
+        for i in range(conns.n_src[c]):
+            r = conns.row_base[c] + i
+            axon = first[src] + i
+            weight = axon_weight[axon] if weighted else 0
+            src_core = core_of[axon] if on_core else -1
+            for q in range(row_length(r, rows)):
+                t = synapse_target(r, q, rows)
                 if t < 0:
                     continue
-                core = core_of[conn_dst_first[c] + t]
+                core = core_of[conns.dst_first[c] + t]
                 syn_on_core[c, core] += 1
+                weighted_on_core[core] += weight
                 if stamp[core] == r:
                     continue
                 stamp[core] = r
@@ -210,31 +226,12 @@ def route(conn_src_node, conn_row_base, conn_n_src, first, n_pops, row_start, ro
                 if not on_core:
                     continue
                 out_axons[src_core] += 1
-                dest_per_comp[first[src] + i] += 1
-                if chip_of[core] != chip_of[src_core]:
+                dest_per_comp[axon] += 1
+                if chip[core] != chip[src_core]:
                     row_route[r, 4] += 1
                 elif tile_row[core] == tile_row[src_core] and tile_col[core] == tile_col[src_core]:
                     row_route[r, 1] += 1
                 else:
                     row_route[r, 2] += abs(tile_col[core] - tile_col[src_core])
                     row_route[r, 3] += abs(tile_row[core] - tile_row[src_core])
-    return out_axons, dest_per_comp, row_route, syn_on_core
-
-
-@njit(cache=True)
-def synaptic_ops_per_core(conn_src_node, conn_row_base, conn_n_src, first, row_start, row_nnz, dense, n_dst_of_row,
-                          conn_dst_first, target, dense_weight, core_of, axon_spikes, n_cores):
-    """(n_cores,) synaptic ops landing on each core: every synapse weighted by its axon's spikes."""
-    out = np.zeros(n_cores, np.int64)
-    for c in range(conn_src_node.shape[0]):
-        src = conn_src_node[c]
-        for i in range(conn_n_src[c]):
-            spikes = axon_spikes[first[src] + i]
-            if spikes == 0:
-                continue
-            r = conn_row_base[c] + i
-            for q in range(row_length(r, row_nnz, dense, n_dst_of_row)):
-                t = synapse_target(r, q, row_start[r], dense, dense_weight, target)
-                if t >= 0:
-                    out[core_of[conn_dst_first[c] + t]] += spikes
-    return out
+    return out_axons, dest_per_comp, row_route, syn_on_core, weighted_on_core

@@ -8,6 +8,7 @@ import numpy as np
 from numba import njit, prange
 
 from .fixed_point import lif_compartment
+from .layout import Model, Scratch, State, Tally, Trace
 from .prefetch import prefetch_row
 from .synapse import accumulate_partial, add_row, flush_partial, scatter_row, scatter_row_delayed
 
@@ -58,13 +59,12 @@ def list_fired(fired, spikes, payload, comp_spikes):
 
 
 @njit(cache=True)
-def update_compartments(t, k, comp, first, n_pops, u, v, acc, fired, spikes, payload, node_spk, node_cnt,
-                        comp_spikes):
-    """Update every population, list spikes (ascending compartment), count per node.
-
-    Returns the number of spikes listed.
-    """
-    for p in range(n_pops):
+def update_compartments(t, k, model, u, v, acc, scratch, tally):
+    """Update every population from `acc` (one ring slot), list spikes (ascending compartment),
+    count per node. Returns the number of spikes listed."""
+    comp, first = model.comp, model.first
+    node_cnt = tally.node
+    for p in range(model.n_pops):
         lo = first[p]
         hi = first[p + 1]
         interval = comp.reset_interval[p]
@@ -72,49 +72,54 @@ def update_compartments(t, k, comp, first, n_pops, u, v, acc, fired, spikes, pay
             u[lo:hi] = 0
             v[lo:hi] = 0
         n_wrap, n_sat, n_active = update_population(comp.keep_u[p], comp.keep_v[p], comp.vth_eff[p],
-                                                    comp.bias[lo:hi], u[lo:hi], v[lo:hi], acc[lo:hi], fired[lo:hi])
+                                                    comp.bias[lo:hi], u[lo:hi], v[lo:hi], acc[lo:hi],
+                                                    scratch.fired[lo:hi])
         node_cnt[k, p, 0] = hi - lo
         node_cnt[k, p, 2] = n_wrap
         node_cnt[k, p, 3] = n_sat
         node_cnt[k, p, 4] = n_active
-    n_spk = list_fired(fired, spikes, payload, comp_spikes)
+    n_spk = list_fired(scratch.fired, scratch.spikes, scratch.payload, tally.axon_spikes)
     q = 0
-    for p in range(n_pops):
-        node_spk[p] = q
-        while q < n_spk and spikes[q] < first[p + 1]:
+    for p in range(model.n_pops):
+        scratch.node_spk[p] = q
+        while q < n_spk and scratch.spikes[q] < first[p + 1]:
             q += 1
-        node_cnt[k, p, 1] = q - node_spk[p]
+        node_cnt[k, p, 1] = q - scratch.node_spk[p]
     return n_spk
 
 
 @njit(cache=True)
-def collect_source_spikes(k, first, n_pops, inputs, n_spk, spikes, payload, node_spk, node_cnt, axon_spikes):
+def collect_source_spikes(k, model, inputs, n_spk, scratch, tally):
     """Append this step's nonzero source payloads to the spike list. Returns the list length."""
-    n_comp = first[n_pops]
+    first = model.first
+    n_comp = first[model.n_pops]
     n_nodes = first.shape[0] - 1
-    for s in range(n_pops, n_nodes):
+    spikes, payload, node_spk = scratch.spikes, scratch.payload, scratch.node_spk
+    for s in range(model.n_pops, n_nodes):
         node_spk[s] = n_spk
         for a in range(first[s], first[s + 1]):
             x = inputs[k, a - n_comp]
             if x != 0:
                 spikes[n_spk] = a
                 payload[n_spk] = x
-                axon_spikes[a] += 1
+                tally.axon_spikes[a] += 1
                 n_spk += 1
-        node_cnt[k, s, 1] = n_spk - node_spk[s]
+        tally.node[k, s, 1] = n_spk - node_spk[s]
     node_spk[n_nodes] = n_spk
     return n_spk
 
 
 @njit(cache=True)
-def deliver(t, k, first, conns, syn, ring, spikes, payload, node_spk, partial, mark, touched, conn_cnt):
+def deliver(t, k, model, ring, scratch, conn_cnt):
     """Deliver this step's spikes through every connection into the ring buffer."""
+    first, conns, syn = model.first, model.conns, model.syn
+    spikes, payload = scratch.spikes, scratch.payload
     n_slots = ring.shape[0]
     t_next = t + 1
     for c in range(conns.src_node.shape[0]):
         src = conns.src_node[c]
-        lo = node_spk[src]
-        hi = node_spk[src + 1]
+        lo = scratch.node_spk[src]
+        hi = scratch.node_spk[src + 1]
         if lo == hi:
             continue
         axon0 = first[src]
@@ -134,8 +139,8 @@ def deliver(t, k, first, conns, syn, ring, spikes, payload, node_spk, partial, m
             nnz = syn.row_nnz[r]
             n_events += nnz
             if shift > 0:
-                n_touched = accumulate_partial(partial, mark, touched, n_touched, off, syn.target,
-                                               syn.weight, syn.delay, uniform, start, start + nnz, x)
+                n_touched = accumulate_partial(scratch.partial, scratch.mark, scratch.touched, n_touched, off,
+                                               syn.target, syn.weight, syn.delay, uniform, start, start + nnz, x)
             elif conns.dense[c]:
                 add_row(acc, syn.dense_weight[start:start + n_dst], x)
             elif uniform >= 0:
@@ -147,64 +152,62 @@ def deliver(t, k, first, conns, syn, ring, spikes, payload, node_spk, partial, m
                 scatter_row_delayed(ring, t_next, off, syn.target, syn.weight, syn.delay,
                                     start, start + nnz, x)
         if shift > 0:
-            flush_partial(ring, t_next, partial, mark, touched, n_touched, shift, conns.wrap_first[c])
+            flush_partial(ring, t_next, scratch.partial, scratch.mark, scratch.touched, n_touched, shift,
+                          conns.wrap_first[c])
         conn_cnt[k, c, 0] = hi - lo
         conn_cnt[k, c, 1] = n_events
         conn_cnt[k, c, 2] = (hi - lo) * conns.message_bits[c] * graded
 
 
 @njit(cache=True)
-def record_step(k, u, v, spikes, n_spk, rec_index, rec_slot, rec_u, rec_v, rec_s):
+def record_step(k, state, spikes, n_spk, trace):
     """Copy step k's u, v and spikes of the traced compartments."""
-    for j in range(rec_index.shape[0]):
-        i = rec_index[j]
-        rec_u[k, j] = u[i]
-        rec_v[k, j] = v[i]
-        rec_s[k, j] = 0
+    for j in range(trace.index.shape[0]):
+        i = trace.index[j]
+        trace.u[k, j] = state.u[i]
+        trace.v[k, j] = state.v[i]
+        trace.s[k, j] = 0
     for q in range(n_spk):
-        j = rec_slot[spikes[q]]
+        j = trace.slot[spikes[q]]
         if j >= 0:
-            rec_s[k, j] = 1
+            trace.s[k, j] = 1
 
 
 @njit(cache=True)
-def run_sample(t0, inputs, comp, first, n_pops, conns, syn, u, v, ring, partial, mark, touched,
-               fired, spikes, payload, node_spk, rec_index, rec_slot, rec_u, rec_v, rec_s, node_cnt, conn_cnt,
-               comp_spikes):
+def run_sample(t0, inputs, model, state, scratch, trace, tally):
     """Run one sample for ``inputs.shape[0]`` steps starting after step `t0` (steps are 1-based)."""
-    n_slots = ring.shape[0]
-    n_rec = rec_index.shape[0]
+    n_slots = state.ring.shape[0]
+    n_rec = trace.index.shape[0]
     for k in range(inputs.shape[0]):
         t = t0 + k + 1
-        n_spk = update_compartments(t, k, comp, first, n_pops, u, v, ring[t % n_slots], fired, spikes,
-                                    payload, node_spk, node_cnt, comp_spikes)
+        n_spk = update_compartments(t, k, model, state.u, state.v, state.ring[t % n_slots], scratch, tally)
         if n_rec:
-            record_step(k, u, v, spikes, n_spk, rec_index, rec_slot, rec_u, rec_v, rec_s)
-        collect_source_spikes(k, first, n_pops, inputs, n_spk, spikes, payload, node_spk, node_cnt, comp_spikes)
-        deliver(t, k, first, conns, syn, ring, spikes, payload, node_spk, partial, mark, touched, conn_cnt)
+            record_step(k, state, scratch.spikes, n_spk, trace)
+        collect_source_spikes(k, model, inputs, n_spk, scratch, tally)
+        deliver(t, k, model, state.ring, scratch, tally.conn)
 
 
 @njit(cache=True, parallel=True)
-def run_batch(t0, inputs, comp, first, n_pops, conns, syn, u, v, ring, partial, mark, touched,
-              fired, spikes, payload, node_spk, rec_index, rec_slot, rec_u, rec_v, rec_s, node_cnt, conn_cnt,
-              comp_spikes):
-    """Run every sample of a batch; arrays with a leading batch axis are per sample.
+def run_batch(t0, inputs, comp, first, n_pops, conns, syn, state, scratch, trace, tally):
+    """Run every sample of a batch, in parallel over samples; `state`, `scratch`, `tally` and the
+    trace arrays carry a leading batch axis B (see `layout`).
 
     Parameters
     ----------
     t0 : steps already run (the first step run is t0 + 1).
     inputs : (B, T, S) int32 source payloads for steps t0+1..t0+T.
-    comp, conns, syn : packed constants (`layout`).
-    first : (n_nodes + 1,) int64 axon offsets of nodes; n_pops : number of LIF nodes.
-    u, v : (B, N) int32 state, updated in place. ring : (B, R, N) int32 dendritic ring buffer.
-    partial, mark, touched : per-sample scratch for right-shifted connections.
-    fired : (B, N rounded up to a multiple of 8) uint8 spike flags, padding zero; spikes, payload, node_spk : per-sample spike-list buffers.
-    rec_index : (K,) compartments to trace into rec_u, rec_v, rec_s (B, T, K) int32;
-        rec_slot : (N,) int64, the trace column of each compartment or -1.
-    node_cnt : (B, T, n_nodes, 5) int64; conn_cnt : (B, T, C, 3) int64 counters (layout).
-    comp_spikes : (B, N + S) int64 spikes per axon (compartments, then source channels), added to.
+    comp, first, n_pops, conns, syn : the packed constants (the fields of `layout.Model`, passed
+        apart: a parallel loop takes flat tuples of arrays only), shared by all samples.
+    state : u, v (B, N) int32 and ring (B, R, N) int32, updated in place.
+    scratch : per-sample work buffers (`layout.Scratch`).
+    trace : compartments to trace into u, v, s (B, T, K) int32 (`layout.Trace`).
+    tally : node (B, T, n_nodes, 5), conn (B, T, C, 3) and axon_spikes (B, N + S) int64 counters,
+        added to (`layout.Tally`).
     """
     for b in prange(inputs.shape[0]):
-        run_sample(t0, inputs[b], comp, first, n_pops, conns, syn, u[b], v[b], ring[b], partial[b],
-                   mark[b], touched[b], fired[b], spikes[b], payload[b], node_spk[b], rec_index, rec_slot, rec_u[b],
-                   rec_v[b], rec_s[b], node_cnt[b], conn_cnt[b], comp_spikes[b])
+        run_sample(t0, inputs[b], Model(comp, first, n_pops, conns, syn),
+                   State(state.u[b], state.v[b], state.ring[b]),
+                   Scratch(scratch.partial[b], scratch.mark[b], scratch.touched[b], scratch.fired[b],
+                           scratch.spikes[b], scratch.payload[b], scratch.node_spk[b]),
+                   Trace(trace.index, trace.slot, trace.u[b], trace.v[b], trace.s[b]),
+                   Tally(tally.node[b], tally.conn[b], tally.axon_spikes[b]))

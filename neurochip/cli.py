@@ -11,7 +11,7 @@ from rich.table import Table
 
 from .atomic import write_atomic
 from .errors import NetworkError
-from .emulate import emulate
+from .api import emulate
 from .energy import EnergyError
 from .mapping import STRATEGIES, LatencyError, map_network, step_time
 from .profiles import ProfileError, builtin_names, load_profile

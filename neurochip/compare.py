@@ -18,7 +18,7 @@ from .atomic import write_atomic
 from .baseline import MLP, NotMeasurable, digits, estimate, measure_cpu, measure_gpu, train
 from .baseline.crossover import MEASURED_H100, measured_runs
 from .convert import convert, network_for, score
-from .emulate import emulate
+from .api import emulate
 from .energy import brain_scale
 from .profiles import load_profile
 

@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .baseline.mlp import MLP
-from .emulate import emulate
+from .emulator import emulate
 from .ir import LIF, Connection, Network, SignMode, SpikeSource
 from .kernels.fixed_point import DECAY_MAX, UV_MAX
 from .quantize import bias_in_v_units, bias_mantissa, relative_error, threshold_for, weight_mantissas

@@ -5,7 +5,8 @@ import time
 
 import numpy as np
 
-from . import LIF, BernoulliSource, Connection, Network, emulate
+from .api import emulate
+from .ir import LIF, BernoulliSource, Connection, Network
 from .workloads import fixed_fan_out
 
 

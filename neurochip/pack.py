@@ -8,7 +8,7 @@ import scipy.sparse as sp
 
 from .ir import LIF, Network, SignMode
 from .kernels.compact import compact_rows, kept_per_row
-from .kernels.layout import Compartments, Connections, SynapseTable
+from .kernels.layout import Compartments, Connections, Model, RowConnections, Rows, SynapseTable
 from .kernels.fixed_point import ACT_SHIFT, DECAY_SHIFT
 
 #: A connection whose weight matrix is at least this dense is stored as dense int16 rows
@@ -32,6 +32,26 @@ class Packed:
     partial_depth: int         # delay slots of the right-shift scratch (0: none needed)
     node_names: tuple[str, ...]
     conn_names: tuple[str, ...]
+
+    @property
+    def model(self) -> Model:
+        """The constants `kernels.run_batch` takes."""
+        return Model(self.comp, self.first, self.n_pops, self.conns, self.syn)
+
+    @property
+    def n_src(self) -> np.ndarray:
+        """(C,) int64 presynaptic axons (rows) of each connection."""
+        return np.diff(np.append(self.conns.row_base, self.syn.row_start.size)).astype(np.int64)
+
+    def rows(self) -> Rows:
+        """The synapse rows as the mapping kernels walk them."""
+        n_src = self.n_src
+        return Rows(self.syn.row_start, self.syn.row_nnz, np.repeat(self.conns.dense, n_src),
+                    np.repeat(self.conns.n_dst, n_src), self.syn.target, self.syn.dense_weight)
+
+    def row_connections(self) -> RowConnections:
+        """Per connection: presynaptic node, first row, rows, first target compartment."""
+        return RowConnections(self.conns.src_node, self.conns.row_base, self.n_src, self.conns.dst_first)
 
     @property
     def n_compartments(self) -> int:

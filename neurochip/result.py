@@ -1,7 +1,7 @@
 """What an emulation returns: traces, exact counters, and the state to resume from."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -12,6 +12,7 @@ from .kernels.layout import CONN_COUNTERS, NODE_COUNTERS
 
 if TYPE_CHECKING:
     from .ir import Network
+    from .pack import Packed
 
 TRACE_VARS = ("u", "v", "s")
 
@@ -83,11 +84,14 @@ class Counters:
 
 @dataclass(frozen=True)
 class Result:
-    """Output of `emulate`.
+    """Output of an emulation (`neurochip.emulate` returns it as a `neurochip.api.Run`, which
+    can also map and price itself).
 
     network : the network run.
     traces : population name -> var ("u", "v", "s") -> (B, T, n) int32.
     batched : whether the run had a batch axis; when False, `trace` drops it.
+    packed : the network in kernel layout, packed once for the emulation; mapping and pricing
+        reuse it.
     """
 
     network: "Network"
@@ -97,13 +101,7 @@ class Result:
     traces: dict[str, dict[str, NDArray[np.int32]]]
     counters: Counters
     state: EmulatorState
-
-    def energy(self, profile, **options):
-        """Energy, power and time of this run on `profile` (a name, a YAML path or a Profile):
-        see `neurochip.energy.price`."""
-        from .energy import price
-
-        return price(self, profile, **options)
+    packed: "Packed" = field(repr=False)
 
     def trace(self, population: str, var: str) -> NDArray[np.int32]:
         """(T, n) trace of `var` in `population`, or (B, T, n) for a batched run."""

@@ -102,7 +102,7 @@ def one_layer(n_in, n_out, density=1.0, seed=0, **conn):
 
 @pytest.mark.parametrize("make, profile, overrides, match", [
     (lambda: one_layer(5200, 2, density=1.0), "loihi", {},
-     r"population 'hidden' needs 5200 input axons per core \(compartment 0\), loihi allows 4096: reduce fan-in or enable splitting by input"),
+     r"population 'hidden' needs 5200 input axons per core \(compartment 0\), loihi allows 4096: reduce its fan-in \(one compartment.s inputs are not split across cores\)"),
     (lambda: one_layer(20000, 1), "loihi", {"core.max_input_axons": 100000},
      r"population 'hidden' needs 1280000 bits of synaptic memory per core \(compartment 0\), loihi allows 1048576: reduce fan-in or weight bits"),
     (lambda: one_layer(10, 300), "loihi", {"core.max_compartments": 2, "chip.cores_per_chip": 8, "chip.cores_per_tile": 1,
@@ -110,8 +110,15 @@ def one_layer(n_in, n_out, density=1.0, seed=0, **conn):
      r"the network needs 150 cores, a loihi board has 32 \(4 chips\): reduce the network or raise chip\.chips_per_board"),
     (lambda: one_layer(10, 20, delays=5), "loihi2", {"core.max_delay": 2},
      r"connection 'w' needs delays of 5 steps, loihi2 allows 2: shorten the delays"),
-    (lambda: nc.workloads.recurrent_network(1000, 100), "truenorth", {"core.max_output_axons": 100000},
+    (lambda: nc.workloads.recurrent_network(1000, 100), "truenorth", {"core.max_output_axons": 100000,
+                                                                       "core.max_weight_bits": 8},
      r"population 'rec' needs spikes routed to \d+ cores per compartment, truenorth allows 1: insert splitter neurons"),
+    (lambda: nc.workloads.recurrent_network(1000, 100), "truenorth", {},
+     r"connection 'w' needs 8-bit weights, truenorth stores at most 1 \(core\.max_weight_bits\): quantize to fewer bits"),
+    (lambda: one_layer(10, 20), "loihi", {"core.max_input_axons": 0},
+     r"population 'hidden' needs 10 input axons per core \(compartment 0\), loihi allows 0"),
+    (lambda: one_layer(10, 20), "loihi", {"core.max_compartments": 0},
+     r"profile 'loihi' allows 0 compartments per core \(core\.max_compartments\): nothing can be placed"),
     (lambda: nc.workloads.recurrent_network(2000, 100), "loihi", {"core.max_output_axons": 1000},
      r"population 'rec' needs \d+ output axons on a core, loihi allows 1000, even with 6 re-splits: reduce fan-out"),
     (lambda: one_layer(10, 20), "spinnaker2", {}, r"profile 'spinnaker2' states no per-core limits or chip structure"),
@@ -168,6 +175,9 @@ def test_cli_map_writes_json_and_profile_errors_exit_nonzero(tmp_path):
     assert data["n_cores"] == 8 and data["cores"][0]["utilization_pct"]["compartments"] == pytest.approx(13.87, abs=0.01)
     assert data["latency"]["modeled"] and data["latency"]["step_s"] > 0
     res = runner.invoke(app, ["map", "mlp:20,10", "--profile", "truenorth", "--steps", "2"])
+    assert res.exit_code == 2 and "needs 8-bit weights, truenorth stores at most 1" in " ".join(res.output.split())
+    res = runner.invoke(app, ["map", "mlp:20,10", "--profile", "truenorth", "--set", "core.max_weight_bits=8",
+                              "--steps", "2"])
     assert res.exit_code == 0 and "not modeled" in res.output
     res = runner.invoke(app, ["map", "mlp:5200,2", "--profile", "loihi"])
     assert res.exit_code == 2
@@ -180,3 +190,62 @@ def test_cli_map_writes_json_and_profile_errors_exit_nonzero(tmp_path):
     res = runner.invoke(app, ["profiles", "show", "loihi", "--set", "core.max_compartments=2048"])
     assert res.exit_code == 0 and "override" in res.output
     assert runner.invoke(app, ["profiles", "list"]).exit_code == 0
+
+
+def reference_routes(net, placement):
+    """Per synapse row (rows in connection order): messages (distinct destination cores), within
+    the source's tile, east-west hops, north-south hops, off chip; recomputed from the IR."""
+    core_of = placement.core_of
+    out = []
+    for c in net.connections:
+        w = c.effective_weights()
+        w = w.toarray() if sp.issparse(w) else np.asarray(w)
+        for i in range(c.shape[1]):
+            dests = {int(core_of[c.dst][t]) for t in np.nonzero(w[:, i])[0]}
+            row = [len(dests), 0, 0, 0, 0]
+            if c.src in core_of:
+                s = int(core_of[c.src][i])
+                for d in dests:
+                    if placement.chip[d] != placement.chip[s]:
+                        row[4] += 1
+                    elif (placement.tile_row[d], placement.tile_col[d]) == (placement.tile_row[s], placement.tile_col[s]):
+                        row[1] += 1
+                    else:
+                        row[2] += abs(int(placement.tile_col[d]) - int(placement.tile_col[s]))
+                        row[3] += abs(int(placement.tile_row[d]) - int(placement.tile_row[s]))
+            out.append(row)
+    return np.array(out, dtype=np.int64).reshape(-1, 5)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), comps=st.sampled_from([1, 2, 3]), strategy=st.sampled_from(["greedy", "traffic"]))
+def test_routes_and_hops_equal_a_brute_force_recount(seed, comps, strategy):
+    """Small cores on a small mesh (2 cores per tile, 2 x 2 tiles, chips of 8 cores), so that
+    rows fan out within tiles, across tiles in both directions, and off chip."""
+    net, _ = random_network(np.random.default_rng(seed), max_n=24)
+    profile = load_profile("loihi", {"core.max_compartments": comps, "chip.cores_per_chip": 8, "chip.cores_per_tile": 2,
+                                     "chip.mesh_rows": 2, "chip.mesh_cols": 2, "chip.chips_per_board": 1000})
+    p = map_network(net, profile, strategy)
+    np.testing.assert_array_equal(p.row_route, reference_routes(net, p))
+
+
+def test_energy_per_core_synaptic_ops_equal_a_brute_force_recount():
+    net, _ = random_network(np.random.default_rng(7), max_n=24)
+    run = nc.emulate(net, 30)
+    figure = {"unit": "pJ", "basis": "derived", "source": "test figure"}
+    profile = load_profile("loihi", {"core.max_compartments": 3, "energy.message_bit": {"value": 0.1, **figure},
+                                     "energy.spike_off_chip": {"value": 100, **figure}})
+    report = run.energy(profile)
+    p = run.map(profile)
+    spikes = run.counters.axon_spikes
+    first = dict(zip(net.nodes, np.concatenate([[0], np.cumsum([n.n for n in net.nodes.values()])])))
+    expect = np.zeros(p.n_cores)
+    for c in net.connections:
+        w = c.effective_weights()
+        w = w.toarray() if sp.issparse(w) else np.asarray(w)
+        for t, i in zip(*np.nonzero(w)):
+            expect[p.core_of[c.dst][t]] += spikes[first[c.src] + i]
+    per_op = profile.energy.synaptic_op.si
+    other = np.array(report.per_core_j) - expect * per_op
+    assert expect.sum() == report.counts["synaptic_op"]
+    assert np.all(other >= -1e-18)  # what remains is updates, spikes and messages, never negative

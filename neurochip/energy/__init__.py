@@ -1,7 +1,8 @@
 """Price a run's exact counters on a hardware profile: J, W, s, EDP, breakdowns, brain comparison."""
+from ..errors import EnergyError
+from ..mapping import ACTIONS, action_counts
 from .brain import brain_scale
-from .counts import ACTIONS, action_counts
-from .price import EnergyError, dynamic_energy, price, static_power
+from .price import dynamic_energy, price, static_power
 from .report import EnergyReport, neurobench_metrics
 
 __all__ = ["ACTIONS", "EnergyError", "EnergyReport", "action_counts", "brain_scale", "dynamic_energy",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+from ..errors import EnergyError
 from ..profiles import Profile, load_profile
 
 
@@ -23,8 +24,6 @@ def brain_scale(profile: Profile | str, rate_hz: float | None = None, dt_s: floa
     rate_hz : mean firing rate (default: the brain profile's mean_rate).
     dt_s : seconds per time step of the chip (real time).
     """
-    from .price import EnergyError
-
     brain = load_profile("brain").organism
     p = load_profile(profile)
     neurons, synapses = brain.neurons.si, brain.synapses.si

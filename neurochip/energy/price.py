@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import EnergyError
-from ..mapping import LatencyError, Placement, map_network, step_time
+from ..errors import EnergyError, LatencyError
+from ..mapping import ACTIONS, Placement, action_counts, map_network, per_core_counts, step_time
 from ..profiles import Profile, load_profile
 from ..result import Result
-from .counts import ACTIONS, action_counts, per_core_counts
 from .report import EnergyReport, neurobench_metrics
 
 
@@ -55,7 +54,8 @@ def price(result: Result, profile: Profile | str, placement: Placement | None = 
 
     Parameters
     ----------
-    result : an emulation result (its network, counters and compartment spike counts).
+    result : an emulation result (its network, packed layout and counters); nothing is packed
+        or emulated again.
     profile : built-in name, YAML path or `Profile`.
     placement : where the network sits; mapped with `strategy` when not given.
     dt_s : seconds per step for profiles that run in real time without a latency model (brain).
@@ -69,15 +69,16 @@ def price(result: Result, profile: Profile | str, placement: Placement | None = 
         return _price_brain(result, profile, dt_s)
     if profile.kind != "neuromorphic":
         raise EnergyError(f"profile {profile.name!r} is a {profile.kind}: it prices dense networks, not spiking runs")
-    placement = placement or map_network(result.network, profile, strategy)
-    counts = action_counts(result, placement)
+    network = result.network
+    placement = placement or map_network(network, profile, strategy, packed=result.packed)
+    counts = action_counts(network, placement, result.counters)
     breakdown, sources = dynamic_energy(profile, counts)
     notes = [f"{counts['host_spikes']:,} input spikes enter from the host as {counts['host_messages']:,} messages: "
              "priced as message_out only, no hops"] if counts["host_spikes"] else []
     if counts["messages"] and profile.energy.barrier_sync is None:
         notes.append(f"barrier synchronisation energy is not published for {profile.name}: not priced")
     try:
-        timing = step_time(placement, profile, result.network, result)
+        timing = step_time(placement, profile, network, result)
     except LatencyError as exc:
         timing, why = None, str(exc)
     static_w, how = static_power(profile, placement.n_chips, placement.n_cores)
@@ -88,7 +89,7 @@ def price(result: Result, profile: Profile | str, placement: Placement | None = 
     notes.append(f"static power: {how}")
     time_s = timing.step_s * result.steps * result.batch if timing else None
     static_j = static_w * time_s if static_w is not None and time_s is not None else None
-    per_core = per_core_counts(result, placement)
+    per_core = per_core_counts(network, placement, result.packed, result.counters)
     per_core_j = sum(per_core[a] * s["energy_per_op_j"] for a, s in sources.items())
     return EnergyReport(
         profile=profile.name, batch=result.batch, steps=result.steps, counts=counts, breakdown_j=breakdown,

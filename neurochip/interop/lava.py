@@ -22,10 +22,13 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ..emulate import emulate
+from ..api import Run, emulate
+from ..energy import EnergyReport
 from ..errors import LavaError, TraceError
 from ..ir import LIF, Connection, Network, SignMode, SpikeSource
-from ..result import Counters, Result
+from ..mapping import Placement
+from ..profiles import Profile
+from ..result import Counters
 
 #: Lava trace names -> neurochip trace vars.
 TRACE_NAMES = {"u": "u", "v": "v", "s_out": "s"}
@@ -173,10 +176,10 @@ def from_lava(procs: Iterable[Any]) -> LavaGraph:
 
 @dataclass(frozen=True)
 class LavaRun:
-    """A Lava graph emulated by neurochip."""
+    """A Lava graph emulated by neurochip: traces by Lava process, counters, and pricing."""
 
     graph: LavaGraph
-    result: Result
+    result: Run
 
     def trace(self, proc: Any, name: str) -> np.ndarray:
         """(T, *proc.shape) trace of `name` ("u", "v" or "s_out"), as a Lava Monitor records it."""
@@ -192,6 +195,11 @@ class LavaRun:
     @property
     def counters(self) -> Counters:
         return self.result.counters
+
+    def energy(self, profile: Profile | str, placement: Placement | None = None, strategy: str = "greedy",
+               dt_s: float = 1e-3) -> EnergyReport:
+        """Energy, power and time of this run on `profile`, as `neurochip.api.Run.energy`."""
+        return self.result.energy(profile, placement, strategy, dt_s)
 
 
 def run(procs: Iterable[Any] | Any, num_steps: int, trace: bool = True) -> LavaRun:

@@ -396,7 +396,7 @@ def float_simulation(model: NIRModel, spikes: dict[str, np.ndarray], steps: int)
 def agreement(model: NIRModel, spikes: dict[str, np.ndarray], steps: int) -> tuple[LayerReport, ...]:
     """The report with each population's spike agreement between the fixed-point emulation and
     the float simulation: 1 - sum |count_fixed - count_float| / sum (count_fixed + count_float)."""
-    from ..emulate import emulate
+    from ..emulator import emulate
 
     counts = emulate(model.network(spikes), steps).counters.compartment_spikes
     ref = float_simulation(model, spikes, steps)

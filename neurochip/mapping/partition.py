@@ -7,6 +7,7 @@ from scipy.sparse.csgraph import reverse_cuthill_mckee
 
 from ..errors import MappingError
 from ..ir import Network
+from ..kernels.layout import Sites
 from ..kernels.placement import block_tables, greedy_pieces, route, rows_by_target
 from ..pack import Packed, pack
 from ..profiles import Profile, load_profile
@@ -18,6 +19,12 @@ STRATEGIES = ("greedy", "traffic")
 def _limit(profile: Profile, key: str) -> float | None:
     q = getattr(profile.core, key)
     return None if q is None else q.si
+
+
+def _limit_or(profile: Profile, key: str, unlimited: int) -> int:
+    """A per-core limit as an int, or `unlimited` when the profile states none (0 means 0)."""
+    limit = _limit(profile, key)
+    return unlimited if limit is None else int(limit)
 
 
 def _width(menu: tuple[int, ...], need: int, what: str, profile: Profile) -> int:
@@ -57,18 +64,15 @@ def _order(strategy: str, ptr: np.ndarray, rows: np.ndarray, n: int) -> np.ndarr
     return order[order < n].astype(np.int64)
 
 
-def _inputs(network: Network, packed: Packed, profile: Profile, strategy: str) -> list[tuple[np.ndarray, ...]]:
+def _inputs(network: Network, packed: Packed, strategy: str) -> list[tuple[np.ndarray, ...]]:
     """Per population: (placement order, CSR of its compartments' input rows)."""
-    n_src = [c.shape[1] for c in network.connections]
-    n_dst_of_row = np.repeat(packed.conns.n_dst, n_src)
-    dense_of_row = np.repeat(packed.conns.dense, n_src)
+    rows = packed.rows()
     out = []
     for pop in network.populations:
-        rows = np.concatenate([np.arange(packed.conns.row_base[c], packed.conns.row_base[c] + conn.shape[1])
-                               for c, conn in enumerate(network.connections) if conn.dst == pop.name] or
-                              [np.zeros(0, np.int64)]).astype(np.int64)
-        ptr, in_row = rows_by_target(packed.syn.row_start, packed.syn.row_nnz, dense_of_row, n_dst_of_row,
-                                     packed.syn.target, packed.syn.dense_weight, rows, pop.n)
+        selected = np.concatenate([np.arange(packed.conns.row_base[c], packed.conns.row_base[c] + conn.shape[1])
+                                   for c, conn in enumerate(network.connections) if conn.dst == pop.name] or
+                                  [np.zeros(0, np.int64)]).astype(np.int64)
+        ptr, in_row = rows_by_target(rows, selected, pop.n)
         out.append((_order(strategy, ptr, in_row, pop.n), ptr, in_row))
     return out
 
@@ -80,8 +84,11 @@ def _split(network: Network, packed: Packed, profile: Profile, inputs: list[tupl
     core = profile.core
     enc = core.synapse_encoding
     core_comp = int(core.max_compartments.si)
-    max_axons = int(_limit(profile, "max_input_axons") or -1)
-    max_bits = int(_limit(profile, "synaptic_memory") or -1)
+    if core_comp < 1:
+        raise MappingError(f"profile {profile.name!r} allows {core_comp} compartments per core "
+                           "(core.max_compartments): nothing can be placed")
+    max_axons = _limit_or(profile, "max_input_axons", -1)
+    max_bits = _limit_or(profile, "synaptic_memory", -1)
     if max_bits >= 0 and enc is None:
         raise MappingError(f"profile {profile.name!r} gives synaptic_memory but no core.synapse_encoding "
                            "to count it with")
@@ -109,7 +116,8 @@ def _raise_does_not_fit(pop: str, j: int, axons: int, bits: int, max_axons: int,
                         profile: Profile) -> None:
     if max_axons >= 0 and axons > max_axons:
         raise MappingError(f"population {pop!r} needs {axons} input axons per core (compartment {j}), "
-                           f"{profile.name} allows {max_axons}: reduce fan-in or enable splitting by input")
+                           f"{profile.name} allows {max_axons}: reduce its fan-in (one compartment's inputs are not "
+                           "split across cores)")
     raise MappingError(f"population {pop!r} needs {bits} bits of synaptic memory per core (compartment {j}), "
                        f"{profile.name} allows {max_bits}: reduce fan-in or weight bits")
 
@@ -128,7 +136,8 @@ def _coordinates(n_cores: int, profile: Profile) -> tuple[np.ndarray, np.ndarray
     return k // per_chip, tile // cols, tile % cols
 
 
-def map_network(network: Network, profile: Profile | str, strategy: str = "greedy") -> "Placement":
+def map_network(network: Network, profile: Profile | str, strategy: str = "greedy",
+                packed: Packed | None = None) -> "Placement":
     """Place `network` on `profile`'s cores under every per-core limit the profile states.
 
     Parameters
@@ -137,6 +146,8 @@ def map_network(network: Network, profile: Profile | str, strategy: str = "greed
     profile : a `Profile` or a built-in name / YAML path.
     strategy : "greedy" (index order) or "traffic" (reverse Cuthill-McKee order, to co-locate
         compartments that share inputs).
+    packed : the network's packed layout when one exists (an emulation's `Result.packed`);
+        packed here otherwise.
 
     Raises
     ------
@@ -148,10 +159,11 @@ def map_network(network: Network, profile: Profile | str, strategy: str = "greed
     if profile.core is None or profile.chip is None:
         raise MappingError(f"profile {profile.name!r} states no per-core limits or chip structure "
                            f"({profile.kind}): nothing to map onto")
-    packed = pack(network)
+    packed = packed or pack(network)
     _check_delays(network, profile)
+    _check_weight_bits(network, profile)
     caps: dict[str, int] = {}
-    inputs = _inputs(network, packed, profile, strategy)
+    inputs = _inputs(network, packed, strategy)
     for _ in range(OUTPUT_AXON_RETRIES):
         placement, dest, offsets = _place(network, packed, profile, strategy, inputs, caps)
         over = _output_axon_overflow(placement)
@@ -188,13 +200,10 @@ def _place(network: Network, packed: Packed, profile: Profile, strategy: str, in
     for k, (pop, comps, _, _) in enumerate(pieces):
         core_of[offsets[pop] + comps] = k
     chip, tile_row, tile_col = _coordinates(n_cores, profile)
-    n_src = np.array([c.shape[1] for c in network.connections], np.int64)
-    rows_n_dst = np.repeat(packed.conns.n_dst, n_src)
-    rows_dense = np.repeat(packed.conns.dense, n_src)
-    out_axons, dest, row_route, syn_on_core = route(
-        packed.conns.src_node, packed.conns.row_base, n_src, packed.first, packed.n_pops, packed.syn.row_start,
-        packed.syn.row_nnz, rows_dense, rows_n_dst, packed.conns.dst_first, packed.syn.target,
-        packed.syn.dense_weight, core_of, tile_row, tile_col, chip, n_cores)
+    out_axons, dest, row_route, syn_on_core, _ = route(packed.row_connections(), packed.first, packed.n_pops,
+                                                       packed.rows(), Sites(core_of, tile_row, tile_col, chip),
+                                                       np.zeros(0, np.int64))
+    n_src = packed.n_src
     placement = Placement(
         profile=profile.name, strategy=strategy,
         pieces=[[Piece(pop, comps)] for pop, comps, _, _ in pieces],
@@ -217,6 +226,14 @@ def _place(network: Network, packed: Packed, profile: Profile, strategy: str, in
 def _connection_route(name: str, rows: np.ndarray, from_host: bool) -> ConnectionRoute:
     messages, intra, ew, ns, off_chip = rows.sum(axis=0)
     return ConnectionRoute(name, len(rows), int(messages), int(intra), int(ew + ns), int(off_chip), from_host)
+
+
+def _check_weight_bits(network: Network, profile: Profile) -> None:
+    limit = _limit(profile, "max_weight_bits")
+    for c in network.connections:
+        if limit is not None and c.num_weight_bits > limit:
+            raise MappingError(f"connection {c.name!r} needs {c.num_weight_bits}-bit weights, {profile.name} "
+                               f"stores at most {limit:g} (core.max_weight_bits): quantize to fewer bits")
 
 
 def _check_delays(network: Network, profile: Profile) -> None:

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from ..kernels.layout import Sites
+
 #: Per-core resources: name -> (Placement attribute, profile core limit).
 RESOURCES = {
     "compartments": ("compartments", "max_compartments"),
@@ -86,6 +88,11 @@ class Placement:
     @property
     def n_chips(self) -> int:
         return int(self.chip.max()) + 1 if self.n_cores else 0
+
+    def sites(self) -> Sites:
+        """Core of every compartment (populations in network order) and each core's tile and chip."""
+        core_of = np.concatenate(list(self.core_of.values())) if self.core_of else np.zeros(0, np.int64)
+        return Sites(core_of.astype(np.int64), self.tile_row, self.tile_col, self.chip)
 
     @property
     def tiles_used(self) -> int:

@@ -43,7 +43,7 @@ def _emulation(workload_json: str, weight_bits: int, steps: int, samples: int):
     import json
 
     from ..convert import convert, network_for, score
-    from ..emulate import emulate
+    from ..api import emulate
     from ..workloads import recurrent_network
 
     w = json.loads(workload_json)

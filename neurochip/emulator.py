@@ -10,7 +10,7 @@ from .ir import Network
 from .kernels import run_batch
 from .pack import Packed, pack
 from .result import Counters, EmulatorState, Result
-from .kernels.layout import CONN_COUNTERS, NODE_COUNTERS
+from .kernels.layout import CONN_COUNTERS, NODE_COUNTERS, Scratch, State, Tally, Trace
 
 
 def _inputs(network: Network, t0: int, steps: int, batch: int) -> np.ndarray:
@@ -79,25 +79,21 @@ def emulate(network: Network, steps: int, *, record: Iterable[str] = (), batch: 
         if record else np.zeros(0, np.int64)
     rec_slot = np.full(n, -1, np.int64)
     rec_slot[rec_index] = np.arange(rec_index.size)
-    rec = [np.zeros((b, steps, rec_index.size), np.int32) for _ in range(3)]
-    node_cnt = np.zeros((b, steps, len(packed.node_names), len(NODE_COUNTERS)), np.int64)
-    conn_cnt = np.zeros((b, steps, len(packed.conn_names), len(CONN_COUNTERS)), np.int64)
-    comp_spikes = np.zeros((b, packed.n_axons), np.int64)
-    run_batch(
-        state.t, _inputs(network, state.t, steps, b), packed.comp, packed.first, packed.n_pops,
-        packed.conns, packed.syn, u, v, ring,
-        np.zeros((b, depth, n if depth else 0), np.int64), np.zeros((b, depth, n if depth else 0), np.uint8),
-        np.zeros((b, depth * n), np.int64), np.zeros((b, -(-n // 8) * 8), np.uint8),
-        np.zeros((b, packed.n_axons), np.int64), np.zeros((b, packed.n_axons), np.int32),
-        np.zeros((b, len(packed.node_names) + 1), np.int64),
-        rec_index, rec_slot, *rec, node_cnt, conn_cnt, comp_spikes,
-    )
+    trace = Trace(rec_index, rec_slot, *(np.zeros((b, steps, rec_index.size), np.int32) for _ in range(3)))
+    tally = Tally(np.zeros((b, steps, len(packed.node_names), len(NODE_COUNTERS)), np.int64),
+                  np.zeros((b, steps, len(packed.conn_names), len(CONN_COUNTERS)), np.int64),
+                  np.zeros((b, packed.n_axons), np.int64))
+    scratch = Scratch(np.zeros((b, depth, n if depth else 0), np.int64), np.zeros((b, depth, n if depth else 0), np.uint8),
+                      np.zeros((b, depth * n), np.int64), np.zeros((b, -(-n // 8) * 8), np.uint8),
+                      np.zeros((b, packed.n_axons), np.int64), np.zeros((b, packed.n_axons), np.int32),
+                      np.zeros((b, len(packed.node_names) + 1), np.int64))
+    run_batch(state.t, _inputs(network, state.t, steps, b), *packed.model, State(u, v, ring), scratch, trace, tally)
     traces, col = {}, 0
     for name in record:
         sl = slice(col, col + pops[name].n)
-        traces[name] = dict(zip(("u", "v", "s"), (r[:, :, sl] for r in rec)))
+        traces[name] = {"u": trace.u[:, :, sl], "v": trace.v[:, :, sl], "s": trace.s[:, :, sl]}
         col += pops[name].n
-    counters = Counters(packed.node_names, packed.conn_names, packed.n_pops, node_cnt, conn_cnt,
-                        comp_spikes.sum(axis=0), n)
+    counters = Counters(packed.node_names, packed.conn_names, packed.n_pops, tally.node, tally.conn,
+                        tally.axon_spikes.sum(axis=0), n)
     return Result(network, steps, b, network.batch is not None or b > 1, traces, counters,
-                  EmulatorState(state.t + steps, u, v, ring))
+                  EmulatorState(state.t + steps, u, v, ring), packed)
