@@ -5,7 +5,7 @@ LAVA_VENV := .venv-lava
 # Lava 0.10 needs Python 3.10 with numpy<2: pyenv's 3.10.13 if present, else python3.10 on PATH.
 PY310 := $(shell p=$$(pyenv prefix 3.10.13 2>/dev/null) && [ -x "$$p/bin/python" ] && echo "$$p/bin/python" || command -v python3.10 2>/dev/null)
 
-.PHONY: test test-core test-lava demo bench clean
+.PHONY: test test-core test-nojit lint test-lava demo bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,10 +19,32 @@ $(LAVA_VENV)/.installed: pyproject.toml
 	$(LAVA_VENV)/bin/python -m pip install -q 'lava-nc==0.10.0' 'numpy<2' -e '.[dev]'
 	touch $@
 
-test: test-core test-lava
+test: test-core test-nojit lint test-lava
 
+# In CI (CI=true) nothing may pass by not running: a missing Python 3.10 or Lava, or a SANA-FE
+# cross-check that could not run, fails the build instead of printing a banner.
 test-core: $(VENV)/.installed
+	@if [ -n "$$CI" ] && ! $(VENV)/bin/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then \
+		echo "CI: the SANA-FE cross-check needs the core environment on Python 3.11 (PYTHON=python3.11)"; exit 1; fi
 	$(VENV)/bin/python -m pytest tests --ignore=tests/conformance
+
+# The kernels as plain Python (NUMBA_DISABLE_JIT=1), against the same oracles: coverage sees them,
+# and integer overflow that the JIT would hide becomes an error.
+NOJIT_TESTS := tests/test_kernels.py tests/test_emulator_vs_reference.py tests/test_mapping.py
+test-nojit: $(VENV)/.installed
+	NUMBA_DISABLE_JIT=1 $(VENV)/bin/python -m pytest -q -p no:cacheprovider -W error::RuntimeWarning \
+		$(NOJIT_TESTS) -k "not cli"
+
+# The import layers (pyproject.toml, [tool.importlinter]). Checked on an installed copy: the
+# kernels/ and profiles/ folders become neurochip.kernels and neurochip.profiles only there.
+LINT_SITE := .lint-site
+lint: $(VENV)/.installed
+	rm -rf build $(LINT_SITE)
+	$(VENV)/bin/python -m pip install -q --no-deps --no-build-isolation --target $(LINT_SITE) .
+	rm -rf build
+	cd $(LINT_SITE) && PYTHONPATH=.:$$(../$(VENV)/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])') \
+		../$(VENV)/bin/python -S -c 'import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())' \
+		--no-cache ../pyproject.toml
 
 # The Python 3.10 environment (numpy 1.26) runs the whole suite: core tests on the oldest
 # supported Python and numpy, plus the live-Lava conformance tests that only run there.
@@ -32,6 +54,7 @@ test-lava:
 		echo "# LAVA CONFORMANCE SKIPPED: no Python 3.10 interpreter found.   #"; \
 		echo "# Install one (pyenv install 3.10.13) to check bit-exactness.  #"; \
 		echo "################################################################"; \
+		if [ -n "$$CI" ]; then echo "CI: Lava conformance must run; failing."; exit 1; fi; \
 	else \
 		$(MAKE) --no-print-directory $(LAVA_VENV)/.installed && \
 		$(LAVA_VENV)/bin/python -m pytest tests; \
@@ -55,4 +78,4 @@ bench: $(VENV)/.installed
 	exit $$status
 
 clean:
-	rm -rf $(VENV) $(LAVA_VENV) build dist *.egg-info .pytest_cache .benchmarks
+	rm -rf $(VENV) $(LAVA_VENV) $(LINT_SITE) build dist *.egg-info .pytest_cache .benchmarks

@@ -123,19 +123,20 @@ def greedy_pieces(order, in_ptr, in_row, row_width, n_rows, max_comp, max_axons,
         for attempt in range(2):
             d_axons = 0
             d_bits = 0
-            for e in range(in_ptr[j], in_ptr[j + 1]):
-                r = in_row[e]
-                w = row_width[r]
-                if state[r, 0] != piece:
-                    new = min(sparse[w, 1], dense[w, 1])
-                    d_axons += 1
-                    d_bits += new
-                else:
-                    new = min(sparse[w, state[r, 1] + 1], dense[w, size - state[r, 2] + 1])
-                    d_bits += new - state[r, 3]
-                trial[e - in_ptr[j]] = new
-            fits = (size < max_comp and (max_axons < 0 or axons + d_axons <= max_axons)
-                    and (max_bits < 0 or bits + d_bits <= max_bits))
+            fits = size < max_comp   # (a full core is closed without looking up tables beyond max_comp)
+            if fits:
+                for e in range(in_ptr[j], in_ptr[j + 1]):
+                    r = in_row[e]
+                    w = row_width[r]
+                    if state[r, 0] != piece:
+                        new = min(sparse[w, 1], dense[w, 1])
+                        d_axons += 1
+                        d_bits += new
+                    else:
+                        new = min(sparse[w, state[r, 1] + 1], dense[w, size - state[r, 2] + 1])
+                        d_bits += new - state[r, 3]
+                    trial[e - in_ptr[j]] = new
+                fits = (max_axons < 0 or axons + d_axons <= max_axons) and (max_bits < 0 or bits + d_bits <= max_bits)
             if fits:
                 break
             if size == 0:

@@ -5,7 +5,7 @@ spiking row while the current one is scattered hides most of it.
 """
 import llvmlite.binding as llvm
 from llvmlite import ir
-from numba import njit, types
+from numba import config, njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
@@ -15,7 +15,7 @@ CACHE_LINE_BYTES = 64
 
 
 @intrinsic
-def prefetch(typingctx, arr, index):
+def _prefetch_intrinsic(typingctx, arr, index):
     """Hint the cache to load ``arr[index]`` for reading (high temporal locality)."""
     sig = types.void(arr, index)
 
@@ -31,6 +31,14 @@ def prefetch(typingctx, arr, index):
         return context.get_dummy_value()
 
     return sig, codegen
+
+
+def _prefetch_python(arr, index):
+    """Without the JIT (``NUMBA_DISABLE_JIT=1``) a prefetch hint does nothing."""
+
+
+#: Hint the cache to load ``arr[index]``; a no-op when Numba's JIT is disabled (coverage runs).
+prefetch = _prefetch_python if config.DISABLE_JIT else _prefetch_intrinsic
 
 
 @njit(cache=True, inline="always")

@@ -133,7 +133,7 @@ def deliver(t, k, model, ring, scratch, conn_cnt):
         n_events = 0
         n_touched = 0
         for q in range(lo, hi):
-            x = payload[q] if graded else 1
+            x = np.int64(payload[q]) if graded else np.int64(1)   # widened, as a C int64 product
             r = row0 + spikes[q] - axon0
             start = syn.row_start[r]
             nnz = syn.row_nnz[r]

@@ -1,8 +1,10 @@
 """Event-driven synaptic delivery: one presynaptic row at a time, cost = the row's synapses.
 
-Dendritic accumulators are int32 rows of a delay ring buffer; adding an int64 into an int32
-slot wraps modulo 2**32, which is exactly Lava's int32 port arithmetic.
+Dendritic accumulators are int32 rows of a delay ring buffer; each addition is widened to int64
+and wrapped back to int32 (`wrap_int32`, which compiles to a plain 32-bit store), which is exactly
+Lava's int32 port arithmetic, with or without the JIT.
 """
+import numpy as np
 from numba import njit
 
 from .fixed_point import wrap_int32
@@ -17,10 +19,10 @@ def scatter_row(acc, target, weight, start, stop, payload):
     """
     if payload == 1:
         for e in range(start, stop):
-            acc[target[e]] += weight[e]
+            acc[target[e]] = wrap_int32(np.int64(acc[target[e]]) + weight[e])
     else:
         for e in range(start, stop):
-            acc[target[e]] += payload * weight[e]
+            acc[target[e]] = wrap_int32(acc[target[e]] + payload * weight[e])
 
 
 @njit(cache=True, inline="always")
@@ -28,7 +30,8 @@ def scatter_row_delayed(ring, t_next, offset, target, weight, delay, start, stop
     """As `scatter_row`, into ring slot ``(t_next + delay[e]) % R`` per synapse."""
     n_slots = ring.shape[0]
     for e in range(start, stop):
-        ring[(t_next + delay[e]) % n_slots, offset + target[e]] += payload * weight[e]
+        slot = (t_next + np.int64(delay[e])) % n_slots
+        ring[slot, offset + target[e]] = wrap_int32(ring[slot, offset + target[e]] + payload * weight[e])
 
 
 @njit(cache=True)
@@ -36,10 +39,10 @@ def add_row(acc, row, payload):
     """``acc += payload * row`` over equal-length 1-D slices (vectorised)."""
     if payload == 1:
         for j in range(acc.shape[0]):
-            acc[j] += row[j]
+            acc[j] = wrap_int32(np.int64(acc[j]) + row[j])
     else:
         for j in range(acc.shape[0]):
-            acc[j] += payload * row[j]
+            acc[j] = wrap_int32(acc[j] + payload * row[j])
 
 
 @njit(cache=True, inline="always")
@@ -52,7 +55,7 @@ def accumulate_partial(partial, mark, touched, n_touched, offset, target, weight
     """
     n = partial.shape[1]
     for e in range(start, stop):
-        d = uniform_delay if uniform_delay >= 0 else delay[e]
+        d = uniform_delay if uniform_delay >= 0 else np.int64(delay[e])
         j = offset + target[e]
         if mark[d, j] == 0:
             mark[d, j] = 1
@@ -79,4 +82,5 @@ def flush_partial(ring, t_next, partial, mark, touched, n_touched, right_shift, 
         mark[d, j] = 0
         if wrap_first:
             x = wrap_int32(x)
-        ring[(t_next + d) % n_slots, j] += x >> right_shift
+        slot = (t_next + d) % n_slots
+        ring[slot, j] = wrap_int32(ring[slot, j] + (x >> right_shift))

@@ -3,11 +3,11 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-nir = pytest.importorskip("nir")
+import nir
 
-import neurochip as nc  # noqa: E402
-from neurochip.interop import nir as nn  # noqa: E402
-from netgen import random_network  # noqa: E402
+import neurochip as nc
+from neurochip.interop import nir as nn
+from netgen import random_network
 
 
 def lif_graph(seed=0, dt=1e-3, **override):

@@ -8,12 +8,16 @@ tile in both, so there are none anyway).
 """
 from importlib.resources import files
 
+import sys
+
 import numpy as np
 import pytest
 
 import neurochip as nc
+from strict import require
 
-sanafe = pytest.importorskip("sanafe", reason="sanafe is installed for Python 3.11 only (dev extra)")
+sanafe = require("sanafe", "sanafe ships a wheel for Python 3.11 only (dev extra)",
+                 where=sys.version_info[:2] == (3, 11))
 
 STEPS, VTH = 100, 40
 

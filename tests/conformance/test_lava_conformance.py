@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-lava = pytest.importorskip("lava", reason="Lava conformance runs in .venv-lava (make test-lava)")
+from strict import require
+
+lava = require("lava", "Lava conformance runs in .venv-lava (make test-lava)")
 
 from lava.magma.core.run_conditions import RunSteps  # noqa: E402
 from lava.magma.core.run_configs import Loihi2SimCfg  # noqa: E402
