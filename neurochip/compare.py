@@ -1,26 +1,26 @@
 """The main job: a trained dense network, converted, emulated and priced on chip profiles, next to
-the same network on a CPU and a GPU, and next to the brain's power budget."""
+the same network on a CPU and a GPU, and next to the brain's power budget; and the dense baseline
+alone (`run_baseline`). Both return JSON-ready dicts; `neurochip.report` presents them."""
 from __future__ import annotations
 
-import base64
-import html
-import io
-import json
 import platform
 import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
 from . import __version__
-from .atomic import write_atomic
-from .baseline import MLP, NotMeasurable, digits, estimate, measure_cpu, measure_gpu, train
+from .api import emulate
+from .baseline import MLP, NotMeasurable, crossover, digits, estimate, gpu_sweep, layer_costs, measure_cpu, measure_gpu, train
 from .baseline.crossover import MEASURED_H100, measured_runs
 from .convert import convert, network_for, score
-from .api import emulate
 from .energy import brain_scale
+from .errors import EnergyError
 from .profiles import load_profile
+from .report import write_compare
+from .workloads import feed_forward_snn
 
 STEP_CHOICES = (8, 16, 32, 64, 128, 256)
 GPU_BATCHES = (1, 16384)
@@ -34,46 +34,50 @@ def _row(system, profile, accuracy, energy_j, time_s, source, **extra) -> dict:
 
 
 def run_compare(model: str = "digits-mlp", profiles=("loihi",), steps: int | None = None, batch: int | None = None,
-                seed: int = 0, epochs: int = 60, progress=None) -> dict:
-    """Everything the report needs, as a JSON-ready dict (see README, 'The compare report')."""
+                seed: int = 0, epochs: int = 60, progress: Callable[[str], None] | None = None) -> dict:
+    """Everything the report needs, as a JSON-ready dict (see README, 'The compare report').
+
+    Accuracy and energy come from the same test samples: all of them, or the first `batch`.
+    """
     advance = progress or (lambda text: None)
     data = digits(seed=seed)
     advance("training the dense network" if model == "digits-mlp" else f"loading {model}")
     mlp = train(data, (128,), epochs=epochs, seed=seed)[0] if model == "digits-mlp" else MLP.load(model)
-    dense_acc = mlp.accuracy(data.x_test, data.y_test)
-    advance("converting and scoring the SNN")
+    x, y = (data.x_test, data.y_test) if batch is None else (data.x_test[:batch], data.y_test[:batch])
+    dense_acc = mlp.accuracy(x, y)
+    advance("converting and scoring the SNN (a first run compiles the kernels)")
     conv = convert(mlp, data.x_train)
-    sweep = score(conv, data.x_test, data.y_test, max(STEP_CHOICES + ((steps,) if steps else ())))
+    sweep = score(conv, x, y, max(STEP_CHOICES + ((steps,) if steps else ())))
     if steps is None:
         steps = next((t for t in STEP_CHOICES if sweep.accuracy[t - 1] >= dense_acc - 0.01), STEP_CHOICES[-1])
-    x, y = (data.x_test, data.y_test) if batch is None else (data.x_test[:batch], data.y_test[:batch])
     snn_acc = float(sweep.accuracy[steps - 1])
-    rows, breakdowns, scale, tradeoff = [], {}, {}, []
-    advance("emulating the SNN")
+    advance("emulating the SNN at each step count")
     # counters do not depend on the profile: one emulation per step count, priced on every profile
-    run = emulate(network_for(conv, x, steps), steps, batch=len(x))
-    sample = min(100, len(x))
-    by_steps = {t: emulate(network_for(conv, x[:sample], t), t, batch=sample) for t in STEP_CHOICES}
+    runs = {t: emulate(network_for(conv, x, t), t, batch=len(x)) for t in sorted(set(STEP_CHOICES) | {steps})}
+    run = runs[steps]
+    rows, breakdowns, scale, tradeoff = [], {}, {}, []
     for name in profiles:
         advance(f"pricing on {name}")
         profile = load_profile(name)
         report = run.energy(profile)
-        breakdowns[name] = report.breakdown_j
+        breakdowns[name] = {**{a: j / len(x) for a, j in report.breakdown_j.items()},
+                            **({"static": report.static_energy_j / len(x)} if report.static_energy_j else {})}
         rows.append(_row(f"SNN on {name}", name, snn_acc, report.energy_per_inference_j, report.time_per_inference_s,
                          f"modeled: {name} per-op figures x exact emulated counts ({steps} steps)",
-                         static_energy_j=report.static_energy_j, notes=report.notes))
+                         static_energy_per_inference_j=report.static_energy_j / len(x)
+                         if report.static_energy_j is not None else None, notes=report.notes))
         try:
             scale[name] = brain_scale(name)
-        except ValueError as exc:
+        except EnergyError as exc:
             scale[name] = {"error": str(exc)}
-        for t, r in by_steps.items():
-            tradeoff.append({"profile": name, "steps": t, "accuracy": float(sweep.accuracy[t - 1]),
-                             "energy_per_inference_j": r.energy(profile).energy_per_inference_j})
+        tradeoff += [{"profile": name, "steps": t, "accuracy": float(sweep.accuracy[t - 1]),
+                      "energy_per_inference_j": r.energy(profile).energy_per_inference_j} for t, r in runs.items()]
     advance("the dense baseline")
-    rows += _dense_rows(mlp, data, dense_acc)
+    rows += _dense_rows(mlp, x, dense_acc)
     brain_run = run.energy("brain")
     brain = load_profile("brain").organism.total_power
-    rows.append(_row("brain (whole-organ average)", "brain", None, brain_run.energy_per_inference_j, brain_run.time_per_inference_s,
+    rows.append(_row("brain (whole-organ average)", "brain", None, brain_run.energy_per_inference_j,
+                     brain_run.time_per_inference_s,
                      f"modeled: {brain_run.sources['synaptic_event_aggregate']['source']}; real time, 1 ms steps"))
     for row in rows:
         row["inferences_per_s_within_brain_power"] = brain.si / row["energy_per_inference_j"]
@@ -81,18 +85,21 @@ def run_compare(model: str = "digits-mlp", profiles=("loihi",), steps: int | Non
         "rows": rows, "dense_accuracy": dense_acc, "snn_accuracy": snn_acc, "steps": steps,
         "accuracy_by_steps": {int(t): float(sweep.accuracy[t - 1]) for t in STEP_CHOICES},
         "synaptic_ops_per_inference": float(sweep.synaptic_ops[steps - 1]),
-        "energy_vs_steps": tradeoff, "breakdown_j": breakdowns, "brain_scale": scale,
+        "energy_vs_steps": tradeoff, "breakdown_per_inference_j": breakdowns, "brain_scale": scale,
         "brain_power_w": brain.si, "brain_power_source": brain.source, "summary": _summary(rows, profiles),
-        "metadata": {"neurochip": __version__, "numpy": np.__version__, "python": platform.python_version(),
-                     "machine": platform.node(), "processor": platform.processor() or platform.machine(),
-                     "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "seed": seed,
-                     "model": model, "sizes": list(mlp.sizes), "test_samples": len(x)},
+        "metadata": {**_machine(), "seed": seed, "model": model, "sizes": list(mlp.sizes), "test_samples": len(x)},
     }
 
 
-def _dense_rows(mlp: MLP, data, accuracy: float) -> list[dict]:
+def _machine() -> dict:
+    return {"neurochip": __version__, "numpy": np.__version__, "python": platform.python_version(),
+            "machine": platform.node(), "processor": platform.processor() or platform.machine(),
+            "date": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+
+
+def _dense_rows(mlp: MLP, x: np.ndarray, accuracy: float) -> list[dict]:
     rows = []
-    x1 = data.x_test[:1]
+    x1 = x[:1]
     t0, n = time.perf_counter(), 0
     while time.perf_counter() - t0 < 0.5:
         mlp.predict(x1)
@@ -140,72 +147,42 @@ def _summary(rows: list[dict], profiles) -> str:
             f"{ratio(gpu_big['energy_per_inference_j'], snn['energy_per_inference_j'])} the GPU at batch {GPU_BATCHES[-1]}")
 
 
-def _png(fig) -> bytes:
-    import matplotlib.pyplot as plt
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    return buffer.getvalue()
-
-
-def plots(report: dict) -> dict[str, bytes]:
-    """energy.png (per system, log), accuracy_energy.png (as steps vary), breakdown.png."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    rows = report["rows"]
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(rows) + 1.2))
-    ax.barh([r["system"] for r in rows], [r["energy_per_inference_j"] for r in rows],
-            color=["tab:green" if r["source"].startswith("measured") else "tab:blue" for r in rows])
-    ax.set(xscale="log", xlabel="J per inference (green: measured, blue: modeled)")
-    ax.invert_yaxis()
-    out = {"energy.png": _png(fig)}
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for profile in dict.fromkeys(p["profile"] for p in report["energy_vs_steps"]):
-        pts = [p for p in report["energy_vs_steps"] if p["profile"] == profile]
-        ax.plot([p["energy_per_inference_j"] for p in pts], [p["accuracy"] for p in pts], "o-", label=profile)
-        for p in pts:
-            ax.annotate(f"{p['steps']}", (p["energy_per_inference_j"], p["accuracy"]), fontsize=7)
-    ax.axhline(report["dense_accuracy"], color="k", linestyle="--", label="dense MLP")
-    ax.set(xscale="log", xlabel="J per inference", ylabel="test accuracy", title="accuracy vs energy (labels: steps)")
-    ax.legend(fontsize=8)
-    out["accuracy_energy.png"] = _png(fig)
-    name, parts = next(iter(report["breakdown_j"].items()))
-    parts = {k: v for k, v in parts.items() if v > 0}
-    fig, ax = plt.subplots(figsize=(6, 3))
-    ax.barh(list(parts), list(parts.values()))
-    ax.set(xscale="log", xlabel="J (whole test batch)", title=f"dynamic energy by operation on {name}")
-    out["breakdown.png"] = _png(fig)
-    return out
-
-
 def write_report(report: dict, out: Path) -> list[Path]:
-    """report.json, the PNGs and a self-contained report.html, each written atomically."""
-    images = plots(report)
-    written = [write_atomic(out / "report.json", json.dumps(report, indent=2, default=float))]
-    written += [write_atomic(out / name, data) for name, data in images.items()]
-    written.append(write_atomic(out / "report.html", _html(report, images)))
-    return written
+    """report.json, the PNGs and report.html under `out`, each atomically (`report.write_compare`)."""
+    return write_compare(report, out)
 
 
-def _fmt(v, unit="") -> str:
-    return "n/a" if v is None else (f"{v:.3g}{unit}" if isinstance(v, float) else str(v))
-
-
-def _html(report: dict, images: dict[str, bytes]) -> str:
-    cols = ("system", "accuracy", "energy_per_inference_j", "inferences_per_s", "power_w", "latency_s", "edp_js",
-            "inferences_per_s_within_brain_power", "source")
-    head = "".join(f"<th>{c}</th>" for c in cols)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(_fmt(r.get(c)))}</td>" for c in cols) + "</tr>" for r in report["rows"])
-    imgs = "".join(f'<h3>{name}</h3><img src="data:image/png;base64,{base64.b64encode(data).decode()}">'
-                   for name, data in images.items())
-    meta = html.escape(json.dumps(report["metadata"]))
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>neurochip compare</title><style>"
-            "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
-            "padding:4px 8px;font-size:13px}</style></head><body>"
-            f"<h1>neurochip compare</h1><p><b>{html.escape(report['summary'])}</b></p>"
-            f"<p>dense accuracy {report['dense_accuracy']:.2%}, SNN accuracy {report['snn_accuracy']:.2%} at "
-            f"{report['steps']} steps; brain power {report['brain_power_w']:g} W ({html.escape(report['brain_power_source'])})</p>"
-            f"<table><tr>{head}</tr>{body}</table>{imgs}<p><small>{meta}</small></p></body></html>")
+def run_baseline(hidden: tuple[int, ...] = (128,), epochs: int = 60, seed: int = 0, model_path: Path | None = None,
+                 snn_steps: int = 32, out: Path | None = None,
+                 progress: Callable[[str], None] | None = None) -> dict:
+    """The dense baseline alone: accuracy, exact cost per layer, CPU energy (measured where RAPL is
+    readable, else modeled), GPU energy per batch size (modeled; measured where stored), and the
+    batch from which the GPU needs less energy per inference than a batch-1 SNN of the same size
+    on loihi. A trained model is saved as `out`/mlp.npz."""
+    advance = progress or (lambda text: None)
+    data = digits(seed=seed)
+    if model_path:
+        model = MLP.load(model_path)
+    else:
+        advance("training the dense network")
+        model, _ = train(data, hidden, epochs=epochs, seed=seed)
+        if out is not None:
+            model.save(Path(out) / "mlp.npz")
+    accuracy = model.accuracy(data.x_test, data.y_test)
+    try:
+        cpu = {"measured": True, **measure_cpu(model, data.x_test[:1])}
+    except NotMeasurable as exc:
+        e = estimate(model.sizes, "cpu")
+        cpu = {"measured": False, "reason": str(exc), "modeled_j": e.energy_per_inference_j, "notes": e.notes}
+    advance("emulating the batch-1 SNN estimate (a first run compiles the kernels)")
+    snn = emulate(feed_forward_snn(model.sizes), snn_steps).energy("loihi")
+    rows = gpu_sweep(model.sizes)
+    return {
+        "sizes": list(model.sizes), "accuracy": accuracy, "test_samples": len(data.x_test),
+        "layers": [c.__dict__ for c in layer_costs(model.sizes)], "cpu": cpu, "gpu": rows,
+        "crossover_batch": crossover(rows, snn.energy_per_inference_j),
+        "snn_estimate": {"energy_per_inference_j": snn.energy_per_inference_j,
+                         "label": f"SNN {'-'.join(map(str, model.sizes))}, untrained weights, {snn_steps} steps, "
+                                  "loihi (modeled)"},
+        "metadata": {**_machine(), "seed": seed, "epochs": epochs},
+    }

@@ -60,14 +60,14 @@ def feed_forward_snn(sizes=(784, 512, 512, 10), rate: float = 0.1, batch: int | 
 
 def from_spec(spec: str) -> Network:
     """A built-in workload from its spec: ``mlp:SIZES`` (comma-separated layer sizes, the first
-    being Bernoulli inputs) or ``recurrent:N[,FAN_OUT]``."""
+    being Bernoulli inputs) or ``recurrent:N[,FAN_OUT]``; every number a positive integer."""
     kind, _, args = spec.partition(":")
     try:
-        numbers = [int(x) for x in args.split(",") if x]
+        numbers = [int(x) for x in args.split(",") if x.strip()]
     except ValueError:
         numbers = []
-    if kind == "mlp" and len(numbers) >= 2:
-        return feed_forward_snn(tuple(numbers))
-    if kind == "recurrent" and 1 <= len(numbers) <= 2:
-        return recurrent_network(*numbers)
-    raise NetworkError(f"workload {spec!r}: expected 'mlp:784,512,512,10' or 'recurrent:N[,FAN_OUT]'")
+    counts = {"mlp": (2, 64), "recurrent": (1, 2)}.get(kind)
+    if counts is None or not counts[0] <= len(numbers) <= counts[1] or min(numbers) < 1:
+        raise NetworkError(f"workload {spec!r}: expected 'mlp:784,512,512,10' or 'recurrent:N[,FAN_OUT]' "
+                           "with positive integers")
+    return feed_forward_snn(tuple(numbers)) if kind == "mlp" else recurrent_network(*numbers)

@@ -9,7 +9,8 @@ import pytest
 
 from neurochip.baseline import (MLP, NotMeasurable, crossover, digits, estimate, gpu_sweep, layer_costs,
                                 measure_cpu, measure_gpu, mnist, train)
-from neurochip.baseline.crossover import MEASURED_H100, plot
+from neurochip.baseline.crossover import MEASURED_H100
+from neurochip.report import plots
 
 SIZES = (784, 512, 512, 10)
 
@@ -74,13 +75,12 @@ def test_gpu_model_against_our_h100_measurement():
         assert 0.7 < e.inferences_per_s / run["inferences_per_s"] < 1.35
 
 
-def test_crossover_and_plot(tmp_path):
+def test_crossover_and_plot():
     rows = gpu_sweep(SIZES)
     assert {r["source"] for r in rows} == {"modeled", "measured: profiles/measurements/h100_dense_mlp_energy_2026-11-23.json"}
     assert crossover(rows, snn_j=1e-3) == {"fp32": 16, "bf16": 16}
     assert crossover(rows, snn_j=1e-9) == {"fp32": None, "bf16": None}
-    png = plot(rows, 1e-3, "SNN", tmp_path / "crossover.png")
-    assert png.read_bytes()[:4] == b"\x89PNG"
+    assert plots.crossover(rows, 1e-3, "SNN")[:4] == b"\x89PNG"
 
 
 def test_measurement_paths_say_why_not(trained):
@@ -126,12 +126,11 @@ def test_mnist_loaders(tmp_path):
         mnist(tmp_path / "broken.npz")
 
 
-def test_baseline_cli(tmp_path):
-    from typer.testing import CliRunner
+def test_baseline_cli(tmp_path, capsys):
+    from neurochip.__main__ import main
 
-    from neurochip.cli import app
-    res = CliRunner().invoke(app, ["baseline", "--epochs", "5", "--snn-steps", "8", "--out", str(tmp_path)])
-    assert res.exit_code == 0, res.output
+    assert main(["baseline", "--epochs", "5", "--snn-steps", "8", "--out", str(tmp_path)]) == 0
+    assert "test accuracy" in capsys.readouterr().out
     report = json.loads((tmp_path / "baseline.json").read_text())
     assert report["sizes"] == [64, 128, 10] and 0 < report["accuracy"] <= 1
     assert set(report["crossover_batch"]) == {"fp32", "bf16"}

@@ -91,7 +91,7 @@ def test_kill_9_then_resume_equals_an_uninterrupted_run(tmp_path):
     text = SPEC.replace("model.steps: [20, 40]", "model.steps: [300, 400, 500, 600, 700, 800]").replace("n: 600", "n: 3000")
     spec_path = write(tmp_path, text)
     run_sweep(load_spec(spec_path), str(tmp_path / "clean"), workers=1)
-    cmd = [sys.executable, "-m", "neurochip.cli", "sweep", str(spec_path), "--out", str(tmp_path / "killed"), "--workers", "1"]
+    cmd = [sys.executable, "-m", "neurochip", "sweep", str(spec_path), "--out", str(tmp_path / "killed"), "--workers", "1"]
     proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     store = tmp_path / "killed" / "results.sqlite"
     deadline = time.time() + 120

@@ -48,29 +48,3 @@ def crossover(rows: list[dict], snn_j: float) -> dict[str, int | None]:
         if out[row["dtype"]] is None and j < snn_j:
             out[row["dtype"]] = row["batch"]
     return out
-
-
-def plot(rows: list[dict], snn_j: float, snn_label: str, path: str | Path) -> Path:
-    """Energy per inference against batch (log-log): modeled lines, measured points, the SNN level."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from ..atomic import write_atomic
-    import io
-
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    for dtype in sorted({r["dtype"] for r in rows}):
-        sel = [r for r in rows if r["dtype"] == dtype]
-        ax.plot([r["batch"] for r in sel], [r["modeled_j"] for r in sel], label=f"GPU {dtype}, modeled")
-        meas = [r for r in sel if r["measured_j"] is not None]
-        if meas:
-            ax.scatter([r["batch"] for r in meas], [r["measured_j"] for r in meas], label=f"GPU {dtype}, measured (NVML)")
-    ax.axhline(snn_j, color="k", linestyle="--", label=snn_label)
-    ax.set(xscale="log", yscale="log", xlabel="batch size", ylabel="J per inference",
-           title="Dense MLP on GPU vs a batch-1 SNN estimate")
-    ax.legend(fontsize=8)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=120, bbox_inches="tight")
-    plt.close(fig)
-    return write_atomic(path, buffer.getvalue())

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rich.table import Table
-
 from ..result import Result
 
 
@@ -97,17 +95,13 @@ class EnergyReport:
             "notes": list(self.notes),
         }
 
-    def table(self) -> Table:
-        """A rich table: each priced action with its count, joules, share and source."""
-        table = Table(title=f"energy on {self.profile}: {self.energy_per_inference_j:.3e} J per inference")
-        for col in ("action", "count", "J", "share", "status", "source"):
-            table.add_column(col, justify="right" if col in ("count", "J", "share") else "left", overflow="fold")
-        total = self.energy_j or 1.0
-        for action, joules in self.breakdown_j.items():
-            src = self.sources[action]
-            table.add_row(action, f"{self.counts.get(action, self.counts.get('synaptic_op', 0)):,}", f"{joules:.3e}",
-                          f"{100 * joules / total:.1f}%", src["status"], src["source"])
-        if self.static_energy_j is not None:
-            table.add_row("static", "", f"{self.static_energy_j:.3e}", f"{100 * self.static_energy_j / total:.1f}%",
-                          "modeled", "profile static_power x modeled time")
-        return table
+    def table(self):
+        """Deprecated (0.2; removed in 0.3): use ``neurochip.report.terminal.energy(report.to_dict(), ...)``,
+        which the `neurochip energy` command prints. Returns the per-action table."""
+        import warnings
+
+        from ..report.terminal import energy_actions
+
+        warnings.warn("EnergyReport.table() is deprecated: use neurochip.report.terminal.energy(report.to_dict(), ...)",
+                      DeprecationWarning, stacklevel=2)
+        return energy_actions(self.to_dict())

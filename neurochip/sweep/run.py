@@ -7,15 +7,14 @@ Points run in a local process pool, or on a Dask cluster (`scheduler`), with no 
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import time
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from functools import lru_cache
 from typing import Any, Callable
 
-from ..energy import EnergyError
-from ..mapping import LatencyError, MappingError, map_network
-from ..profiles import ProfileError, load_profile
+from ..errors import EnergyError, LatencyError, MappingError, ProfileError, SweepError
+from ..profiles import load_profile
 from .spec import MODEL_KEYS, Spec, point_key
 from .store import Store
 
@@ -84,7 +83,7 @@ def evaluate_group(spec_json: str, points: list[tuple[str, dict]]) -> list[tuple
         record: dict[str, Any] = {"accuracy": accuracy, "emulated": emulated, "fits": True, "reason": None}
         try:
             profile = load_profile(spec.base_profile, {k: v for k, v in point.items() if not k.startswith("model.")})
-            placement = map_network(net, profile)
+            placement = result.map(profile)
             report = result.energy(profile, placement=placement)
             util = placement.utilization()
             record.update(energy_per_inference_j=report.energy_per_inference_j, latency_s=report.time_per_inference_s,
@@ -96,6 +95,14 @@ def evaluate_group(spec_json: str, points: list[tuple[str, dict]]) -> list[tuple
         record["seconds"] = time.perf_counter() - t0
         out.append((key, record))
     return out
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _evaluate(args: tuple[str, list]) -> list[tuple[str, dict]]:
+    return evaluate_group(*args)
 
 
 def plan(spec: Spec) -> list[tuple[str, dict, bool]]:
@@ -117,8 +124,11 @@ def run_sweep(spec: Spec, out: str, workers: int = 2, scheduler: Any = None,
     """Evaluate the points not yet in the store under `out`; returns counts.
 
     `scheduler`: None for a local process pool of `workers`, a Dask `Client`, or a scheduler
-    address ("tcp://host:8786").
+    address ("tcp://host:8786"). Each finished point is committed at once: an interrupted sweep
+    (Ctrl-C stops the workers and returns; kill -9) keeps every stored point.
     """
+    if scheduler is None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise SweepError(f"workers: expected an integer >= 1, found {workers!r}")
     store = Store(out)
     items = plan(spec)
     done = store.keys()
@@ -143,10 +153,12 @@ def run_sweep(spec: Spec, out: str, workers: int = 2, scheduler: Any = None,
     if progress:
         progress(0, todo)
     if scheduler is None:
-        # spawn, not fork: the parent may already run numba's OpenMP threads, which do not survive fork
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            for future in as_completed([pool.submit(evaluate_group, spec_json, g) for g in groups.values()]):
-                record(future.result())
+        # spawn, not fork: the parent may already run numba's OpenMP threads, which do not survive fork.
+        # Workers ignore SIGINT: Ctrl-C reaches the parent alone, which terminates them (leaving the
+        # `with` block) instead of waiting on half-interrupted workers.
+        with multiprocessing.get_context("spawn").Pool(workers, initializer=_ignore_sigint) as pool:
+            for results in pool.imap_unordered(_evaluate, [(spec_json, g) for g in groups.values()]):
+                record(results)
     else:
         from distributed import Client, as_completed as dask_completed
 

@@ -10,6 +10,8 @@ import json
 import sqlite3
 from pathlib import Path
 
+from ..errors import SweepError
+
 SCHEMA = """CREATE TABLE IF NOT EXISTS points (
     key TEXT PRIMARY KEY, sweep TEXT NOT NULL, baseline INTEGER NOT NULL, point TEXT NOT NULL, result TEXT NOT NULL)"""
 
@@ -17,8 +19,12 @@ SCHEMA = """CREATE TABLE IF NOT EXISTS points (
 class Store:
     """Results of sweeps under `path` (a folder; the database is results.sqlite inside)."""
 
-    def __init__(self, folder: str | Path):
+    def __init__(self, folder: str | Path, create: bool = True):
+        """The store in `folder`, made (with the folder) when `create`; without `create` a missing
+        store is a `SweepError` and nothing is made."""
         self.path = Path(folder) / "results.sqlite"
+        if not create and not self.path.is_file():
+            raise SweepError(f"{folder}: expected a sweep result folder holding results.sqlite, found none")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with sqlite3.connect(self.path) as db:
             db.execute(SCHEMA)

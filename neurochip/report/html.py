@@ -1,0 +1,62 @@
+"""The compare report as one self-contained HTML page (images inlined)."""
+from __future__ import annotations
+
+import base64
+import html
+
+#: Report columns: (key, header with unit, formatter).
+COLUMNS = (
+    ("system", "System", str),
+    ("accuracy", "Accuracy (%)", lambda v: f"{100 * v:.2f}"),
+    ("energy_per_inference_j", "Energy per inference (J)", lambda v: f"{v:.3g}"),
+    ("latency_s", "Latency per inference (s)", lambda v: f"{v:.3g}"),
+    ("inferences_per_s", "Throughput (inferences/s)", lambda v: f"{v:,.0f}"),
+    ("power_w", "Average power (W)", lambda v: f"{v:.3g}"),
+    ("edp_js", "Energy-delay product (J s)", lambda v: f"{v:.3g}"),
+    ("inferences_per_s_within_brain_power", "Inferences/s within the brain's power", lambda v: f"{v:.3g}"),
+)
+STYLE = ("body{font-family:sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse;margin:1em 0}"
+         "td,th{border:1px solid #ccc;padding:4px 8px;font-size:13px;vertical-align:top}th{background:#f3f3f3}"
+         "td.num{text-align:right;font-variant-numeric:tabular-nums}.src{font-size:12px;color:#444}")
+
+
+def _cell(value, fmt) -> str:
+    return "n/a" if value is None else html.escape(fmt(value))
+
+
+def _rows_table(rows: list[dict]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for _, h, _ in COLUMNS) + "<th>Figures</th><th>Source</th>"
+    body = []
+    for r in rows:
+        cells = "".join(f"<td{'' if k == 'system' else ' class=num'}>{_cell(r.get(k), f)}</td>" for k, _, f in COLUMNS)
+        figures = "measured" if r["source"].startswith("measured") else (
+            "mixed" if r["source"].startswith("energy modeled") else "modeled")
+        body.append(f"<tr>{cells}<td>{figures}</td><td class=src>{html.escape(r['source'])}</td></tr>")
+    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+
+
+def _key_value_table(items: dict) -> str:
+    rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>" for k, v in items.items())
+    return f"<table>{rows}</table>"
+
+
+def compare_page(report: dict, images: dict[str, bytes], captions: dict[str, str]) -> str:
+    """The page: summary, the systems table, brain-scale lines, the figures, the metadata."""
+    scale = "".join(
+        f"<li>On {html.escape(name)}: {s['chips']:,} chips, {s['power_w']:,.0f} W, {s['ratio_to_brain']:,.0f}x the "
+        f"brain's {s['brain_power_w']:g} W ({s['neurons']:.3g} neurons, {s['synapses']:.2g} synapses at "
+        f"{s['rate_hz']:g} Hz; spike routing excluded, so a lower bound; modeled)</li>"
+        for name, s in report["brain_scale"].items() if "error" not in s)
+    figures = "".join(
+        f"<figure><img alt='{html.escape(captions.get(name, name))}' src='data:image/png;base64,"
+        f"{base64.b64encode(data).decode()}'><figcaption>{html.escape(captions.get(name, name))}</figcaption></figure>"
+        for name, data in images.items())
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>neurochip compare</title><style>{STYLE}</style>"
+            f"</head><body><h1>Dense network vs its SNN on neuromorphic chips, a CPU, a GPU and the brain</h1>"
+            f"<p><b>{html.escape(report['summary'])}</b></p>"
+            f"<p>Dense accuracy {100 * report['dense_accuracy']:.2f}%, SNN accuracy {100 * report['snn_accuracy']:.2f}% "
+            f"at {report['steps']} time steps, on the same {report['metadata']['test_samples']} test samples. "
+            f"Brain power reference {report['brain_power_w']:g} W ({html.escape(report['brain_power_source'])}).</p>"
+            f"{_rows_table(report['rows'])}<h2>A brain-sized network on each chip</h2><ul>{scale}</ul>"
+            f"<h2>Figures</h2>{figures}<h2>How this report was made</h2>{_key_value_table(report['metadata'])}"
+            "</body></html>")

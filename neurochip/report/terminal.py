@@ -1,0 +1,185 @@
+"""What each command prints: tables and lines built from library results, nothing computed here
+that the JSON does not also hold."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.console import RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from .tables import Column, count, pct, sci, table, used
+
+RESOURCE_COLUMNS = (("compartments", "compartments"), ("input axons", "input_axons"),
+                    ("output axons", "output_axons"), ("memory bits", "synaptic_memory_bits"))
+
+
+def notes(lines: Iterable[str], indent: str = "  ") -> list[Text]:
+    """Plain lines (no markup, no highlighting), each wrapped between words."""
+    return [Text(f"{indent}{line}") for line in lines]
+
+
+def profiles_list(profiles) -> list[RenderableType]:
+    rows = [(p.name, p.kind, str(len(p.figures())), str(sum(q.status == "measured" for _, q in p.figures())),
+             p.description) for p in profiles]
+    return [table("built-in profiles", [Column("name"), Column("kind"), Column("figures", True),
+                                        Column("measured", True), Column("description")], rows)]
+
+
+def profile_figures(p) -> list[RenderableType]:
+    rows = [(key, f"{q.value:g}", q.unit, q.status, q.bound, q.source + (f" ({q.note})" if q.note else ""))
+            for key, q in p.figures()]
+    out: list[RenderableType] = [table(f"{p.name}: {p.description}", [Column("figure"), Column("value", True),
+                                       Column("unit"), Column("status"), Column("bound"), Column("source")], rows)]
+    if p.static_power:
+        out += notes([f"static power charged over {p.static_power.scope}: {p.static_power.reason}"], "")
+    else:
+        out += notes(["static power: not published for this profile; none is charged"], "")
+    return out + notes((f"note: {n}" for n in p.notes), "")
+
+
+def placement(pl, per_core: bool) -> list[RenderableType]:
+    """A row per core (`per_core`) or per population (the busiest core's use of each resource)."""
+    use = pl.utilization()
+    title = f"{pl.profile}, {pl.strategy}: {pl.n_cores} cores on {pl.n_chips} chip(s), {pl.tiles_used} tiles"
+    if per_core:
+        cols = [Column("core"), Column("population"), Column("chip, tile", True),
+                *(Column(t, True) for t, _ in RESOURCE_COLUMNS), Column("synapses", True)]
+        rows = [(str(k), pl.pieces[k][0].population, f"{pl.chip[k]}, {pl.tile_row[k]},{pl.tile_col[k]}",
+                 *(used(use[key][0][k], use[key][1]) for _, key in RESOURCE_COLUMNS), count(pl.synapses[k]))
+                for k in range(pl.n_cores)]
+    else:
+        cols = [Column("population"), Column("cores", True), *(Column(f"max {t}", True) for t, _ in RESOURCE_COLUMNS),
+                Column("synapses", True)]
+        populations = [pieces[0].population for pieces in pl.pieces]
+        rows = []
+        for pop in dict.fromkeys(populations):
+            ks = [k for k, p in enumerate(populations) if p == pop]
+            rows.append((pop, str(len(ks)), *(used(use[key][0][ks].max(), use[key][1]) for _, key in RESOURCE_COLUMNS),
+                         count(pl.synapses[ks].sum())))
+    t = pl.traffic()
+    return [table(title, cols, rows), *notes([
+        f"traffic if every compartment and input spiked once: {t['messages']:,.0f} messages, "
+        f"{t['messages_between_tiles']:,.0f} between tiles ({t['hops']:,.0f} hops), "
+        f"{t['messages_off_chip']:,.0f} off chip"], "")]
+
+
+def latency(d: dict) -> list[RenderableType]:
+    if not d["modeled"]:
+        return notes([f"latency: not modeled: {d['reason']}"], "")
+    return notes([f"modeled time per step {d['step_s'] * 1e6:,.2f} us (slowest core {d['critical_core']}, barrier "
+                  f"{d['barrier_s'] * 1e9:,.0f} ns), {d['inference_s'] * 1e3:,.3f} ms per "
+                  f"{d['steps_per_inference']}-step inference; activity from {d['steps_emulated']} emulated steps "
+                  "(modeled)"], "")
+
+
+def energy_actions(d: dict) -> Table:
+    """An `EnergyReport.to_dict()` as a table: each priced action with its count, joules, share,
+    modeled/measured and its source's number (`energy` prints the sources below it)."""
+    total = d["energy_j"] or 1.0
+    sources = _sources(d)
+    rows = [(action, count(d["counts"].get(action, d["counts"]["synaptic_ops"])), sci(joules),
+             pct(joules / total), d["sources"][action]["status"], f"[{sources.index(d['sources'][action]['source']) + 1}]")
+            for action, joules in d["breakdown_j"].items()]
+    if d["static_energy_j"] is not None:
+        rows.append(("static", "", sci(d["static_energy_j"]), pct(d["static_energy_j"] / total), "modeled",
+                     "static power x modeled time"))
+    return table(f"energy on {d['profile']}: {d['energy_per_inference_j']:.3e} J per inference (modeled)",
+                 [Column("action"), Column("count", True), Column("J", True), Column("share", True), Column("figure"),
+                  Column("source")], rows)
+
+
+def _sources(d: dict) -> list[str]:
+    return list(dict.fromkeys(s["source"] for s in d["sources"].values()))
+
+
+def energy(d: dict, brain_power_w: float, brain_source: str) -> list[RenderableType]:
+    """An `EnergyReport.to_dict()`: the actions table, its sources, totals, notes, NeuroBench."""
+    out: list[RenderableType] = [energy_actions(d)]
+    out += notes(f"[{k}] {s}" for k, s in enumerate(_sources(d), 1))
+    time = f"{d['time_per_inference_s'] * 1e3:.3f} ms" if d["time_per_inference_s"] else "time not modeled"
+    power = f"{d['power_w']:.3g} W" if d["power_w"] else "power n/a"
+    within = brain_power_w / d["energy_per_inference_j"] if d["energy_per_inference_j"] else float("inf")
+    nb = d["neurobench"]
+    out += notes([f"{d['energy_per_inference_j']:.3e} J per inference (modeled), {time} per inference, average "
+                  f"{power}; within the brain's {brain_power_w:g} W ({brain_source}): {within:,.0f} inferences/s",
+                  *(f"note: {n}" for n in d["notes"]),
+                  f"NeuroBench: Effective_ACs {nb['SynapticOperations']['Effective_ACs']:,.0f}, ActivationSparsity "
+                  f"{nb['ActivationSparsity']:.3f}, MembraneUpdates {nb['MembraneUpdates']:,.0f}"], "")
+    return out
+
+
+def compare(report: dict) -> list[RenderableType]:
+    """The main job's table: one row per system, sources as numbered notes below."""
+    sizes = "-".join(map(str, report["metadata"]["sizes"]))
+    title = (f"{sizes} on digits ({report['metadata']['test_samples']} test samples): dense "
+             f"{report['dense_accuracy']:.2%}, SNN {report['snn_accuracy']:.2%} at {report['steps']} steps")
+    rows = [(str(i), r["system"], pct(r["accuracy"]) if r["accuracy"] is not None else "-",
+             sci(r["energy_per_inference_j"]), sci(r["latency_s"]), sci(r["power_w"]), figures_of(r["source"]))
+            for i, r in enumerate(report["rows"], 1)]
+    out: list[RenderableType] = [table(title, [Column("#", True), Column("system"), Column("accuracy", True),
+                                               Column("J/inference", True), Column("s/inference", True),
+                                               Column("W", True), Column("figures")], rows)]
+    out += notes(f"[{i}] {r['source']}" for i, r in enumerate(report["rows"], 1))
+    for name, s in report["brain_scale"].items():
+        if "error" not in s:
+            out += notes([f"a brain-sized network ({s['neurons']:.3g} neurons, {s['synapses']:.2g} synapses, "
+                          f"{s['rate_hz']:g} Hz) on {name}: {s['chips']:,} chips, {s['power_w']:,.0f} W, "
+                          f"{s['ratio_to_brain']:,.0f}x the brain's {s['brain_power_w']:g} W (routing excluded; "
+                          "modeled)"], "")
+    return out + [Text(report["summary"], style="bold")]
+
+
+def figures_of(source: str) -> str:
+    """modeled, measured or mixed, from a row's source line."""
+    head = source.split(":")[0]
+    return "mixed" if head == "energy modeled" else head
+
+
+def quantization(layers, title: str) -> list[RenderableType]:
+    rows = [(r.name, r.kind + (" (exact)" if r.exact else ""), count(r.n), count(r.vth), pct(r.weight_rel_error, 2),
+             f"{r.du_error:.1e}", f"{r.dv_error:.1e}", pct(r.bias_rel_error, 2), pct(r.spike_agreement, 1))
+            for r in layers]
+    return [table(title, [Column("population"), Column("type"), Column("n", True), Column("vth", True),
+                          Column("w err", True), Column("du err", True), Column("dv err", True), Column("b err", True),
+                          Column("spikes agree", True)], rows),
+            *notes(["errors: relative L1 of weights and biases, largest decay error; spikes agree: 1 - |fixed - float| "
+                    "/ (fixed + float) spike counts against a float simulation of the same graph"], "")]
+
+
+def pareto(rows: list[dict], mask, x: str, y: str, z: str | None) -> list[RenderableType]:
+    axes = sorted({k for r in rows for k in r["point"]})
+    keep = sorted((r for r, m in zip(rows, mask) if m), key=lambda r: r[x])
+    body = [(str(i), *(str(r["point"].get(a, "base")) for a in axes), sci(r[x]), sci(r[y]),
+             *((sci(r[z]),) if z else ())) for i, r in enumerate(keep, 1)]
+    title = f"Pareto front: min {x}, min {y}" + (f", max {z}" if z else "") + f" ({len(keep)} of {len(rows)} points)"
+    return [table(title, [Column("#", True), *(Column(a, True) for a in axes), Column(x, True), Column(y, True),
+                          *((Column(z, True),) if z else ())], body)]
+
+
+def baseline(report: dict) -> list[RenderableType]:
+    """The dense baseline: accuracy, exact cost per layer, CPU and GPU energy, the crossover."""
+    sizes = "-".join(map(str, report["sizes"]))
+    out: list[RenderableType] = notes([f"dense MLP {sizes} on digits: test accuracy {report['accuracy']:.2%} "
+                                       f"({report['test_samples']} held-out samples, measured)"], "")
+    out.append(table("cost per inference (exact counts, fp32)",
+                     [Column("layer"), Column("MACs", True), Column("parameter bytes", True),
+                      Column("activation bytes", True)],
+                     [(f"{c['fan_in']}->{c['fan_out']}", count(c["macs"]), count(c["parameter_bytes"]),
+                       count(c["activation_bytes"])) for c in report["layers"]]))
+    cpu = report["cpu"]
+    out += notes([f"CPU measured: {cpu['j_per_inference']:.3e} J per inference ({cpu['method']})" if cpu["measured"]
+                  else f"CPU: {cpu['reason']}; modeled {cpu['modeled_j']:.3e} J per inference ({'; '.join(cpu['notes'])})"],
+                 "")
+    snn = report["snn_estimate"]
+    out.append(table(f"GPU energy per inference vs a batch-1 SNN estimate ({snn['energy_per_inference_j']:.3e} J)",
+                     [Column("dtype"), Column("batch", True), Column("modeled J", True), Column("measured J", True),
+                      Column("figures")],
+                     [(r["dtype"], count(r["batch"]), f"{r['modeled_j']:.3e}",
+                       f"{r['measured_j']:.3e}" if r["measured_j"] else "-", figures_of(r["source"]))
+                      for r in report["gpu"]]))
+    out += notes([f"SNN estimate: {snn['label']}",
+                  *(f"GPU {dtype} needs less energy per inference than the SNN from batch "
+                    f"{batch if batch else 'never (in the sweep)'}" for dtype, batch in report["crossover_batch"].items())],
+                 "")
+    return out
