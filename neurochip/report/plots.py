@@ -91,9 +91,9 @@ def accuracy_vs_energy(points: list[dict], dense_accuracy: float, n_test: int) -
         xs = [p["energy_per_inference_j"] for p in pts]
         ys = [100 * p["accuracy"] for p in pts]
         ax.errorbar(xs, ys, yerr=resolution / 2, fmt="o-", capsize=2, label=profile)
-        for i, (x, y, p) in enumerate(zip(xs, ys, pts)):
-            ax.annotate(f"{p['steps']}", (x, y), xytext=(0, 7 if (i + k) % 2 == 0 else -12),
-                        textcoords="offset points", ha="center", fontsize=7)
+        for x, y, p in zip(xs, ys, pts):   # one profile's labels above its points, the next one's below
+            ax.annotate(f"{p['steps']}", (x, y), xytext=(0, 8 if k % 2 == 0 else -13), textcoords="offset points",
+                        ha="center", fontsize=7, color=f"C{k}")
     ax.axhline(100 * dense_accuracy, color="k", linestyle="--", label="dense MLP")
     ax.yaxis.set_minor_locator(plt.MultipleLocator(resolution))
     ax.set(xscale="log", xlabel="energy per inference (J, log scale)",

@@ -150,7 +150,7 @@ def run_sweep(spec: Spec, out: str, workers: int = 2, scheduler: Any = None,
         if progress:
             progress(finished, todo)
 
-    if progress:
+    if progress and todo:
         progress(0, todo)
     if scheduler is None:
         # spawn, not fork: the parent may already run numba's OpenMP threads, which do not survive fork.
