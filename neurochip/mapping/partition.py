@@ -160,8 +160,7 @@ def map_network(network: Network, profile: Profile | str, strategy: str = "greed
         raise MappingError(f"profile {profile.name!r} states no per-core limits or chip structure "
                            f"({profile.kind}): nothing to map onto")
     packed = packed or pack(network)
-    _check_delays(network, profile)
-    _check_weight_bits(network, profile)
+    _check_connections(network, profile)
     caps: dict[str, int] = {}
     inputs = _inputs(network, packed, strategy)
     for _ in range(OUTPUT_AXON_RETRIES):
@@ -228,20 +227,22 @@ def _connection_route(name: str, rows: np.ndarray, from_host: bool) -> Connectio
     return ConnectionRoute(name, len(rows), int(messages), int(intra), int(ew + ns), int(off_chip), from_host)
 
 
-def _check_weight_bits(network: Network, profile: Profile) -> None:
-    limit = _limit(profile, "max_weight_bits")
-    for c in network.connections:
-        if limit is not None and c.num_weight_bits > limit:
-            raise MappingError(f"connection {c.name!r} needs {c.num_weight_bits}-bit weights, {profile.name} "
-                               f"stores at most {limit:g} (core.max_weight_bits): quantize to fewer bits")
+#: Per-connection limits: core key -> (what a connection needs, the message after "needs").
+CONNECTION_LIMITS = {
+    "max_weight_bits": (lambda c: c.num_weight_bits,
+                        "{need}-bit weights, {profile} stores at most {limit:g} (core.max_weight_bits): "
+                        "quantize to fewer bits"),
+    "max_delay": (lambda c: c.max_delay, "delays of {need} steps, {profile} allows {limit:g}: shorten the delays"),
+}
 
 
-def _check_delays(network: Network, profile: Profile) -> None:
-    limit = _limit(profile, "max_delay")
-    for c in network.connections:
-        if limit is not None and c.max_delay > limit:
-            raise MappingError(f"connection {c.name!r} needs delays of {c.max_delay} steps, "
-                               f"{profile.name} allows {limit:g}: shorten the delays")
+def _check_connections(network: Network, profile: Profile) -> None:
+    for key, (need_of, words) in CONNECTION_LIMITS.items():
+        limit = _limit(profile, key)
+        for c in network.connections:
+            if limit is not None and need_of(c) > limit:
+                raise MappingError(f"connection {c.name!r} needs "
+                                   + words.format(need=need_of(c), profile=profile.name, limit=limit))
 
 
 def _check_board(n_cores: int, profile: Profile) -> None:

@@ -114,7 +114,7 @@ def compare(report: dict) -> list[RenderableType]:
     sizes = "-".join(map(str, report["metadata"]["sizes"]))
     title = (f"{sizes} on digits ({report['metadata']['test_samples']} test samples): dense "
              f"{report['dense_accuracy']:.2%}, SNN {report['snn_accuracy']:.2%} at {report['steps']} steps")
-    rows = [(str(i), r["system"], pct(r["accuracy"]) if r["accuracy"] is not None else "-",
+    rows = [(str(i), r["system"], pct(r["accuracy"], 2) if r["accuracy"] is not None else "-",
              sci(r["energy_per_inference_j"]), sci(r["latency_s"]), sci(r["power_w"]), figures_of(r["source"]))
             for i, r in enumerate(report["rows"], 1)]
     out: list[RenderableType] = [table(title, [Column("#", True), Column("system"), Column("accuracy", True),
