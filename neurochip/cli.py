@@ -6,14 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-import numpy as np
 import typer
 from rich.console import Console
 
 from . import report
 from .api import emulate
-from .errors import EnergyError, LatencyError, MappingError, UsageError
-from .mapping import STRATEGIES, map_network, step_time
+from .errors import UsageError
+from .mapping import STRATEGIES, latency_summary, map_network
 from .profiles import builtin_names, load_profile
 from .report import check_writable, stages, terminal, write_json
 from .workloads import from_spec
@@ -97,23 +96,12 @@ def map_command(model: str = typer.Argument(..., help=MODEL_HELP),
         d = placement.to_dict()
         _show(terminal.placement(placement, cores))
         if run is not None:
-            d["latency"] = _latency(placement, p, run)
+            d["latency"] = latency_summary(placement, p, run)
             _show(terminal.latency(d["latency"]))
         reports.append(d)
     if json_path:
         write_json(json_path, reports if len(reports) > 1 else reports[0])
         console.print(f"placement written to {json_path}", highlight=False)
-
-
-def _latency(placement, profile, run) -> dict:
-    """The modeled time per step, or why it cannot be modeled."""
-    try:
-        t = step_time(placement, profile, run.network, run)
-    except LatencyError as exc:
-        return {"modeled": False, "reason": str(exc)}
-    return {"modeled": True, "step_s": t.step_s, "barrier_s": t.barrier_s, "inference_s": t.inference_s,
-            "steps_per_inference": t.steps_per_inference, "critical_core": t.critical_core,
-            "steps_emulated": run.steps}
 
 
 @app.command("energy")
@@ -182,50 +170,21 @@ def port_command(model: Path = typer.Argument(..., exists=True, dir_okay=False, 
                                                                "here.")) -> None:
     """Port a NIR model: quantize it for the profile, compare with a float simulation, map it, price it."""
     from .interop import nir as nir_io
+    from .port import run_port
 
     if out:
         check_writable(out, "--out", folder=True)
     p = load_profile(profile)
     with stages(f"loading {model.name}") as advance:
-        loaded = nir_io.load(model, dt=dt, profile=p)
-        step = loaded.dt or 1e-3
-        if rate * step > 1:
-            raise UsageError(f"--rate {rate:g}: expected at most one spike per step ({1 / step:g} Hz at dt {step:g} s)")
-        rng = np.random.default_rng(seed)
-        spikes = {name: (rng.random((steps, int(np.prod(shape)))) < rate * step).astype(int)
-                  for name, shape in loaded.inputs.items()}
-        advance("comparing with a float simulation (a first run compiles the kernels)")
-        layers = nir_io.agreement(loaded, spikes, steps)
-        network = loaded.network(spikes)
-        result = {"model": str(model), "profile": p.name, "dt_s": step, "input_rate_hz": rate, "steps": steps,
-                  "layers": [r.__dict__ for r in layers]}
-        placement = None
-        try:
-            advance(f"mapping onto {p.name}")
-            run = emulate(network, steps)
-            placement = run.map(p)
-            result["placement"] = placement.to_dict()
-            advance("pricing")
-            result["energy"] = run.energy(p, placement=placement).to_dict()
-        except MappingError as exc:
-            result["does_not_fit"] = str(exc)
-        except EnergyError as exc:
-            result["energy_error"] = str(exc)
-    _show(terminal.quantization(layers, f"{model.name}: quantization for {p.name} (dt {step:g} s, {rate:g} Hz input, "
-                                        f"{steps} steps)"))
-    if placement is not None:
-        _show(terminal.placement(placement, per_core=False))
-    if "energy" in result:
-        d = result["energy"]
-        time = f"{d['time_per_inference_s'] * 1e3:.3f} ms" if d["time_per_inference_s"] else "time not modeled"
-        _show(terminal.notes([f"energy at {rate:g} Hz input (modeled): {d['energy_j']:.3e} J per {steps} steps "
-                              f"({time}); {d['counts']['synaptic_ops']:,} synaptic ops",
-                              *(f"note: {n}" for n in d["notes"])], ""))
-    for key, words in (("does_not_fit", f"does not fit {p.name}"), ("energy_error", "energy not estimated")):
-        if key in result:
-            _show(terminal.notes([f"{words}: {result[key]}"], ""))
+        ported = run_port(model, p, dt, rate, steps, seed, progress=advance)
+    result = ported.report
+    _show(terminal.quantization(ported.layers, f"{model.name}: quantization for {p.name} (dt {ported.dt_s:g} s, "
+                                               f"{rate:g} Hz input, {steps} steps)"))
+    if ported.placement is not None:
+        _show(terminal.placement(ported.placement, per_core=False))
+    _show(terminal.port_outcome(result))
     if out:
-        nir_io.save(network, out / "model.nir", dt=step)
+        nir_io.save(ported.network, out / "model.nir", dt=ported.dt_s)
         write_json(out / "report.json", result)
         console.print(f"written: {out / 'model.nir'}, {out / 'report.json'}", highlight=False)
 

@@ -60,7 +60,7 @@ CASES = [
     ("port model.nir --rate -5", r"'--rate'.*greater than or equal to 0"),
     ("port model.nir --dt 0", r"'--dt': expected a number > 0, found 0"),
     ("port model.nir --dt -1e-3", r"'--dt': expected a number > 0"),
-    ("port model.nir --rate 5000", r"--rate 5000: expected at most one spike per step \(1000 Hz at dt 0.001 s\)"),
+    ("port model.nir --rate 5000", r"input rate 5000 Hz: expected at most one spike per step \(1000 Hz at dt 0.001 s\)"),
     ("baseline --epochs -1", r"'--epochs'.*greater than or equal to 1"),
     ("baseline --snn-steps 0", r"'--snn-steps'.*greater than or equal to 1"),
     ("sweep spec.yaml --workers 0", r"'--workers'.*greater than or equal to 1"),

@@ -62,8 +62,11 @@ def test_sampling_is_complete_or_seeded(tmp_path):
     spec = load_spec(write(tmp_path, SPEC))
     assert len(spec.points()) == 8
     for method in ("random", "lhs"):
-        s = load_spec(write(tmp_path, SPEC.replace("{method: grid}", f"{{method: {method}, points: 6, seed: 3}}")))
-        assert s.points() == s.points() and len(s.points()) == 6
+        text = SPEC.replace("{method: grid}", f"{{method: {method}, points: 6, seed: 3}}")
+        first, again = (load_spec(write(tmp_path, text, f"{method}{k}.yaml")).points() for k in range(2))
+        other = load_spec(write(tmp_path, text.replace("seed: 3", "seed: 4"), f"{method}-other.yaml")).points()
+        assert first == again and len(first) == 6   # the seed in the spec fixes the sample
+        assert other != first
     lhs = load_spec(write(tmp_path, SPEC.replace("{method: grid}", "{method: lhs, points: 4, seed: 0}"))).points()
     assert sorted(p["core.max_compartments"] for p in lhs) == [64, 64, 256, 256]  # stratified
 
@@ -163,3 +166,25 @@ def test_a_point_with_an_invalid_profile_is_stored_as_not_fitting(tmp_path):
     rows = {r["point"].get("core.max_compartments"): r for r in Store(tmp_path / "out").rows()}
     assert rows[64]["fits"] and not rows[-1]["fits"]
     assert "core.max_compartments.value: expected greater than or equal to 0, found -1" in rows[-1]["reason"]
+
+
+def test_ctrl_c_stops_a_sweep_promptly_and_keeps_what_it_stored(tmp_path):
+    """SIGINT to the whole process group (as a terminal sends it) mid-sweep: the command ends within
+    seconds with one line, the stored points stay, and a re-run finishes the rest."""
+    text = SPEC.replace("model.steps: [20, 40]", "model.steps: [300, 400, 500, 600, 700, 800]").replace("n: 600", "n: 3000")
+    spec_path = write(tmp_path, text)
+    cmd = [sys.executable, "-m", "neurochip", "sweep", str(spec_path), "--out", str(tmp_path / "out"), "--workers", "2"]
+    proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    store = tmp_path / "out" / "results.sqlite"
+    deadline = time.time() + 120
+    while time.time() < deadline and not (store.exists() and len(Store(tmp_path / "out").keys()) >= 1):
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)
+    t0 = time.time()
+    _, err = proc.communicate(timeout=60)
+    assert time.time() - t0 < 20 and proc.returncode in (130, -signal.SIGINT)
+    assert err.strip() == "interrupted" and "Traceback" not in err
+    kept = len(Store(tmp_path / "out").keys())
+    assert 1 <= kept < 25
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    assert len(Store(tmp_path / "out").keys()) == 25

@@ -89,3 +89,15 @@ def step_time(placement: Placement, profile: Profile | str, network: Network, re
     nominal = profile.timing.timestep_nominal.si if profile.timing.timestep_nominal else None
     step = max(core.max(initial=0.0) + barrier, nominal or 0.0)
     return StepTime(core, barrier, nominal, step, result.steps, int(core.argmax()) if core.size else -1)
+
+
+def latency_summary(placement: Placement, profile: Profile | str, result: Result) -> dict:
+    """The modeled time per step as a JSON-ready dict (`modeled`: False and the `reason` when the
+    profile lacks a timing figure)."""
+    try:
+        t = step_time(placement, profile, result.network, result)
+    except LatencyError as exc:
+        return {"modeled": False, "reason": str(exc)}
+    return {"modeled": True, "step_s": t.step_s, "barrier_s": t.barrier_s, "inference_s": t.inference_s,
+            "steps_per_inference": t.steps_per_inference, "critical_core": t.critical_core,
+            "steps_emulated": result.steps}

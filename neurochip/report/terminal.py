@@ -147,6 +147,21 @@ def quantization(layers, title: str) -> list[RenderableType]:
                     "/ (fixed + float) spike counts against a float simulation of the same graph"], "")]
 
 
+def port_outcome(result: dict) -> list[RenderableType]:
+    """A `neurochip port` report's energy line, or why it does not fit or cannot be priced."""
+    out: list[RenderableType] = []
+    if "energy" in result:
+        d = result["energy"]
+        time = f"{d['time_per_inference_s'] * 1e3:.3f} ms" if d["time_per_inference_s"] else "time not modeled"
+        out += notes([f"energy at {result['input_rate_hz']:g} Hz input (modeled): {d['energy_j']:.3e} J per "
+                      f"{result['steps']} steps ({time}); {d['counts']['synaptic_ops']:,} synaptic ops",
+                      *(f"note: {n}" for n in d["notes"])], "")
+    for key, words in (("does_not_fit", f"does not fit {result['profile']}"), ("energy_error", "energy not estimated")):
+        if key in result:
+            out += notes([f"{words}: {result[key]}"], "")
+    return out
+
+
 def pareto(rows: list[dict], mask, x: str, y: str, z: str | None) -> list[RenderableType]:
     axes = sorted({k for r in rows for k in r["point"]})
     keep = sorted((r for r, m in zip(rows, mask) if m), key=lambda r: r[x])

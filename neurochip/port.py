@@ -1,0 +1,62 @@
+"""Porting a NIR model to a chip profile: quantize it, compare it with a float simulation of the
+same graph on a Bernoulli test input, place it, price it (`neurochip port`)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .api import emulate
+from .errors import EnergyError, MappingError, UsageError
+from .interop import nir as nir_io
+from .ir import Network
+from .mapping import Placement
+from .profiles import Profile
+
+
+@dataclass(frozen=True)
+class Port:
+    """A ported model: per-layer quantization report, the fixed-point network with its test input,
+    where it sits (None when it does not fit) and the JSON-ready report."""
+
+    layers: tuple[nir_io.LayerReport, ...]
+    network: Network
+    placement: Placement | None
+    dt_s: float
+    report: dict
+
+
+def run_port(model: Path, profile: Profile, dt: float | None = None, rate_hz: float = 20.0, steps: int = 100,
+             seed: int = 0, progress: Callable[[str], None] | None = None) -> Port:
+    """Load `model` quantized for `profile` and drive it with Bernoulli spikes at `rate_hz` for
+    `steps` steps (seeded): spike agreement with a float simulation per layer, the placement (or
+    why it does not fit) and the energy (or why it cannot be priced)."""
+    advance = progress or (lambda text: None)
+    loaded = nir_io.load(model, dt=dt, profile=profile)
+    step = loaded.dt or 1e-3
+    if rate_hz * step > 1:
+        raise UsageError(f"input rate {rate_hz:g} Hz: expected at most one spike per step "
+                         f"({1 / step:g} Hz at dt {step:g} s)")
+    rng = np.random.default_rng(seed)
+    spikes = {name: (rng.random((steps, int(np.prod(shape)))) < rate_hz * step).astype(int)
+              for name, shape in loaded.inputs.items()}
+    advance("comparing with a float simulation (a first run compiles the kernels)")
+    layers = nir_io.agreement(loaded, spikes, steps)
+    network = loaded.network(spikes)
+    report = {"model": str(model), "profile": profile.name, "dt_s": step, "input_rate_hz": rate_hz, "steps": steps,
+              "layers": [r.__dict__ for r in layers]}
+    placement = None
+    try:
+        advance(f"mapping onto {profile.name}")
+        run = emulate(network, steps)
+        placement = run.map(profile)
+        report["placement"] = placement.to_dict()
+        advance("pricing")
+        report["energy"] = run.energy(profile, placement=placement).to_dict()
+    except MappingError as exc:
+        report["does_not_fit"] = str(exc)
+    except EnergyError as exc:
+        report["energy_error"] = str(exc)
+    return Port(layers, network, placement, step, report)
