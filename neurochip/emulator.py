@@ -60,33 +60,20 @@ def emulate(network: Network, steps: int, *, record: Iterable[str] = (), batch: 
     """
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
         raise NetworkError(f"steps: expected an integer >= 1, found {steps!r}")
-    packed = pack(network)
     b = _resolve_batch(network, batch)
+    pops = {p.name: p for p in network.populations}
+    unknown = [name for name in record if name not in pops]
+    if unknown:
+        raise NetworkError(f"record: expected population names {sorted(pops)}, found {unknown}")
+    packed = pack(network)
     if state is None:
         state = _initial_state(network, packed, b)
     elif state.u.shape != (b, packed.n_compartments) or state.ring.shape[1] != packed.n_slots:
         raise NetworkError(f"state: expected the state of this network with batch {b}, "
                            f"found u of shape {state.u.shape}")
     u, v, ring = state.u.copy(), state.v.copy(), state.ring.copy()
-    n = packed.n_compartments
-    depth = packed.partial_depth
-    pops = {p.name: p for p in network.populations}
-    unknown = [name for name in record if name not in pops]
-    if unknown:
-        raise NetworkError(f"record: expected population names {sorted(pops)}, found {unknown}")
-    offsets = dict(zip(packed.node_names, packed.first[:-1]))
-    rec_index = np.concatenate([np.arange(pops[r].n) + offsets[r] for r in record]).astype(np.int64) \
-        if record else np.zeros(0, np.int64)
-    rec_slot = np.full(n, -1, np.int64)
-    rec_slot[rec_index] = np.arange(rec_index.size)
-    trace = Trace(rec_index, rec_slot, *(np.zeros((b, steps, rec_index.size), np.int32) for _ in range(3)))
-    tally = Tally(np.zeros((b, steps, len(packed.node_names), len(NODE_COUNTERS)), np.int64),
-                  np.zeros((b, steps, len(packed.conn_names), len(CONN_COUNTERS)), np.int64),
-                  np.zeros((b, packed.n_axons), np.int64))
-    scratch = Scratch(np.zeros((b, depth, n if depth else 0), np.int64), np.zeros((b, depth, n if depth else 0), np.uint8),
-                      np.zeros((b, depth * n), np.int64), np.zeros((b, -(-n // 8) * 8), np.uint8),
-                      np.zeros((b, packed.n_axons), np.int64), np.zeros((b, packed.n_axons), np.int32),
-                      np.zeros((b, len(packed.node_names) + 1), np.int64))
+    trace = _trace(packed, [pops[name] for name in record], b, steps)
+    tally, scratch = _buffers(packed, b, steps)
     run_batch(state.t, _inputs(network, state.t, steps, b), *packed.model, State(u, v, ring), scratch, trace, tally)
     traces, col = {}, 0
     for name in record:
@@ -94,6 +81,29 @@ def emulate(network: Network, steps: int, *, record: Iterable[str] = (), batch: 
         traces[name] = {"u": trace.u[:, :, sl], "v": trace.v[:, :, sl], "s": trace.s[:, :, sl]}
         col += pops[name].n
     counters = Counters(packed.node_names, packed.conn_names, packed.n_pops, tally.node, tally.conn,
-                        tally.axon_spikes.sum(axis=0), n)
+                        tally.axon_spikes.sum(axis=0), packed.n_compartments)
     return Result(network, steps, b, network.batch is not None or b > 1, traces, counters,
                   EmulatorState(state.t + steps, u, v, ring), packed)
+
+
+def _trace(packed: Packed, populations: list, batch: int, steps: int) -> Trace:
+    """Trace buffers for the compartments of `populations`, in that order."""
+    offsets = dict(zip(packed.node_names, packed.first[:-1]))
+    index = np.concatenate([np.arange(p.n) + offsets[p.name] for p in populations]).astype(np.int64) \
+        if populations else np.zeros(0, np.int64)
+    slot = np.full(packed.n_compartments, -1, np.int64)
+    slot[index] = np.arange(index.size)
+    return Trace(index, slot, *(np.zeros((batch, steps, index.size), np.int32) for _ in range(3)))
+
+
+def _buffers(packed: Packed, batch: int, steps: int) -> tuple[Tally, Scratch]:
+    """Zeroed counters and per-sample work buffers (see `kernels.layout`)."""
+    n, depth, n_nodes = packed.n_compartments, packed.partial_depth, len(packed.node_names)
+    tally = Tally(np.zeros((batch, steps, n_nodes, len(NODE_COUNTERS)), np.int64),
+                  np.zeros((batch, steps, len(packed.conn_names), len(CONN_COUNTERS)), np.int64),
+                  np.zeros((batch, packed.n_axons), np.int64))
+    scratch = Scratch(np.zeros((batch, depth, n if depth else 0), np.int64),
+                      np.zeros((batch, depth, n if depth else 0), np.uint8), np.zeros((batch, depth * n), np.int64),
+                      np.zeros((batch, -(-n // 8) * 8), np.uint8), np.zeros((batch, packed.n_axons), np.int64),
+                      np.zeros((batch, packed.n_axons), np.int32), np.zeros((batch, n_nodes + 1), np.int64))
+    return tally, scratch
