@@ -88,7 +88,7 @@ CASES = [
     ("profiles show loihi --set energy.synaptic_op=[1", r"--set energy\.synaptic_op=\[1: expected a YAML value"),
     ("profiles show loihi --set nokey", r"--set nokey: expected KEY=VALUE, found no '='"),
     # a network that does not fit
-    ("map mlp:20,10 --profile truenorth", r"connection 'w0' needs 8-bit weights, truenorth stores at most 1"),
+    ("map mlp:20,10 --profile truenorth", r"connection 'w1' needs 8-bit weights, truenorth stores at most 1"),
     ("map mlp:5200,2", r"population 'l1' needs \d+ input axons per core \(compartment 0\), loihi allows 4096"),
     # the command line itself
     ("map", r"Missing argument 'model'"),
