@@ -137,9 +137,10 @@ class RowConnections(NamedTuple):
 
 class Sites(NamedTuple):
     """Where each compartment sits: core_of (N,) int64; per core (n_cores,) int64 its tile row,
-    tile column and chip."""
+    tile column, chip and board."""
 
     core_of: NDArray[np.int64]
     tile_row: NDArray[np.int64]
     tile_col: NDArray[np.int64]
     chip: NDArray[np.int64]
+    board: NDArray[np.int64]

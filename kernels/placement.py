@@ -187,9 +187,10 @@ def route(conns, first, n_pops, rows, sites, axon_weight):
     -------
     out_axons : (n_cores,) distinct destination cores summed over the core's compartments' rows.
     dest_per_comp : (N,) destination cores per compartment, over all its rows.
-    row_route : (rows, 5) per row: messages (distinct destination cores), messages within the
-        source's tile, east-west hops, north-south hops, messages to another chip. Rows from
-        spike sources (not on a core) count messages only.
+    row_route : (rows, 6) per row: messages (distinct destination cores), messages within the
+        source's tile, east-west hops, north-south hops, messages to another chip of the same
+        board, messages to another board. Rows from spike sources (not on a core) count messages
+        only.
     syn_on_core : (n_conns, n_cores) synapses of each connection on each core.
     weighted_on_core : (n_cores,) every synapse on the core weighted by its axon's weight (with
         spike counts: the synaptic ops landing on each core), or zeros without weights.
@@ -199,12 +200,12 @@ def route(conns, first, n_pops, rows, sites, axon_weight):
     weighted = axon_weight.shape[0] > 0
     out_axons = np.zeros(n_cores, np.int64)
     dest_per_comp = np.zeros(first[n_pops], np.int64)
-    row_route = np.zeros((rows.start.shape[0], 5), np.int64)
+    row_route = np.zeros((rows.start.shape[0], 6), np.int64)
     syn_on_core = np.zeros((n_conns, n_cores), np.int64)
     weighted_on_core = np.zeros(n_cores, np.int64)
     stamp = np.full(n_cores, -1, np.int64)
     core_of = sites.core_of.astype(np.int32)
-    tile_row, tile_col, chip = sites.tile_row, sites.tile_col, sites.chip
+    tile_row, tile_col, chip, board = sites.tile_row, sites.tile_col, sites.chip, sites.board
     for c in range(n_conns):
         src = conns.src_node[c]
         on_core = src < n_pops
@@ -228,7 +229,9 @@ def route(conns, first, n_pops, rows, sites, axon_weight):
                     continue
                 out_axons[src_core] += 1
                 dest_per_comp[axon] += 1
-                if chip[core] != chip[src_core]:
+                if board[core] != board[src_core]:
+                    row_route[r, 5] += 1
+                elif chip[core] != chip[src_core]:
                     row_route[r, 4] += 1
                 elif tile_row[core] == tile_row[src_core] and tile_col[core] == tile_col[src_core]:
                     row_route[r, 1] += 1

@@ -25,6 +25,8 @@ console = Console()
 
 SET_HELP = "Override a profile figure, e.g. --set core.max_compartments=2048 (repeatable)."
 MODEL_HELP = "Workload: mlp:784,512,512,10 or recurrent:N[,FAN_OUT]."
+RATE_HELP = ("Spike probability per step: of the mlp inputs (default 0.05; layers fire ~5%) or of each recurrent "
+             "compartment (default 1/33).")
 
 
 def _overrides(sets: list[str]) -> dict[str, str]:
@@ -45,6 +47,12 @@ def _profile(name: str, sets: list[str]):
 def _positive(value: Optional[float]) -> Optional[float]:
     if value is not None and not value > 0:
         raise typer.BadParameter(f"expected a number > 0, found {value:g}")
+    return value
+
+
+def _probability(value: Optional[float]) -> Optional[float]:
+    if value is not None and not 0 < value <= 1:
+        raise typer.BadParameter(f"expected a spike probability per step in (0, 1], found {value:g}")
     return value
 
 
@@ -73,6 +81,7 @@ def map_command(model: str = typer.Argument(..., help=MODEL_HELP),
                 set_: list[str] = typer.Option([], "--set", help=SET_HELP),
                 json_path: Optional[Path] = typer.Option(None, "--json", help="Write the placement as JSON here."),
                 cores: bool = typer.Option(False, "--cores", help="Print every core, not a summary per population."),
+                rate: Optional[float] = typer.Option(None, callback=_probability, help=RATE_HELP),
                 steps: int = typer.Option(0, min=0, help="Emulate this many steps and model the time per step from "
                                                          "the activity (0: skip).")) -> None:
     """Place a model on a profile's cores and print utilization, spike traffic and modeled latency."""
@@ -82,7 +91,7 @@ def map_command(model: str = typer.Argument(..., help=MODEL_HELP),
         check_writable(json_path, "--json", folder=False)
     p = _profile(profile, set_)
     with stages("building the network") as advance:
-        network = from_spec(model)
+        network = from_spec(model, rate)
         run = None
         if steps:
             advance(f"emulating {steps} steps (a first run compiles the kernels)")
@@ -99,6 +108,8 @@ def map_command(model: str = typer.Argument(..., help=MODEL_HELP),
             d["latency"] = latency_summary(placement, p, run)
             _show(terminal.latency(d["latency"]))
         reports.append(d)
+    if run is not None:
+        _show(terminal.activity(run))
     if json_path:
         write_json(json_path, reports if len(reports) > 1 else reports[0])
         console.print(f"placement written to {json_path}", highlight=False)
@@ -108,25 +119,30 @@ def map_command(model: str = typer.Argument(..., help=MODEL_HELP),
 def energy_command(model: str = typer.Argument(..., help=MODEL_HELP),
                    profile: list[str] = typer.Option(["loihi"], help="Profiles to price on (repeatable)."),
                    steps: int = typer.Option(100, min=1, help="Time steps per inference."),
+                   rate: Optional[float] = typer.Option(None, callback=_probability, help=RATE_HELP),
                    set_: list[str] = typer.Option([], "--set", help=SET_HELP),
+                   strict: bool = typer.Option(False, "--strict", help="Fail on any action or time without a "
+                                                                       "published figure (default: a lower bound)."),
                    json_path: Optional[Path] = typer.Option(None, "--json", help="Write the reports as JSON here.")) -> None:
-    """Emulate a model and price it on each profile: joules, watts, time and the brain comparison."""
+    """Emulate a model once and price it on each profile: joules, watts, time and the brain comparison."""
+    from .api import price_on_profiles
+
     if json_path:
         check_writable(json_path, "--json", folder=False)
     profiles = [_profile(name, set_) for name in profile]
     with stages("building the network") as advance:
-        network = from_spec(model)
-        advance(f"emulating {steps} steps (a first run compiles the kernels)")
-        run = emulate(network, steps)
-        reports = []
-        for p in profiles:
-            advance(f"mapping and pricing on {p.name}")
-            reports.append(run.energy(p).to_dict())
+        network = from_spec(model, rate)
+        run, outcome = price_on_profiles(network, steps, profiles, strict=strict, progress=advance)
+    if run is None:
+        raise UsageError("; ".join(f"{name}: {why}" for name, why in outcome.items()))
     brain = load_profile("brain").organism.total_power
-    for d in reports:
+    reports = {name: r.to_dict() for name, r in outcome.items() if not isinstance(r, str)}
+    for d in reports.values():
         _show(terminal.energy(d, brain.si, brain.source))
+    _show(terminal.activity(run))
+    _show(terminal.profiles_summary(outcome, reports))
     if json_path:
-        write_json(json_path, reports)
+        write_json(json_path, [reports.get(name) or {"profile": name, "error": why} for name, why in outcome.items()])
         console.print(f"reports written to {json_path}", highlight=False)
 
 

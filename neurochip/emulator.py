@@ -42,7 +42,7 @@ def _resolve_batch(network: Network, batch: int | None) -> int:
 
 
 def emulate(network: Network, steps: int, *, record: Iterable[str] = (), batch: int | None = None,
-            state: EmulatorState | None = None) -> Result:
+            state: EmulatorState | None = None, packed: Packed | None = None) -> Result:
     """Run `network` for `steps` time steps, bit-exact with Loihi fixed point.
 
     Parameters
@@ -53,6 +53,7 @@ def emulate(network: Network, steps: int, *, record: Iterable[str] = (), batch: 
     batch : independent samples run together (default: the sources' batch, else 1). Bernoulli
         sources draw an independent stream per sample.
     state : a previous `Result.state` to continue from (same network and batch).
+    packed : `pack(network)` when the caller already has it (e.g. to map before emulating).
 
     Returns
     -------
@@ -65,7 +66,10 @@ def emulate(network: Network, steps: int, *, record: Iterable[str] = (), batch: 
     unknown = [name for name in record if name not in pops]
     if unknown:
         raise NetworkError(f"record: expected population names {sorted(pops)}, found {unknown}")
-    packed = pack(network)
+    if packed is None:
+        packed = pack(network)
+    elif packed.node_names != tuple(network.nodes) or packed.conn_names != tuple(c.name for c in network.connections):
+        raise NetworkError("packed: expected the packed layout of this network, found another network's")
     if state is None:
         state = _initial_state(network, packed, b)
     elif state.u.shape != (b, packed.n_compartments) or state.ring.shape[1] != packed.n_slots:

@@ -129,6 +129,15 @@ class Chip(Strict):
         return self
 
 
+class System(Strict):
+    """The largest published system built from the chip: its name and how many chips it holds.
+    Boards hold `chip.chips_per_board` chips each; a placement may use more chips than the system
+    holds (reports then say so), never fewer boards than it needs."""
+
+    name: str = Field(min_length=1)
+    chips: Count
+
+
 class OpEnergy(Strict):
     """Dynamic energy per action. Keys equal the emulator's counter names where they match."""
 
@@ -140,6 +149,7 @@ class OpEnergy(Strict):
     spike_hop_ew: Energy | None = None
     spike_hop_ns: Energy | None = None
     spike_off_chip: Energy | None = None
+    spike_off_board: Energy | None = None
     barrier_sync: Energy | None = None
     message_bit: Energy | None = None
     spike_out: Energy | None = None
@@ -164,6 +174,8 @@ class OpTime(Strict):
     spike_intra_tile: Time | None = None
     spike_hop_ew: Time | None = None
     spike_hop_ns: Time | None = None
+    spike_off_chip: Time | None = None
+    spike_off_board: Time | None = None
     barrier_sync_single_tile: Time | None = None
     barrier_sync_all_tiles: Time | None = None
     barrier_sync_multi_chip: Time | None = None
@@ -210,6 +222,7 @@ class Profile(Strict):
     kind: Literal["neuromorphic", "biological", "cpu", "gpu"]
     core: Core | None = None
     chip: Chip | None = None
+    system: System | None = None
     energy: OpEnergy = OpEnergy()
     timing: OpTime = OpTime()
     static_power: StaticPower | None = None

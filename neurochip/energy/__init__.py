@@ -2,8 +2,8 @@
 from ..errors import EnergyError
 from ..mapping import ACTIONS, action_counts
 from .brain import brain_scale
-from .price import dynamic_energy, price, static_power
+from .price import check_priceable, dynamic_energy, price, static_power, unpriced
 from .report import EnergyReport, neurobench_metrics
 
-__all__ = ["ACTIONS", "EnergyError", "EnergyReport", "action_counts", "brain_scale", "dynamic_energy",
-           "neurobench_metrics", "price", "static_power"]
+__all__ = ["ACTIONS", "EnergyError", "EnergyReport", "action_counts", "brain_scale", "check_priceable",
+           "dynamic_energy", "neurobench_metrics", "price", "static_power", "unpriced"]

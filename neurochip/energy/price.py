@@ -20,9 +20,11 @@ from ..result import Result
 from .report import EnergyReport, neurobench_metrics
 
 
-def dynamic_energy(profile: Profile, counts: dict[str, int]) -> tuple[dict[str, float], dict[str, dict]]:
+def dynamic_energy(profile: Profile, counts: dict[str, int],
+                   strict: bool = True) -> tuple[dict[str, float], dict[str, dict]]:
     """(joules per action, the figure used for each) for the `ACTIONS` in `counts`. An action that
-    occurred and has no price in the profile raises `EnergyError`."""
+    occurred and has no price in the profile raises `EnergyError` when `strict`, else is left out
+    (`unpriced` lists it)."""
     breakdown, sources = {}, {}
     for action, words in ACTIONS.items():
         n = counts.get(action, 0)
@@ -30,10 +32,32 @@ def dynamic_energy(profile: Profile, counts: dict[str, int]) -> tuple[dict[str, 
             continue
         q = getattr(profile.energy, action)
         if q is None:
-            raise EnergyError(f"profile {profile.name!r} has no energy.{action}: cannot price {n:,} {words}")
+            if strict:
+                raise EnergyError(f"profile {profile.name!r} has no energy.{action}: cannot price {n:,} {words}")
+            continue
         breakdown[action] = n * q.si
         sources[action] = {"energy_per_op_j": q.si, "status": q.status, "source": q.source}
     return breakdown, sources
+
+
+def unpriced(profile: Profile, counts: dict[str, int]) -> dict[str, int]:
+    """Actions that occurred (count > 0) and that `profile` publishes no energy for."""
+    return {a: counts[a] for a in ACTIONS if counts.get(a, 0) and getattr(profile.energy, a) is None}
+
+
+def check_priceable(profile: Profile) -> None:
+    """Raise `EnergyError` in one line when no spiking run can be priced on `profile` (before any
+    emulation): a dense-only profile, or a neuromorphic one without the core and chip structure
+    to place a network on."""
+    if profile.kind == "biological":
+        if profile.energy.synaptic_event_aggregate is None:
+            raise EnergyError(f"profile {profile.name!r} has no energy.synaptic_event_aggregate: cannot price a run")
+        return
+    if profile.kind != "neuromorphic":
+        raise EnergyError(f"profile {profile.name!r} is a {profile.kind}: it prices dense networks, not spiking runs")
+    if profile.core is None or profile.chip is None:
+        raise EnergyError(f"profile {profile.name!r} states no per-core limits or chip structure: a network cannot "
+                          "be placed on it, so it cannot be priced")
 
 
 def static_power(profile: Profile, n_chips: int, n_cores: int) -> tuple[float | None, str]:
@@ -49,7 +73,7 @@ def static_power(profile: Profile, n_chips: int, n_cores: int) -> tuple[float | 
 
 
 def price(result: Result, profile: Profile | str, placement: Placement | None = None, strategy: str = "greedy",
-          dt_s: float = 1e-3) -> EnergyReport:
+          dt_s: float = 1e-3, strict: bool = False) -> EnergyReport:
     """Energy report of `result` on `profile`.
 
     Parameters
@@ -59,36 +83,47 @@ def price(result: Result, profile: Profile | str, placement: Placement | None = 
     profile : built-in name, YAML path or `Profile`.
     placement : where the network sits; mapped with `strategy` when not given.
     dt_s : seconds per step for profiles that run in real time without a latency model (brain).
+    strict : raise `EnergyError` when an action that occurred, or the time, has no published
+        figure. Otherwise the run is priced without it: the report lists it in `unpriced` and
+        its total is a lower bound (`lower_bound`).
 
     Raises
     ------
-    EnergyError naming the profile and the missing key when an action that occurred has no price.
+    EnergyError naming the profile and what it lacks: a profile that cannot price runs at all
+    (`check_priceable`), or a missing figure when `strict`.
     """
     profile = load_profile(profile)
+    check_priceable(profile)
     if profile.kind == "biological":
         return _price_brain(result, profile, dt_s)
-    if profile.kind != "neuromorphic":
-        raise EnergyError(f"profile {profile.name!r} is a {profile.kind}: it prices dense networks, not spiking runs")
     network = result.network
     placement = placement or map_network(network, profile, strategy, packed=result.packed)
     counts = action_counts(network, placement, result.counters)
-    breakdown, sources = dynamic_energy(profile, counts)
+    missing = unpriced(profile, counts)
+    breakdown, sources = dynamic_energy(profile, counts, strict=strict)
     notes = [f"{counts['host_spikes']:,} input spikes enter from the host as {counts['host_messages']:,} messages: "
              "priced as message_out only, no hops"] if counts["host_spikes"] else []
+    notes += [f"unpriced: {n:,} {ACTIONS[a]} (profile {profile.name!r} publishes no energy.{a}); the total is a "
+              "lower bound" for a, n in missing.items()]
     if counts["messages"] and profile.energy.barrier_sync is None:
         notes.append(f"barrier synchronisation energy is not published for {profile.name}: not priced")
     try:
         timing = step_time(placement, profile, network, result)
     except LatencyError as exc:
+        if strict:
+            raise EnergyError(f"{exc}: the time, and the static energy over it, cannot be modeled") from None
         timing, why = None, str(exc)
     static_w, how = static_power(profile, placement.n_chips, placement.n_cores)
-    if timing is None:
-        if static_w is not None:
-            raise EnergyError(f"{why}; static power cannot be charged without it") from None
-        notes.append(f"time not modeled: {why}")
-    notes.append(f"static power: {how}")
     time_s = timing.step_s * result.steps * result.batch if timing else None
     static_j = static_w * time_s if static_w is not None and time_s is not None else None
+    if timing is None:
+        notes.append(f"time not modeled: {why}")
+        if static_w is not None:
+            missing["static"] = 0
+            notes.append(f"unpriced: static power ({how}) over a time that is not modeled; the total is a lower bound")
+    else:
+        notes += timing.notes
+    notes.append(f"static power: {how}")
     per_core = per_core_counts(network, placement, result.packed, result.counters)
     per_core_j = sum(per_core[a] * s["energy_per_op_j"] for a, s in sources.items())
     return EnergyReport(
@@ -96,14 +131,12 @@ def price(result: Result, profile: Profile | str, placement: Placement | None = 
         sources=sources, dynamic_energy_j=sum(breakdown.values()), static_energy_j=static_j,
         static_power_w=static_w, time_s=time_s, notes=notes,
         neurobench=neurobench_metrics(result), n_cores=placement.n_cores, n_chips=placement.n_chips,
-        per_core_j=[float(x) for x in np.broadcast_to(per_core_j, (placement.n_cores,))],
+        per_core_j=[float(x) for x in np.broadcast_to(per_core_j, (placement.n_cores,))], unpriced=missing,
     )
 
 
 def _price_brain(result: Result, profile: Profile, dt_s: float) -> EnergyReport:
     q = profile.energy.synaptic_event_aggregate
-    if q is None:
-        raise EnergyError(f"profile {profile.name!r} has no energy.synaptic_event_aggregate")
     totals = result.counters.totals()
     counts = {"synaptic_op": totals["synaptic_ops"], "spikes": totals["spikes"]}
     return EnergyReport(

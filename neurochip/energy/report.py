@@ -34,7 +34,9 @@ class EnergyReport:
     """Joules, seconds and watts of a run on a profile. Whole-run figures cover all `batch`
     samples; `*_per_inference` divide by it. `static_energy_j` is None when the profile
     publishes no static power (and `notes` says so); `time_s` is None when not modeled.
-    `per_core_j` is the dynamic energy of each core (host messages excluded)."""
+    `per_core_j` is the dynamic energy of each core (host messages excluded). `unpriced` holds
+    the actions that occurred with no published figure (action -> count; "static" when static
+    power could not be charged over an unmodeled time): the total is then a lower bound."""
 
     profile: str
     batch: int
@@ -51,6 +53,12 @@ class EnergyReport:
     n_cores: int = 0
     n_chips: int = 0
     per_core_j: list[float] = field(default_factory=list)
+    unpriced: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def lower_bound(self) -> bool:
+        """True when some action (or the static energy) occurred and could not be priced."""
+        return bool(self.unpriced)
 
     @property
     def energy_j(self) -> float:
@@ -92,6 +100,7 @@ class EnergyReport:
             "counts": {"synaptic_ops": self.counts.get("synaptic_op", 0), **self.counts},
             "neurobench": self.neurobench, "n_cores": self.n_cores, "n_chips": self.n_chips,
             "per_core_j": list(self.per_core_j),
+            "unpriced": dict(self.unpriced), "lower_bound": self.lower_bound,
             "notes": list(self.notes),
         }
 

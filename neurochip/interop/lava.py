@@ -197,9 +197,9 @@ class LavaRun:
         return self.result.counters
 
     def energy(self, profile: Profile | str, placement: Placement | None = None, strategy: str = "greedy",
-               dt_s: float = 1e-3) -> EnergyReport:
+               dt_s: float = 1e-3, strict: bool = False) -> EnergyReport:
         """Energy, power and time of this run on `profile`, as `neurochip.api.Run.energy`."""
-        return self.result.energy(profile, placement, strategy, dt_s)
+        return self.result.energy(profile, placement, strategy, dt_s, strict)
 
 
 def run(procs: Iterable[Any] | Any, num_steps: int, trace: bool = True) -> LavaRun:

@@ -22,13 +22,14 @@ ACTIONS = {
     "spike_intra_tile": "spike messages within a tile",
     "spike_hop_ew": "east-west mesh hops",
     "spike_hop_ns": "north-south mesh hops",
-    "spike_off_chip": "spike messages to another chip",
+    "spike_off_chip": "spike messages to another chip on the same board",
+    "spike_off_board": "spike messages to another board",
     "message_bit": "graded payload bits",
     "spike_out": "spikes emitted by compartments",
     "message_out": "spike messages sent to cores (one per destination core, host inputs included)",
 }
 #: Columns of `Placement.row_route` and the action each counts (column 0: messages).
-ROUTE_ACTIONS = ("message_out", "spike_intra_tile", "spike_hop_ew", "spike_hop_ns", "spike_off_chip")
+ROUTE_ACTIONS = ("message_out", "spike_intra_tile", "spike_hop_ew", "spike_hop_ns", "spike_off_chip", "spike_off_board")
 
 
 def _sent(network: Network, placement: Placement, counters: Counters):

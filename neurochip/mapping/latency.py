@@ -1,15 +1,19 @@
 """Time per step of a placed network: the slowest core, then the barrier.
 
     core time = synaptic ops x t_synop + compartments x t_update_inactive
-                + active compartments x (t_update_active - t_update_inactive) + messages x t_route
+                + active compartments x (t_update_active - t_update_inactive)
+                + per spike sent: intra-tile messages x t_intra_tile + mesh hops x t_hop
+                  + messages to other chips x t_off_chip + messages to other boards x t_off_board
     step time = max(max over cores + barrier sync, nominal time step if the chip has one)
 
-t_route is t_intra_tile within a tile and mean hops x t_hop between tiles (the mean of the
-east-west and north-south hop times). Activity comes from an emulation's exact counters.
+t_hop is the mean of the east-west and north-south hop times. Activity comes from an
+emulation's exact counters. A chip that runs on a fixed tick and publishes no per-operation times
+(TrueNorth) steps at its tick. Unpublished times for messages between chips or boards, or for a
+multi-chip barrier, are left out and make the step time a lower bound (`StepTime.notes` says so).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -19,6 +23,9 @@ from ..ir import Network
 from ..profiles import Profile, load_profile
 from ..result import Result
 from .placement import Placement
+
+#: Per-operation times the core model needs.
+PER_OP = ("synaptic_op", "neuron_update_inactive", "neuron_update_active")
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,12 @@ class StepTime:
     step_s: float
     steps_per_inference: int
     critical_core: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def lower_bound(self) -> bool:
+        """True when some time (messages between chips or boards, a multi-chip barrier) is unpublished."""
+        return bool(self.notes) and any("lower bound" in n for n in self.notes)
 
     @property
     def inference_s(self) -> float:
@@ -44,19 +57,40 @@ def _time(profile: Profile, key: str) -> float:
     return q.si
 
 
-def _barrier(placement: Placement, profile: Profile) -> float:
-    if placement.n_chips > 1:
-        return _time(profile, "barrier_sync_multi_chip")
+def _optional(profile: Profile, key: str) -> float | None:
+    q = getattr(profile.timing, key)
+    return None if q is None else q.si
+
+
+def _barrier(placement: Placement, profile: Profile, notes: list[str]) -> float:
     one, all_ = _time(profile, "barrier_sync_single_tile"), _time(profile, "barrier_sync_all_tiles")
+    if placement.n_chips > 1:
+        multi = _optional(profile, "barrier_sync_multi_chip")
+        if multi is not None:
+            return multi
+        notes.append(f"a barrier across {placement.n_chips} chips is not published for {profile.name}: the one-chip "
+                     "figure stands in, so the step time is a lower bound")
+        return all_
     chip = profile.chip
     n_tiles = chip.mesh_rows.si * chip.mesh_cols.si if chip.mesh_rows and chip.mesh_cols else 1
     frac = (placement.tiles_used - 1) / (n_tiles - 1) if n_tiles > 1 else 1.0
     return one + (all_ - one) * frac
 
 
+def _tick(placement: Placement, profile: Profile, result: Result) -> StepTime:
+    """A chip that advances on a fixed tick and publishes no per-operation times."""
+    tick = profile.timing.timestep_nominal
+    return StepTime(np.zeros(placement.n_cores), 0.0, tick.si, tick.si, result.steps, -1,
+                    [f"{profile.name} advances on its fixed {tick.value:g} {tick.unit} tick and publishes no "
+                     "per-operation times: each step is one tick (the work is assumed to fit in it)"])
+
+
 def step_time(placement: Placement, profile: Profile | str, network: Network, result: Result) -> StepTime:
     """Modeled time per step of `network` placed as `placement`, with activity from `result`."""
     profile = load_profile(profile)
+    missing = [k for k in PER_OP if getattr(profile.timing, k) is None]
+    if missing and profile.timing.timestep_nominal is not None:
+        return _tick(placement, profile, result)
     steps = result.steps * result.batch
     t_syn = _time(profile, "synaptic_op")
     t_idle, t_active = _time(profile, "neuron_update_inactive"), _time(profile, "neuron_update_active")
@@ -70,25 +104,32 @@ def step_time(placement: Placement, profile: Profile | str, network: Network, re
         core += share * node["active_updates"].sum() / steps * (t_active - t_idle)
     syn_total = placement.synapses_on_core.sum(axis=1)
     routes = {r.name: r for r in placement.routes}
+    notes: list[str] = []
+    off = {"off_chip": _optional(profile, "spike_off_chip"), "off_board": _optional(profile, "spike_off_board")}
+    untimed = dict.fromkeys(off, 0.0)
     for c, conn in enumerate(network.connections):
         ops = result.counters.of_connection(conn.name)["synaptic_ops"].sum() / steps
         if syn_total[c]:
             core += ops * placement.synapses_on_core[c] / syn_total[c] * t_syn
         route = routes[conn.name]
-        if route.from_host or conn.src not in placement.core_of:
+        if route.from_host or conn.src not in placement.core_of or not route.messages:
             continue
+        per_spike = route.intra_tile * _time(profile, "spike_intra_tile") + route.hops * 0.5 * (
+            _time(profile, "spike_hop_ew") + _time(profile, "spike_hop_ns"))
+        for kind, t in off.items():
+            n = getattr(route, kind)
+            if t is None:
+                untimed[kind] += n / route.n_src * spikes_per_step[conn.src]
+            else:
+                per_spike += n * t
         src_share = np.bincount(placement.core_of[conn.src], minlength=placement.n_cores) / route.n_src
-        between = route.messages - route.intra_tile - route.off_chip
-        t_route = 0.0
-        if route.messages:
-            t_route = (route.intra_tile * _time(profile, "spike_intra_tile")
-                       + between * (route.mean_hops or 0.0)
-                       * 0.5 * (_time(profile, "spike_hop_ew") + _time(profile, "spike_hop_ns"))) / route.messages
-        core += src_share * spikes_per_step[conn.src] * route.messages_per_spike * t_route
-    barrier = _barrier(placement, profile)
+        core += src_share * spikes_per_step[conn.src] * per_spike
+    notes += [f"{n:,.1f} spike messages per step {kind.replace('_', ' ')} are not timed (timing.spike_{kind} is not "
+              f"published for {profile.name}): the step time is a lower bound" for kind, n in untimed.items() if n]
+    barrier = _barrier(placement, profile, notes)
     nominal = profile.timing.timestep_nominal.si if profile.timing.timestep_nominal else None
     step = max(core.max(initial=0.0) + barrier, nominal or 0.0)
-    return StepTime(core, barrier, nominal, step, result.steps, int(core.argmax()) if core.size else -1)
+    return StepTime(core, barrier, nominal, step, result.steps, int(core.argmax()) if core.size else -1, notes)
 
 
 def latency_summary(placement: Placement, profile: Profile | str, result: Result) -> dict:
@@ -100,4 +141,4 @@ def latency_summary(placement: Placement, profile: Profile | str, result: Result
         return {"modeled": False, "reason": str(exc)}
     return {"modeled": True, "step_s": t.step_s, "barrier_s": t.barrier_s, "inference_s": t.inference_s,
             "steps_per_inference": t.steps_per_inference, "critical_core": t.critical_core,
-            "steps_emulated": result.steps}
+            "steps_emulated": result.steps, "lower_bound": t.lower_bound, "notes": t.notes}

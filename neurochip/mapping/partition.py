@@ -122,18 +122,20 @@ def _raise_does_not_fit(pop: str, j: int, axons: int, bits: int, max_axons: int,
                        f"{profile.name} allows {max_bits}: reduce fan-in or weight bits")
 
 
-def _coordinates(n_cores: int, profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(chip, tile row, tile col) of cores filled in order, tiles row-major on each chip's mesh."""
+def _coordinates(n_cores: int, profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(chip, tile row, tile col, board) of cores filled in order, tiles row-major on each chip's
+    mesh, chips filling boards in order (one board when the profile gives no board size)."""
     chip = profile.chip
     per_chip = int(chip.cores_per_chip.si)
     k = np.arange(n_cores)
-    on_chip = k % per_chip
+    chip_of = k // per_chip
+    board_of = chip_of // int(chip.chips_per_board.si) if chip.chips_per_board else np.zeros(n_cores, np.int64)
     if None in (chip.cores_per_tile, chip.mesh_cols):
         zeros = np.zeros(n_cores, np.int64)
-        return k // per_chip, zeros, zeros
-    tile = on_chip // int(chip.cores_per_tile.si)
+        return chip_of, zeros, zeros, board_of
+    tile = (k % per_chip) // int(chip.cores_per_tile.si)
     cols = int(chip.mesh_cols.si)
-    return k // per_chip, tile // cols, tile % cols
+    return chip_of, tile // cols, tile % cols, board_of
 
 
 def map_network(network: Network, profile: Profile | str, strategy: str = "greedy",
@@ -193,14 +195,13 @@ def _place(network: Network, packed: Packed, profile: Profile, strategy: str, in
     """One split-and-route pass: (placement, destination cores per compartment, node offsets)."""
     pieces = _split(network, packed, profile, inputs, caps)
     n_cores = len(pieces)
-    _check_board(n_cores, profile)
     core_of = np.empty(packed.n_compartments, np.int64)
     offsets = dict(zip(packed.node_names, packed.first[:-1]))
     for k, (pop, comps, _, _) in enumerate(pieces):
         core_of[offsets[pop] + comps] = k
-    chip, tile_row, tile_col = _coordinates(n_cores, profile)
+    chip, tile_row, tile_col, board = _coordinates(n_cores, profile)
     out_axons, dest, row_route, syn_on_core, _ = route(packed.row_connections(), packed.first, packed.n_pops,
-                                                       packed.rows(), Sites(core_of, tile_row, tile_col, chip),
+                                                       packed.rows(), Sites(core_of, tile_row, tile_col, chip, board),
                                                        np.zeros(0, np.int64))
     n_src = packed.n_src
     placement = Placement(
@@ -211,20 +212,23 @@ def _place(network: Network, packed: Packed, profile: Profile, strategy: str, in
         output_axons=out_axons,
         memory_bits=np.array([b for *_, b in pieces], np.int64),
         synapses=syn_on_core.sum(axis=0),
-        chip=chip, tile_row=tile_row, tile_col=tile_col,
+        chip=chip, tile_row=tile_row, tile_col=tile_col, board=board,
         limits={name: _limit(profile, key) for name, (_, key) in RESOURCES.items()},
         core_of={p.name: core_of[offsets[p.name]:offsets[p.name] + p.n] for p in network.populations},
         routes=[_connection_route(c.name, row_route[base:base + k], bool(packed.conns.src_node[i] >= packed.n_pops))
                 for i, (c, base, k) in enumerate(zip(network.connections, packed.conns.row_base, n_src))],
         synapses_on_core=syn_on_core,
         row_route=row_route,
+        system=(profile.system.name, int(profile.system.chips.si)) if profile.system else None,
+        memory_modeled=profile.core.synapse_encoding is not None,
     )
     return placement, dest, offsets
 
 
 def _connection_route(name: str, rows: np.ndarray, from_host: bool) -> ConnectionRoute:
-    messages, intra, ew, ns, off_chip = rows.sum(axis=0)
-    return ConnectionRoute(name, len(rows), int(messages), int(intra), int(ew + ns), int(off_chip), from_host)
+    messages, intra, ew, ns, off_chip, off_board = rows.sum(axis=0)
+    return ConnectionRoute(name, len(rows), int(messages), int(intra), int(ew + ns), int(off_chip), int(off_board),
+                           from_host)
 
 
 #: Per-connection limits: core key -> (what a connection needs, the message after "needs").
@@ -243,15 +247,6 @@ def _check_connections(network: Network, profile: Profile) -> None:
             if limit is not None and need_of(c) > limit:
                 raise MappingError(f"connection {c.name!r} needs "
                                    + words.format(need=need_of(c), profile=profile.name, limit=limit))
-
-
-def _check_board(n_cores: int, profile: Profile) -> None:
-    chips = profile.chip.chips_per_board
-    if chips is not None:
-        capacity = int(chips.si * profile.chip.cores_per_chip.si)
-        if n_cores > capacity:
-            raise MappingError(f"the network needs {n_cores} cores, a {profile.name} board has {capacity} "
-                               f"({chips.si:g} chips): reduce the network or raise chip.chips_per_board")
 
 
 def _check_routing(network: Network, placement: Placement, dest: np.ndarray, offsets: dict, profile: Profile) -> None:

@@ -40,6 +40,7 @@ class ConnectionRoute:
     intra_tile: int
     hops: int
     off_chip: int
+    off_board: int
     from_host: bool
 
     @property
@@ -48,20 +49,23 @@ class ConnectionRoute:
 
     @property
     def mean_hops(self) -> float | None:
-        between = self.messages - self.intra_tile - self.off_chip
+        between = self.messages - self.intra_tile - self.off_chip - self.off_board
         return None if self.from_host else (self.hops / between if between else 0.0)
 
 
 @dataclass(frozen=True)
 class Placement:
-    """A network placed on a profile's cores, chips and tiles.
+    """A network placed on a profile's cores, tiles, chips and boards.
 
     Per core arrays (n_cores,): compartments, input_axons, output_axons, memory_bits, synapses,
-    chip, tile_row, tile_col. `limits` holds each resource's per-core limit (None: not stated by
-    the profile, so not checked). `core_of` maps population name -> (n,) core of each compartment.
-    `synapses_on_core` is (n_conns, n_cores); `row_route` is (rows, 5) per synapse row (one per
-    presynaptic axon of each connection, connections in order): messages, messages within the
-    tile, east-west hops, north-south hops, messages off chip.
+    chip, tile_row, tile_col, board. `limits` holds each resource's per-core limit (None: not
+    stated by the profile, so not checked). `core_of` maps population name -> (n,) core of each
+    compartment. `synapses_on_core` is (n_conns, n_cores); `row_route` is (rows, 6) per synapse
+    row (one per presynaptic axon of each connection, connections in order): messages, messages
+    within the tile, east-west hops, north-south hops, messages to another chip of the board,
+    messages to another board. `system` is the largest published system (name, chips) or None.
+    `memory_modeled` is False when the profile publishes no synapse encoding: memory_bits are
+    then zeros that mean "not counted", and `to_dict` gives None for them.
     """
 
     profile: str
@@ -75,11 +79,14 @@ class Placement:
     chip: NDArray[np.int64]
     tile_row: NDArray[np.int64]
     tile_col: NDArray[np.int64]
+    board: NDArray[np.int64]
     limits: dict[str, float | None]
     core_of: dict[str, NDArray[np.int64]]
     routes: list[ConnectionRoute]
     synapses_on_core: NDArray[np.int64] = field(repr=False)
     row_route: NDArray[np.int64] = field(repr=False)
+    system: tuple[str, int] | None = None
+    memory_modeled: bool = True
 
     @property
     def n_cores(self) -> int:
@@ -89,10 +96,19 @@ class Placement:
     def n_chips(self) -> int:
         return int(self.chip.max()) + 1 if self.n_cores else 0
 
+    @property
+    def n_boards(self) -> int:
+        return int(self.board.max()) + 1 if self.n_cores else 0
+
+    @property
+    def exceeds_system(self) -> bool:
+        """True when more chips are used than the largest published system holds."""
+        return self.system is not None and self.n_chips > self.system[1]
+
     def sites(self) -> Sites:
         """Core of every compartment (populations in network order) and each core's tile and chip."""
         core_of = np.concatenate(list(self.core_of.values())) if self.core_of else np.zeros(0, np.int64)
-        return Sites(core_of.astype(np.int64), self.tile_row, self.tile_col, self.chip)
+        return Sites(core_of.astype(np.int64), self.tile_row, self.tile_col, self.chip, self.board)
 
     @property
     def tiles_used(self) -> int:
@@ -107,9 +123,10 @@ class Placement:
         across chips, and mesh hops."""
         return {
             "messages": float(sum(r.messages for r in self.routes)),
-            "messages_between_tiles": float(sum(r.messages - r.intra_tile - r.off_chip
+            "messages_between_tiles": float(sum(r.messages - r.intra_tile - r.off_chip - r.off_board
                                                 for r in self.routes if not r.from_host)),
             "messages_off_chip": float(sum(r.off_chip for r in self.routes)),
+            "messages_off_board": float(sum(r.off_board for r in self.routes)),
             "hops": float(sum(r.hops for r in self.routes)),
         }
 
@@ -118,19 +135,25 @@ class Placement:
         cores = []
         for k in range(self.n_cores):
             use = {name: int(getattr(self, attr)[k]) for name, (attr, _) in RESOURCES.items()}
+            if not self.memory_modeled:
+                use["synaptic_memory_bits"] = None
             cores.append({
-                "core": k, "chip": int(self.chip[k]), "tile": [int(self.tile_row[k]), int(self.tile_col[k])],
+                "core": k, "board": int(self.board[k]), "chip": int(self.chip[k]),
+                "tile": [int(self.tile_row[k]), int(self.tile_col[k])],
                 "pieces": [{"population": p.population, "compartments": int(p.compartments.size),
                             "first": int(p.compartments.min()), "last": int(p.compartments.max())}
                            for p in self.pieces[k]],
                 "synapses": int(self.synapses[k]), **use,
-                "utilization_pct": {name: (100.0 * use[name] / lim if lim else None)
+                "utilization_pct": {name: (100.0 * use[name] / lim if lim and use[name] is not None else None)
                                     for name, lim in self.limits.items()},
             })
         return {
             "profile": self.profile, "strategy": self.strategy, "n_cores": self.n_cores, "n_chips": self.n_chips,
+            "n_boards": self.n_boards, "system": None if self.system is None else
+            {"name": self.system[0], "chips": self.system[1], "exceeded": self.exceeds_system},
             "tiles_used": self.tiles_used, "limits": self.limits, "traffic": self.traffic(), "cores": cores,
             "connections": [{"name": r.name, "messages_per_spike": r.messages_per_spike, "mean_hops": r.mean_hops,
-                             "intra_tile": r.intra_tile, "off_chip": r.off_chip, "from_host": r.from_host}
+                             "intra_tile": r.intra_tile, "off_chip": r.off_chip, "off_board": r.off_board,
+                             "from_host": r.from_host}
                             for r in self.routes],
         }

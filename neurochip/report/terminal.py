@@ -10,8 +10,8 @@ from rich.text import Text
 
 from .tables import Column, count, pct, sci, table, used
 
-RESOURCE_COLUMNS = (("compartments", "compartments"), ("input axons", "input_axons"),
-                    ("output axons", "output_axons"), ("memory bits", "synaptic_memory_bits"))
+RESOURCE_COLUMNS = (("compartments", "compartments"), ("in axons", "input_axons"),
+                    ("out axons", "output_axons"), ("memory", "synaptic_memory_bits"))
 
 
 def notes(lines: Iterable[str], indent: str = "  ") -> list[Text]:
@@ -39,38 +39,62 @@ def profile_figures(p) -> list[RenderableType]:
 
 
 def placement(pl, per_core: bool) -> list[RenderableType]:
-    """A row per core (`per_core`) or per population (the busiest core's use of each resource)."""
+    """A row per core (`per_core`) or per population (the busiest core's use of each resource):
+    compartments used (share of the limit), axons and synaptic memory as shares of the limit
+    (counts where the profile states no limit)."""
     use = pl.utilization()
-    title = f"{pl.profile}, {pl.strategy}: {pl.n_cores} cores on {pl.n_chips} chip(s), {pl.tiles_used} tiles"
+    title = (f"{pl.profile}, {pl.strategy}: {pl.n_cores} cores on {pl.n_chips} chip(s) on {pl.n_boards} board(s), "
+             f"{pl.tiles_used} tiles")
+
+    def shown(key: str, value: float) -> str:
+        limit = use[key][1]
+        if key == "compartments":
+            return used(value, limit)
+        if key == "synaptic_memory_bits" and not pl.memory_modeled:
+            return "-"
+        if limit:
+            return f"{100 * value / limit:.0f}%"
+        return f"{value / 8192:,.1f} KiB" if key == "synaptic_memory_bits" else count(value)
+
+    resources = [Column(t, True) for t, _ in RESOURCE_COLUMNS]
     if per_core:
-        cols = [Column("core"), Column("population"), Column("chip, tile", True),
-                *(Column(t, True) for t, _ in RESOURCE_COLUMNS), Column("synapses", True)]
-        rows = [(str(k), pl.pieces[k][0].population, f"{pl.chip[k]}, {pl.tile_row[k]},{pl.tile_col[k]}",
-                 *(used(use[key][0][k], use[key][1]) for _, key in RESOURCE_COLUMNS), count(pl.synapses[k]))
+        cols = [Column("core"), Column("chip tile", True), *resources, Column("synapses", True)]
+        rows = [(f"{k} {pl.pieces[k][0].population}", f"{pl.chip[k]} {pl.tile_row[k]},{pl.tile_col[k]}",
+                 *(shown(key, use[key][0][k]) for _, key in RESOURCE_COLUMNS), count(pl.synapses[k]))
                 for k in range(pl.n_cores)]
     else:
-        cols = [Column("population"), Column("cores", True), *(Column(f"max {t}", True) for t, _ in RESOURCE_COLUMNS),
-                Column("synapses", True)]
+        cols = [Column("population"), Column("cores", True), *resources, Column("synapses", True)]
         populations = [pieces[0].population for pieces in pl.pieces]
         rows = []
         for pop in dict.fromkeys(populations):
             ks = [k for k, p in enumerate(populations) if p == pop]
-            rows.append((pop, str(len(ks)), *(used(use[key][0][ks].max(), use[key][1]) for _, key in RESOURCE_COLUMNS),
+            rows.append((pop, str(len(ks)), *(shown(key, use[key][0][ks].max()) for _, key in RESOURCE_COLUMNS),
                          count(pl.synapses[ks].sum())))
     t = pl.traffic()
-    return [table(title, cols, rows), *notes([
-        f"traffic if every compartment and input spiked once: {t['messages']:,.0f} messages, "
-        f"{t['messages_between_tiles']:,.0f} between tiles ({t['hops']:,.0f} hops), "
-        f"{t['messages_off_chip']:,.0f} off chip"], "")]
+    lines = [("compartments used (share of the limit); input and output axons and synaptic memory as shares of the "
+              "limit, or counts where the profile states none" + ("" if per_core else
+                                                                   "; the busiest core of each population")),
+             f"traffic if every compartment and input spiked once: {t['messages']:,.0f} messages, "
+             f"{t['messages_between_tiles']:,.0f} between tiles ({t['hops']:,.0f} hops), "
+             f"{t['messages_off_chip']:,.0f} to another chip, {t['messages_off_board']:,.0f} to another board"]
+    if not pl.memory_modeled:
+        lines.append(f"synaptic memory (-): {pl.profile} publishes no per-core memory or synapse encoding, so it "
+                     "is neither counted nor checked")
+    if pl.exceeds_system:
+        lines.append(f"{pl.n_chips} chips exceed the largest published {pl.profile} system ({pl.system[0]}, "
+                     f"{pl.system[1]:,} chips): the boards beyond it are hypothetical")
+    return [table(title, cols, rows), *notes(lines, "")]
 
 
 def latency(d: dict) -> list[RenderableType]:
     if not d["modeled"]:
         return notes([f"latency: not modeled: {d['reason']}"], "")
-    return notes([f"modeled time per step {d['step_s'] * 1e6:,.2f} us (slowest core {d['critical_core']}, barrier "
-                  f"{d['barrier_s'] * 1e9:,.0f} ns), {d['inference_s'] * 1e3:,.3f} ms per "
-                  f"{d['steps_per_inference']}-step inference; activity from {d['steps_emulated']} emulated steps "
-                  "(modeled)"], "")
+    where = "" if d["critical_core"] < 0 else \
+        f" (slowest core {d['critical_core']}, barrier {d['barrier_s'] * 1e9:,.0f} ns)"
+    bound = "at least " if d["lower_bound"] else ""
+    return notes([f"modeled time per step {bound}{d['step_s'] * 1e6:,.2f} us{where}, {bound}"
+                  f"{d['inference_s'] * 1e3:,.3f} ms per {d['steps_per_inference']}-step inference; activity from "
+                  f"{d['steps_emulated']} emulated steps (modeled)", *(f"note: {n}" for n in d["notes"])], "")
 
 
 def energy_actions(d: dict) -> Table:
@@ -107,6 +131,29 @@ def energy(d: dict, brain_power_w: float, brain_source: str) -> list[RenderableT
                   f"NeuroBench: Effective_ACs {nb['SynapticOperations']['Effective_ACs']:,.0f}, ActivationSparsity "
                   f"{nb['ActivationSparsity']:.3f}, MembraneUpdates {nb['MembraneUpdates']:,.0f}"], "")
     return out
+
+
+def activity(run) -> list[RenderableType]:
+    """The activity a run produced, per population (spikes per compartment per step)."""
+    parts = []
+    for p in run.network.populations:
+        node = run.counters.of_node(p.name)
+        parts.append(f"{p.name} {node['spikes'].sum() / max(node['neuron_updates'].sum(), 1):.1%}")
+    return notes([f"activity (spikes per compartment per step, emulated): {', '.join(parts)}"], "")
+
+
+def profiles_summary(outcome: dict, reports: dict[str, dict]) -> list[RenderableType]:
+    """One row per profile: its price, or the one-line reason it has none."""
+    rows = []
+    for name in outcome:
+        d = reports.get(name)
+        if d is None:
+            rows.append((name, "-", "-", "-", f"not priced: {outcome[name]}"))
+            continue
+        bound = "lower bound" if d["lower_bound"] else "modeled"
+        rows.append((name, sci(d["energy_per_inference_j"]), sci(d["time_per_inference_s"]), sci(d["power_w"]), bound))
+    return [table("per profile", [Column("profile"), Column("J/inference", True), Column("s/inference", True),
+                                  Column("W", True), Column("figures")], rows)]
 
 
 def compare(report: dict) -> list[RenderableType]:
