@@ -58,7 +58,12 @@ def _run(argv: list[str] | None) -> int:
     except (KeyboardInterrupt, typer.Abort):
         _say("interrupted")
         return INTERRUPTED
+    except MemoryError:
+        _say("error: not enough memory for this run: a size, step count or batch is too large for this machine")
     except _usage_errors() as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":   # `neurochip` or a command group alone: its help
+            sys.stdout.write(exc.format_message() + "\n")
+            return 0
         _say(f"error: {exc.format_message()} (see neurochip --help)")
         return exc.exit_code
     return 2

@@ -11,7 +11,8 @@ from rich.console import Console
 
 from . import report
 from .api import emulate
-from .errors import UsageError
+from .energy import brain_reference
+from .errors import EnergyError, UsageError
 from .mapping import STRATEGIES, latency_summary, map_network
 from .profiles import builtin_names, load_profile
 from .report import check_writable, stages, terminal, write_json
@@ -25,6 +26,7 @@ console = Console()
 
 SET_HELP = "Override a profile figure, e.g. --set core.max_compartments=2048 (repeatable)."
 MODEL_HELP = "Workload: mlp:784,512,512,10 or recurrent:N[,FAN_OUT]."
+BRAIN_HELP = "The brain's power to compare with, in W (default: the 10 W headline; 12-20 W is cited)."
 RATE_HELP = ("Spike probability per step: of the mlp inputs (default 0.05; layers fire ~5%) or of each recurrent "
              "compartment (default 1/33).")
 
@@ -123,6 +125,7 @@ def energy_command(model: str = typer.Argument(..., help=MODEL_HELP),
                    set_: list[str] = typer.Option([], "--set", help=SET_HELP),
                    strict: bool = typer.Option(False, "--strict", help="Fail on any action or time without a "
                                                                        "published figure (default: a lower bound)."),
+                   brain_w: Optional[float] = typer.Option(None, callback=_positive, help=BRAIN_HELP),
                    json_path: Optional[Path] = typer.Option(None, "--json", help="Write the reports as JSON here.")) -> None:
     """Emulate a model once and price it on each profile: joules, watts, time and the brain comparison."""
     from .api import price_on_profiles
@@ -135,15 +138,52 @@ def energy_command(model: str = typer.Argument(..., help=MODEL_HELP),
         run, outcome = price_on_profiles(network, steps, profiles, strict=strict, progress=advance)
     if run is None:
         raise UsageError("; ".join(f"{name}: {why}" for name, why in outcome.items()))
-    brain = load_profile("brain").organism.total_power
+    watts, words = brain_reference(brain_w)
     reports = {name: r.to_dict() for name, r in outcome.items() if not isinstance(r, str)}
     for d in reports.values():
-        _show(terminal.energy(d, brain.si, brain.source))
+        _show(terminal.energy(d, watts, words))
     _show(terminal.activity(run))
     _show(terminal.profiles_summary(outcome, reports))
     if json_path:
         write_json(json_path, [reports.get(name) or {"profile": name, "error": why} for name, why in outcome.items()])
         console.print(f"reports written to {json_path}", highlight=False)
+
+
+@app.command("scale")
+def scale_command(neurons: Optional[float] = typer.Option(None, min=1, help="Neurons (default: the brain's, 8.61e10)."),
+                  synapses: Optional[float] = typer.Option(None, min=1, help="Synapses (default: the brain's, 1.5e14)."),
+                  rate: Optional[float] = typer.Option(None, min=0.0, help="Mean firing rate in Hz (default: the "
+                                                                           "brain's, 0.16)."),
+                  profile: list[str] = typer.Option(["loihi", "loihi2"], help="Chip profiles (repeatable)."),
+                  dt: float = typer.Option(1e-3, callback=_positive, help="Seconds per time step (real time)."),
+                  local_neurons: float = typer.Option(1e4, min=1, help="Neurons in a neighbourhood (the local model)."),
+                  brain_w: Optional[float] = typer.Option(None, callback=_positive, help=BRAIN_HELP),
+                  json_path: Optional[Path] = typer.Option(None, "--json", help="Write the estimates as JSON here.")) -> None:
+    """Chips, boards, power and time per biological second of a network of a given size on each profile,
+    from every per-core limit, under three connectivity models (shared, local, random)."""
+    from .energy import bounds
+
+    if json_path:
+        check_writable(json_path, "--json", folder=False)
+    organism = load_profile("brain").organism
+    n = neurons or organism.neurons.si
+    s = synapses or organism.synapses.si
+    r = organism.mean_rate.si if rate is None else rate
+    watts, words = brain_reference(brain_w)
+    estimates, reasons = {}, {}
+    for name in profile:
+        try:
+            estimates[name] = bounds(_profile(name, []), n, s, r, dt, local_neurons)
+        except EnergyError as exc:
+            reasons[name] = str(exc)
+    if not estimates:
+        raise UsageError("; ".join(f"{name}: {why}" for name, why in reasons.items()))
+    _show(terminal.scale(estimates, reasons, watts, words))
+    if json_path:
+        write_json(json_path, {"neurons": n, "synapses": s, "rate_hz": r, "dt_s": dt, "brain_power_w": watts,
+                               "estimates": {name: {c: e.to_dict() for c, e in b.items()} for name, b in estimates.items()},
+                               "not_priced": reasons})
+        console.print(f"estimates written to {json_path}", highlight=False)
 
 
 @app.command("compare")
@@ -155,6 +195,7 @@ def compare_command(model: str = typer.Option("digits-mlp", help="digits-mlp (tr
                                                                           "(default: all)."),
                     epochs: int = typer.Option(60, min=1, help="Training epochs of the dense network."),
                     seed: int = typer.Option(0, min=0, help="Seed of the split, training and encoding."),
+                    brain_w: Optional[float] = typer.Option(None, callback=_positive, help=BRAIN_HELP),
                     out: Path = typer.Option(Path("reports/compare"), help="Folder for report.json, PNGs, report.html.")) -> None:
     """Dense network vs its SNN on chip profiles, a CPU, a GPU and the brain: J, W, s per inference."""
     from .compare import run_compare
@@ -165,7 +206,7 @@ def compare_command(model: str = typer.Option("digits-mlp", help="digits-mlp (tr
     for name in profile:
         load_profile(name)
     with stages("starting") as advance:
-        result = run_compare(model, tuple(profile), steps, batch, seed, epochs, progress=advance)
+        result = run_compare(model, tuple(profile), steps, batch, seed, epochs, progress=advance, brain_w=brain_w)
         advance("writing the report")
         files = report.write_compare(result, out)
     _show(terminal.compare(result))
@@ -220,14 +261,15 @@ def sweep_command(spec_path: Path = typer.Argument(..., exists=True, dir_okay=Fa
         check_writable(csv_path, "--csv", folder=False)
     with report.counted(f"sweep {spec.name}") as update:
         stats = run_sweep(spec, str(out), workers, scheduler, progress=update)
-    rows = Store(out, create=False).rows()
+    store = Store(out, create=False)
+    rows = store.rows()
     fits = [r for r in rows if r["fits"]]
     done = "all already stored" if stats["evaluated"] == 0 else \
         f"{stats['already_done']} already stored, {stats['evaluated']} evaluated"
     console.print(f"{stats['points']} points: {done}; {len(fits)} fit, {len(rows) - len(fits)} do not (reason stored); "
                   f"store {out / 'results.sqlite'}", highlight=False)
     if csv_path:
-        console.print(f"exported {Store(out, create=False).export_csv(csv_path)}", highlight=False)
+        console.print(f"exported {store.export_csv(csv_path)}", highlight=False)
 
 
 @app.command("pareto")
@@ -237,8 +279,11 @@ def pareto_command(results: Path = typer.Argument(..., help="Folder holding resu
                    z: Optional[str] = typer.Option(None, help="Third objective (maximized), e.g. accuracy.")) -> None:
     """The Pareto front of stored sweep results: a table and RESULTS/pareto.png (log axes)."""
     from .atomic import write_atomic
-    from .sweep import Store, front
+    from .sweep import OBJECTIVES, Store, front
 
+    for option, key in (("--x", x), ("--y", y), ("--z", z)):
+        if key is not None and key not in OBJECTIVES:
+            raise UsageError(f"{option} {key}: expected one of the numeric results {', '.join(OBJECTIVES)}")
     rows = [r for r in Store(results, create=False).rows() if r["fits"] and r.get(x) is not None
             and r.get(y) is not None and (z is None or r.get(z) is not None)]
     if not rows:

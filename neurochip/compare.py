@@ -16,7 +16,7 @@ from .api import emulate
 from .baseline import MLP, NotMeasurable, crossover, digits, estimate, gpu_sweep, layer_costs, measure_cpu, measure_gpu, train
 from .baseline.crossover import MEASURED_H100, measured_runs
 from .convert import convert, network_for, score
-from .energy import brain_scale
+from .energy import brain_reference, brain_scale
 from .errors import EnergyError
 from .profiles import load_profile
 from .report import write_compare
@@ -34,10 +34,12 @@ def _row(system, profile, accuracy, energy_j, time_s, source, **extra) -> dict:
 
 
 def run_compare(model: str = "digits-mlp", profiles=("loihi",), steps: int | None = None, batch: int | None = None,
-                seed: int = 0, epochs: int = 60, progress: Callable[[str], None] | None = None) -> dict:
+                seed: int = 0, epochs: int = 60, progress: Callable[[str], None] | None = None,
+                brain_w: float | None = None) -> dict:
     """Everything the report needs, as a JSON-ready dict (see README, 'The compare report').
 
     Accuracy and energy come from the same test samples: all of them, or the first `batch`.
+    `brain_w` replaces the brain's 10 W headline reference (`energy.brain_reference`).
     """
     advance = progress or (lambda text: None)
     data = digits(seed=seed)
@@ -75,18 +77,18 @@ def run_compare(model: str = "digits-mlp", profiles=("loihi",), steps: int | Non
     advance("the dense baseline")
     rows += _dense_rows(mlp, x, dense_acc)
     brain_run = run.energy("brain")
-    brain = load_profile("brain").organism.total_power
+    brain_watts, brain_words = brain_reference(brain_w)
     rows.append(_row("brain (whole-organ average)", "brain", None, brain_run.energy_per_inference_j,
                      brain_run.time_per_inference_s,
                      f"modeled: {brain_run.sources['synaptic_event_aggregate']['source']}; real time, 1 ms steps"))
     for row in rows:
-        row["inferences_per_s_within_brain_power"] = brain.si / row["energy_per_inference_j"]
+        row["inferences_per_s_within_brain_power"] = brain_watts / row["energy_per_inference_j"]
     return {
         "rows": rows, "dense_accuracy": dense_acc, "snn_accuracy": snn_acc, "steps": steps,
         "accuracy_by_steps": {int(t): float(sweep.accuracy[t - 1]) for t in STEP_CHOICES},
         "synaptic_ops_per_inference": float(sweep.synaptic_ops[steps - 1]),
         "energy_vs_steps": tradeoff, "breakdown_per_inference_j": breakdowns, "brain_scale": scale,
-        "brain_power_w": brain.si, "brain_power_source": brain.source, "summary": _summary(rows, profiles),
+        "brain_power_w": brain_watts, "brain_power_source": brain_words, "summary": _summary(rows, profiles),
         "metadata": {**_machine(), "seed": seed, "model": model, "sizes": list(mlp.sizes), "test_samples": len(x)},
     }
 

@@ -34,11 +34,11 @@ def _initial_state(network: Network, packed: Packed, batch: int) -> EmulatorStat
 def _resolve_batch(network: Network, batch: int | None) -> int:
     if batch is None:
         return network.batch or 1
+    if isinstance(batch, bool) or not isinstance(batch, (int, np.integer)) or batch < 1:
+        raise NetworkError(f"batch: expected an integer >= 1, found {batch!r}")
     if network.batch is not None and batch != network.batch:
         raise NetworkError(f"batch {batch} requested but the network's sources are batched by {network.batch}")
-    if batch < 1:
-        raise NetworkError(f"batch: expected an integer >= 1, found {batch}")
-    return batch
+    return int(batch)
 
 
 def emulate(network: Network, steps: int, *, record: Iterable[str] = (), batch: int | None = None,

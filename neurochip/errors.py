@@ -20,7 +20,12 @@ class MappingError(NetworkError):
 
 
 class ProfileError(NeurochipError, ValueError):
-    """A profile that cannot be used: names the file, the key path, the line, expected and found."""
+    """A profile that cannot be used: names the file, the key path, the line, expected and found.
+    `paths` holds the key path of each problem (empty when the problem is not with a key)."""
+
+    def __init__(self, message: str, paths: tuple[tuple, ...] = ()):
+        super().__init__(message)
+        self.paths = paths
 
 
 class LatencyError(NeurochipError, ValueError):

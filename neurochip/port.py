@@ -6,14 +6,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from .api import emulate
-from .errors import EnergyError, MappingError, UsageError
+from .errors import EnergyError, MappingError
 from .interop import nir as nir_io
 from .ir import Network
 from .mapping import Placement
 from .profiles import Profile
+
+
+def _silent(text: str) -> None:
+    """No progress reporting."""
 
 
 @dataclass(frozen=True)
@@ -33,15 +35,10 @@ def run_port(model: Path, profile: Profile, dt: float | None = None, rate_hz: fl
     """Load `model` quantized for `profile` and drive it with Bernoulli spikes at `rate_hz` for
     `steps` steps (seeded): spike agreement with a float simulation per layer, the placement (or
     why it does not fit) and the energy (or why it cannot be priced)."""
-    advance = progress or (lambda text: None)
+    advance = progress or _silent
     loaded = nir_io.load(model, dt=dt, profile=profile)
     step = loaded.dt or 1e-3
-    if rate_hz * step > 1:
-        raise UsageError(f"input rate {rate_hz:g} Hz: expected at most one spike per step "
-                         f"({1 / step:g} Hz at dt {step:g} s)")
-    rng = np.random.default_rng(seed)
-    spikes = {name: (rng.random((steps, int(np.prod(shape)))) < rate_hz * step).astype(int)
-              for name, shape in loaded.inputs.items()}
+    spikes = nir_io.bernoulli_inputs(loaded, rate_hz, steps, seed)
     advance("comparing with a float simulation (a first run compiles the kernels)")
     layers = nir_io.agreement(loaded, spikes, steps)
     network = loaded.network(spikes)

@@ -12,6 +12,8 @@ from .ir import LIF, BernoulliSource, Connection, Network
 #: (dv = 0, no leak), so its activity is the rate asked for (default 1/33: 2.0% measured at
 #: N = 1k and 10k with the default weak recurrence).
 DEFAULT_RECURRENT_RATE = 1 / 33
+#: The largest built-in workload (synapses): 2e9 synapses take ~12 GB to build.
+MAX_SYNAPSES = 2_000_000_000
 VTH = 100
 #: Feed-forward workload: thresholds are set so that each layer fires in about 5% of its
 #: compartments per step whatever the input rate (4.7-10% measured for 784-512-512-10,
@@ -110,6 +112,11 @@ def from_spec(spec: str, rate: float | None = None) -> Network:
     if counts is None or not counts[0] <= len(numbers) <= counts[1] or min(numbers) < 1:
         raise NetworkError(f"workload {spec!r}: expected 'mlp:784,512,512,10' or 'recurrent:N[,FAN_OUT]' "
                            "with positive integers")
+    synapses = sum(a * b for a, b in zip(numbers, numbers[1:])) if kind == "mlp" else numbers[0] * min(
+        numbers[-1] if len(numbers) > 1 else 100, numbers[0])
+    if synapses > MAX_SYNAPSES:
+        raise NetworkError(f"workload {spec!r}: expected at most {MAX_SYNAPSES:,} synapses (about 6 bytes each), "
+                           f"found {synapses:,}")
     if kind == "mlp":
         return feed_forward_snn(tuple(numbers), DEFAULT_INPUT_RATE if rate is None else rate)
     return recurrent_network(*numbers, rate=DEFAULT_RECURRENT_RATE if rate is None else rate)

@@ -93,10 +93,11 @@ def load_profile(name_or_path: str | Path | Profile, overrides: Mapping[str, Any
         return name_or_path.with_(dict(overrides), origin) if overrides else name_or_path
     path = resolve(name_or_path)
     data, origins = _load_raw(path)
+    where: dict[tuple, str] = {}
     if overrides:
         data, where = apply_overrides(data, overrides, origin)
         origins = {**origins, **where}
-    return validate(data, str(path), origins)
+    return validate(data, str(path), origins, where)
 
 
 __all__ = ["ProfileError", "apply_overrides", "builtin_names", "load_profile", "resolve", "validate"]

@@ -34,7 +34,7 @@ class Strict(BaseModel):
 class Quantity(Strict):
     """A sourced figure. `si` is the value in the dimension's SI unit."""
 
-    value: float = Field(ge=0)
+    value: float = Field(ge=0, allow_inf_nan=False)
     unit: str
     source: str = Field(min_length=3)
     basis: Basis
@@ -62,8 +62,15 @@ def quantity_of(dimension: str) -> type[Quantity]:
             raise ValueError(f"{article} {dimension} unit, one of {sorted(UNITS[dimension])}, not {unit!r}")
         return unit
 
-    model = create_model(f"{dimension.capitalize()}Quantity", __base__=Quantity,
-                         __validators__={"unit_in_dimension": field_validator("unit")(unit_in_dimension)})
+    validators = {"unit_in_dimension": field_validator("unit")(unit_in_dimension)}
+    if dimension == "count":
+        def whole(cls, value: float) -> float:
+            if not float(value).is_integer():
+                raise ValueError(f"a whole number, not {value!r}")
+            return value
+
+        validators["whole_count"] = field_validator("value")(whole)
+    model = create_model(f"{dimension.capitalize()}Quantity", __base__=Quantity, __validators__=validators)
     model.dimension = dimension
     return model
 
@@ -209,6 +216,8 @@ class Organism(Strict):
     neurons: Count
     synapses: Count | None = None
     total_power: Power
+    total_power_low: Power | None = None
+    reference_power: Power | None = None
     mean_rate: Rate | None = None
 
 
@@ -235,7 +244,7 @@ class Profile(Strict):
         quantity sets its value (its unit is kept; the source records the override); a key ending
         in ``.value`` does the same explicitly. Raises `ProfileError` naming a bad key or value."""
         data, where = apply_overrides(self.model_dump(exclude_defaults=False), overrides, origin)
-        return validate(data, f"{self.name} (with overrides)", where)
+        return validate(data, f"{self.name} (with overrides)", where, where)
 
     def figures(self) -> list[tuple[str, Quantity]]:
         """Every sourced figure as (dotted key, quantity), in schema order."""
@@ -269,7 +278,7 @@ def _fields_at(loc: tuple) -> list[str]:
     return sorted(model.model_fields)
 
 
-def _describe(error: dict) -> tuple[str, str]:
+def _describe(error: dict) -> tuple[str, str | None]:
     """(expected, found) in words for one pydantic error."""
     kind, found = error["type"], error.get("input")
     if kind == "missing":
@@ -279,19 +288,24 @@ def _describe(error: dict) -> tuple[str, str]:
     msg = error["msg"]
     for prefix in ("Value error, ", "Input should be ", "String should have "):
         msg = msg.removeprefix(prefix)
-    return msg, repr(found)
+    return msg, None if isinstance(found, dict) else repr(found)   # a rule across a section: its message says it
 
 
-def validate(data: dict, label: str, origins: Mapping[tuple, str]) -> Profile:
+def validate(data: dict, label: str, origins: Mapping[tuple, str],
+             overridden: Mapping[tuple, str] | None = None) -> Profile:
     """Build a `Profile`; a failure lists every problem with where it was written (file:line, or
-    the override), key path, expected and found."""
+    the override), key path, expected and found. A problem with a whole section (a rule across
+    its figures) is blamed on an override inside that section when there is one."""
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:
-        problems = []
+        problems, paths = [], []
         for error in exc.errors():
             loc = tuple(k for k in error["loc"] if not (isinstance(k, str) and "[" in k))
+            blamed = [o for key, o in (overridden or {}).items() if key[:len(loc)] == loc]
+            where = blamed[0] if blamed else locate(origins, loc, label)
             expected, found = _describe(error)
-            problems.append(f"{locate(origins, loc, label)}: {'.'.join(map(str, loc)) or '(top)'}: "
-                            f"expected {expected}, found {found}")
-        raise ProfileError("\n".join(problems)) from None
+            paths.append(loc)
+            problems.append(f"{where}: {'.'.join(map(str, loc)) or '(top)'}: expected {expected}"
+                            + ("" if found is None else f", found {found}"))
+        raise ProfileError("\n".join(problems), tuple(paths)) from None

@@ -1,5 +1,6 @@
 """Every bad input a new user might give: exit status 2, one line on stderr naming the argument or
 file and what was expected, no traceback, nothing written or left behind."""
+import json
 import os
 from pathlib import Path
 
@@ -31,6 +32,13 @@ def workdir(tmp_path, monkeypatch):
     (tmp_path / "notes.txt").write_text("not a model\n")
     (tmp_path / "latin1.yaml").write_bytes(LATIN1.encode("latin-1"))
     (tmp_path / "child.yaml").write_text(NO_SOURCE)
+    (tmp_path / "list_spec.yaml").write_text("- a\n- list\n")
+    (tmp_path / "nir_spec.yaml").write_text(SPEC.replace("{kind: recurrent, n: 60, fan_out: 5, steps: 10}",
+                                                         "{kind: nir, path: notes.txt, steps: 10}"))
+    (tmp_path / "fast_spec.yaml").write_text(SPEC.replace("{kind: recurrent, n: 60, fan_out: 5, steps: 10}",
+                                                          "{kind: nir, path: model.nir, rate_hz: 5000, steps: 10}"))
+    (tmp_path / "corrupt").mkdir()
+    (tmp_path / "corrupt" / "results.sqlite").write_bytes(b"not a database at all" * 100)
     return tmp_path
 
 
@@ -76,9 +84,21 @@ CASES = [
     ("map mlp:20,10 --strategy bogus", r"--strategy bogus: expected one of greedy, traffic or both"),
     ("port notes.txt", r"notes\.txt: not a readable NIR file"),
     ("port missing.nir", r"'model'.*missing\.nir.*does not exist"),
-    ("sweep bad_spec.yaml", r"bad_spec\.yaml:5: axes\.energy\.synaptic_op\.value: not a numeric figure"),
+    ("sweep bad_spec.yaml", r"bad_spec\.yaml:5: axes\.energy\.synaptic_op\.value: -1 is not a valid value"),
     ("pareto missing_dir", r"missing_dir: expected a sweep result folder holding results\.sqlite, found none"),
+    ("sweep list_spec.yaml", r"list_spec\.yaml:1: expected a mapping of sweep fields"),
+    ("sweep nir_spec.yaml", r"nir_spec\.yaml:3: workload: .*notes\.txt: not a readable NIR file"),
+    ("sweep fast_spec.yaml", r"fast_spec\.yaml:3: workload: input rate 5000 Hz: expected at most one spike per step"),
+    ("pareto corrupt", r"corrupt/results\.sqlite: expected a neurochip sweep store \(SQLite\)"),
+    ("pareto corrupt --x point", r"--x point: expected one of the numeric results"),
+    ("map mlp:100000000000,10", r"expected at most 2,000,000,000 synapses"),
+    ("map recurrent:3000,50 --rate 1.5", r"'--rate': expected a spike probability per step in \(0, 1\]"),
+    ("scale --neurons 1e6 --synapses 1e8 --profile spinnaker2", r"spinnaker2: profile 'spinnaker2' states no per-core"),
     # profiles
+    ("profiles show loihi --set core.max_compartments=1e400", r"--set core\.max_compartments=1e400: .*finite number"),
+    ("profiles show loihi --set core.max_weight_bits=2.5", r"--set core\.max_weight_bits=2\.5: .*a whole number"),
+    ("profiles show loihi --set chip.mesh_rows=0", r"^error: --set chip\.mesh_rows=0: chip: expected mesh_rows x "
+                                                   r"mesh_cols x cores_per_tile = 0 must equal cores_per_chip = 128$"),
     ("energy mlp:20,10 --profile nope", r"profile 'nope': expected a built-in name"),
     ("profiles show latin1.yaml", r"latin1\.yaml: expected UTF-8 text, found byte 0xe9"),
     ("profiles show child.yaml", r"child\.yaml:4: energy\.synaptic_op: expected a source for the new value 5"),
@@ -112,6 +132,8 @@ def test_bad_input_is_one_line_on_stderr_and_writes_nothing(workdir, capsys, arg
 
 
 def test_help_and_good_runs_exit_zero(workdir, capsys):
+    assert main([]) == 0 and "Usage: neurochip" in capsys.readouterr().out
+    assert main(["profiles"]) == 0 and "list" in capsys.readouterr().out
     assert main(["--help"]) == 0
     assert main(["profiles", "list"]) == 0
     assert main(["map", "mlp:20,10", "--json", "p.json"]) == 0
@@ -160,14 +182,31 @@ def test_ctrl_c_at_any_stage_is_one_line(tmp_path, delay_s):
     assert not list(tmp_path.glob(".*.tmp"))
 
 
-def test_tables_fit_80_columns(workdir, capsys, monkeypatch):
+def test_tables_fit_80_columns_without_losing_a_cell(workdir, capsys, monkeypatch):
+    """Every table's narrowest layout fits 80 columns (so rich wraps, never crops), nothing is
+    cut to an ellipsis, and every number of the run is printed whole."""
+    from rich.console import Console
+    from rich.measure import Measurement
+
+    from neurochip.report import terminal
+    from neurochip.profiles import builtin_names, load_profile
+
+    console = Console(width=80)
+    tables = [*terminal.profiles_list([load_profile(n) for n in builtin_names()]),
+              *terminal.profile_figures(load_profile("loihi"))]
     monkeypatch.setenv("COLUMNS", "80")
-    for argv in (["profiles", "show", "loihi"], ["profiles", "list"], ["map", "mlp:784,512,512,10", "--steps", "3"],
-                 ["energy", "mlp:40,20,10", "--steps", "20"]):
+    outs = {}
+    for argv in (["map", "mlp:784,512,512,10", "--steps", "3", "--json", "m.json"],
+                 ["map", "recurrent:3000,50", "--cores"], ["energy", "mlp:40,20,10", "--steps", "20", "--json", "e.json"],
+                 ["scale", "--profile", "loihi", "--profile", "loihi2"]):
         assert main(argv) == 0
-        out = capsys.readouterr().out
+        outs[argv[0]] = out = capsys.readouterr().out
         assert "…" not in out and max(len(line) for line in out.splitlines()) <= 80, out
-    assert "synaptic_op" in out and "Davies" in out
+    for t in tables:
+        if hasattr(t, "columns"):
+            assert Measurement.get(console, console.options, t).minimum <= 80, t.title
+    energy = json.loads((workdir / "e.json").read_text())[0]
+    assert f"{energy['counts']['synaptic_ops']:,}" in outs["energy"]
 
 
 def test_python_dash_m_runs(tmp_path):

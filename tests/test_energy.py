@@ -149,6 +149,11 @@ def test_per_inference_divides_by_batch():
 
 
 def test_brain_row_and_brain_scale():
+    """The brain on Loihi, by hand. Fan-in k = 1.5e14 / 8.61e10 = 1,742. Random wiring: m
+    compartments need ~m k distinct input axons, so 2 per core fit 4,096 (3 need 5,226):
+    ceil(8.61e10 / 2 / 128) = 336,328,125 chips. Shared inputs: k axons of m synapses each, dense
+    blocks of 64 8-bit synapses (522 bits -> 576): 1,742 x 576 = 1,003,507 bits fit 1,048,576, and
+    m = 65 needs 640 bits per axon, so 64 per core: 10,510,254 chips."""
     run = nc.emulate(fan_out_net(), 100)
     brain = run.energy("brain")
     assert brain.energy_j == pytest.approx(run.counters.totals()["synaptic_ops"] * 0.83e-12)
@@ -156,11 +161,26 @@ def test_brain_row_and_brain_scale():
     loihi = run.energy("loihi")
     assert loihi.inferences_per_s_within(20.0) == pytest.approx(20.0 / loihi.energy_per_inference_j)
     scale = brain_scale("loihi")
-    assert scale["chips"] == int(np.ceil(8.61e10 / (1024 * 128)))
-    assert scale["static_power_w"] == pytest.approx(scale["chips"] * 0.104)
-    assert scale["ratio_to_brain"] > 1000
+    assert scale["chips"] == [10_510_254, 336_328_125]
+    assert scale["random"]["binding_limit"] == "max_input_axons" and scale["shared"]["binding_limit"] == "synaptic_memory"
+    assert scale["random"]["static_power_w"] == pytest.approx(336_328_125 * 0.104)
+    assert scale["brain_power_w"] == 10 and "12-20 W cited" in scale["brain_power_source"]
+    assert scale["ratio_to_brain"][0] > 1e5
     with pytest.raises(EnergyError, match="spinnaker2"):
         brain_scale("spinnaker2")
+    with pytest.raises(EnergyError, match=r"fan-in 1,742 .* exceeds core\.max_input_axons \(256\)"):
+        brain_scale("truenorth")
+
+
+@pytest.mark.parametrize("n, fan_out", [(20_000, 100), (50_000, 100), (20_000, 400)])
+def test_scale_estimate_agrees_with_the_mapper_on_random_networks(n, fan_out):
+    """The closed-form random-wiring estimate against an actual placement of a random network
+    with the same size and fan-out: cores within 3%."""
+    from neurochip.energy import estimate
+
+    placement = map_network(recurrent_network(n, fan_out), "loihi")
+    e = estimate("loihi", n, n * fan_out, 10, connectivity="random")
+    assert e.cores == pytest.approx(placement.n_cores, rel=0.03)
 
 
 def test_neurobench_names():

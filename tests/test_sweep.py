@@ -38,11 +38,11 @@ def comparable(rows):
     ("  core.max_compartments: [64, 256]", "  core.max_compartments: []",
      r"spec\.yaml:5: axes\.core\.max_compartments: expected a non-empty list of values, found \[\]"),
     ("  energy.synaptic_op.value: [10, 23.6]", "  energy.synaptic_opp.value: [10, 23.6]",
-     r"spec\.yaml:6: axes\.energy\.synaptic_opp\.value: not a numeric figure of profile 'loihi'"),
+     r"spec\.yaml:6: axes\.energy\.synaptic_opp\.value: 10 is not a valid value of this figure of profile 'loihi'.*unknown key 'synaptic_opp'"),
     ("  energy.synaptic_op.value: [10, 23.6]", "  energy.synaptic_op.value: [10, big]",
      r"spec\.yaml:6: axes\.energy\.synaptic_op\.value: expected a list of numbers, found \[10, 'big'\]"),
     ("  energy.synaptic_op.value: [10, 23.6]", "  energy.synaptic_op.value: [10, -1]",
-     r"spec\.yaml:6: axes\.energy\.synaptic_op\.value: not a numeric figure .*found -1"),
+     r"spec\.yaml:6: axes\.energy\.synaptic_op\.value: -1 is not a valid value .*found -1"),
     ("  core.max_compartments: [64, 256]", "  core.max_compartments: [64, 256, lots]",
      r"spec\.yaml:5: axes\.core\.max_compartments: expected a list of numbers"),
     ("  model.steps: [20, 40]", "  model.colour: [1]",
@@ -188,3 +188,16 @@ def test_ctrl_c_stops_a_sweep_promptly_and_keeps_what_it_stored(tmp_path):
     assert 1 <= kept < 25
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     assert len(Store(tmp_path / "out").keys()) == 25
+
+
+def test_coupled_axes_are_checked_per_point(tmp_path):
+    """A section's rule (mesh rows x cols x cores per tile = cores per chip) can hold only for some
+    combinations of two axes: the spec loads, and each combination is a point that fits or is
+    stored as not fitting with the reason."""
+    text = SPEC.replace("  energy.synaptic_op.value: [10, 23.6]\n  model.steps: [20, 40]",
+                        "  chip.cores_per_chip: [64, 128]\n  chip.mesh_rows: [2, 4]").replace("[64, 256]", "[256]")
+    run_sweep(load_spec(write(tmp_path, text)), str(tmp_path / "out"), workers=1)
+    fits = {(r["point"].get("chip.cores_per_chip"), r["point"].get("chip.mesh_rows")): r
+            for r in Store(tmp_path / "out").rows() if "chip.mesh_rows" in r["point"]}
+    assert fits[(64, 2)]["fits"] and fits[(128, 4)]["fits"]
+    assert not fits[(64, 4)]["fits"] and "must equal cores_per_chip" in fits[(64, 4)]["reason"]

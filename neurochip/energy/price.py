@@ -94,6 +94,8 @@ def price(result: Result, profile: Profile | str, placement: Placement | None = 
     """
     profile = load_profile(profile)
     check_priceable(profile)
+    if not dt_s > 0:
+        raise EnergyError(f"dt_s: expected seconds per step > 0, found {dt_s!r}")
     if profile.kind == "biological":
         return _price_brain(result, profile, dt_s)
     network = result.network

@@ -410,6 +410,18 @@ def agreement(model: NIRModel, spikes: dict[str, np.ndarray], steps: int) -> tup
     return tuple(out)
 
 
+def bernoulli_inputs(model: NIRModel, rate_hz: float, steps: int, seed: int = 0) -> dict[str, np.ndarray]:
+    """Seeded Bernoulli spikes (steps, n) for every Input node, at `rate_hz` with the model's dt
+    (1 ms when it has none). Raises `NIRError` when the rate exceeds one spike per step."""
+    step = model.dt or 1e-3
+    if not 0 <= rate_hz * step <= 1:
+        raise NIRError(f"input rate {rate_hz:g} Hz: expected at most one spike per step ({1 / step:g} Hz at dt "
+                       f"{step:g} s), and not negative")
+    rng = np.random.default_rng(seed)
+    return {name: (rng.random((steps, int(np.prod(shape)))) < rate_hz * step).astype(int)
+            for name, shape in model.inputs.items()}
+
+
 def _arrays(values: dict) -> dict:
     """Metadata values as arrays of at least one element (NIR compresses every dataset)."""
     return {k: np.atleast_1d(np.asarray(v)) for k, v in values.items()}

@@ -12,9 +12,13 @@ def check_name(kind: str, name: object) -> None:
         raise network_error(kind, "name", "a non-empty string", repr(name))
 
 
-def check_count(node: str, field: str, value: object, lo: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lo:
-        raise network_error(node, field, f"an integer >= {lo}", repr(value))
+#: Compartments and channels are indexed with 32-bit integers.
+MAX_COUNT = 2**31 - 1
+
+
+def check_count(node: str, field: str, value: object, lo: int = 1, hi: int = MAX_COUNT) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
+        raise network_error(node, field, f"an integer in [{lo}, {hi:,}]", repr(value))
     return int(value)
 
 

@@ -79,7 +79,7 @@ class BernoulliSource:
         if not np.all((p >= 0) & (p <= 1)):
             raise network_error(self.name, "p", "probabilities in [0, 1]", f"values in [{p.min()}, {p.max()}]")
         object.__setattr__(self, "p", p)
-        object.__setattr__(self, "seed", check_count(self.name, "seed", self.seed, lo=0))
+        object.__setattr__(self, "seed", check_count(self.name, "seed", self.seed, lo=0, hi=2**63 - 1))
 
     @property
     def batch(self) -> None:

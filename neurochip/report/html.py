@@ -4,6 +4,8 @@ from __future__ import annotations
 import base64
 import html
 
+from .tables import figures_of
+
 #: Report columns: (key, header with unit, formatter).
 COLUMNS = (
     ("system", "System", str),
@@ -29,9 +31,7 @@ def _rows_table(rows: list[dict]) -> str:
     body = []
     for r in rows:
         cells = "".join(f"<td{'' if k == 'system' else ' class=num'}>{_cell(r.get(k), f)}</td>" for k, _, f in COLUMNS)
-        figures = "measured" if r["source"].startswith("measured") else (
-            "mixed" if r["source"].startswith("energy modeled") else "modeled")
-        body.append(f"<tr>{cells}<td>{figures}</td><td class=src>{html.escape(r['source'])}</td></tr>")
+        body.append(f"<tr>{cells}<td>{figures_of(r['source'])}</td><td class=src>{html.escape(r['source'])}</td></tr>")
     return f"<table><tr>{head}</tr>{''.join(body)}</table>"
 
 
@@ -43,9 +43,10 @@ def _key_value_table(items: dict) -> str:
 def compare_page(report: dict, images: dict[str, bytes], captions: dict[str, str]) -> str:
     """The page: summary, the systems table, brain-scale lines, the figures, the metadata."""
     scale = "".join(
-        f"<li>On {html.escape(name)}: {s['chips']:,} chips, {s['power_w']:,.0f} W, {s['ratio_to_brain']:,.0f}x the "
-        f"brain's {s['brain_power_w']:g} W ({s['neurons']:.3g} neurons, {s['synapses']:.2g} synapses at "
-        f"{s['rate_hz']:g} Hz; spike routing excluded, so a lower bound; modeled)</li>"
+        f"<li>On {html.escape(name)}: {s['chips'][0]:,} to {s['chips'][1]:,} chips, {s['power_w'][0]:,.3g} to "
+        f"{s['power_w'][1]:,.3g} W, {s['ratio_to_brain'][0]:,.3g}x to {s['ratio_to_brain'][1]:,.3g}x the brain's "
+        f"{s['brain_power_w']:g} W ({s['neurons']:.3g} neurons, {s['synapses']:.2g} synapses at {s['rate_hz']:g} Hz; "
+        "from inputs shared within a core to random wiring; messages between chips unpriced; modeled)</li>"
         for name, s in report["brain_scale"].items() if "error" not in s)
     figures = "".join(
         f"<figure><img alt='{html.escape(captions.get(name, name))}' src='data:image/png;base64,"
@@ -56,7 +57,7 @@ def compare_page(report: dict, images: dict[str, bytes], captions: dict[str, str
             f"<p><b>{html.escape(report['summary'])}</b></p>"
             f"<p>Dense accuracy {100 * report['dense_accuracy']:.2f}%, SNN accuracy {100 * report['snn_accuracy']:.2f}% "
             f"at {report['steps']} time steps, on the same {report['metadata']['test_samples']} test samples. "
-            f"Brain power reference {report['brain_power_w']:g} W ({html.escape(report['brain_power_source'])}).</p>"
+            f"Brain power reference: {html.escape(report['brain_power_source'])}.</p>"
             f"{_rows_table(report['rows'])}<h2>A brain-sized network on each chip</h2><ul>{scale}</ul>"
             f"<h2>Figures</h2>{figures}<h2>How this report was made</h2>{_key_value_table(report['metadata'])}"
             "</body></html>")

@@ -9,6 +9,8 @@ import io
 
 import numpy as np
 
+from .tables import figures_of
+
 MEASURED, MODELED, BRAIN = "tab:green", "tab:blue", "tab:purple"
 
 #: Axis labels with units for the result keys that sweeps, Pareto fronts and reports use.
@@ -58,7 +60,7 @@ def energy_per_system(rows: list[dict]) -> bytes:
     fig, ax = plt.subplots(figsize=(7.5, 0.5 * len(rows) + 1.6))
     ys = np.arange(len(rows))
     values = np.array([r["energy_per_inference_j"] for r in rows])
-    measured = np.array([r["source"].startswith("measured") for r in rows])
+    measured = np.array([figures_of(r["source"]) == "measured" for r in rows])
     for mask, color, name in ((measured, MEASURED, "measured"), (~measured, MODELED, "modeled")):
         if mask.any():
             ax.scatter(values[mask], ys[mask], color=color, s=60, zorder=3, label=name)

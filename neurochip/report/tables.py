@@ -15,27 +15,50 @@ from rich.table import Table
 
 @dataclass(frozen=True)
 class Column:
-    """A column: its header, and whether it holds numbers (right-aligned, never wrapped)."""
+    """A column: its header, whether it holds numbers (right-aligned, never wrapped), and whether
+    its words are names that must never be broken (identifiers: their full width is reserved)."""
 
     header: str
     numeric: bool = False
+    names: bool = False
+
+
+#: Tables are laid out to fit this many columns whatever the terminal (rich widens them on a wider
+#: one): numbers keep their width, text columns share the rest and wrap between words.
+FIT_WIDTH = 80
+#: Columns of padding rich adds per column with the SIMPLE_HEAD box.
+PADDING = 3
 
 
 def table(title: str, columns: Sequence[Column], rows: Iterable[Sequence[str]]) -> Table:
-    """A rich table of string cells laid out for narrow terminals (see module doc)."""
+    """A rich table of string cells laid out for narrow terminals (see module doc). Numeric
+    columns never wrap; headers wrap between words; text columns wrap between words and fold a
+    word only when it is longer than their share of `FIT_WIDTH`."""
     rows = [list(map(str, r)) for r in rows]
+    fixed = {k: max([len(w) for r in rows for w in (r[k].split() if col.names else [r[k]])]
+                    + [max(map(len, col.header.split()))])
+             for k, col in enumerate(columns) if col.numeric or col.names}
+    text = [k for k in range(len(columns)) if k not in fixed]
+    room = FIT_WIDTH - sum(fixed.values()) - PADDING * len(columns)
+    share = max(room // max(len(text), 1), 6)
     out = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, title_justify="left")
     for k, col in enumerate(columns):
-        cells = [r[k] for r in rows] + [col.header]
         if col.numeric:
-            width = max(len(c) for c in cells)
-            out.add_column(col.header, justify="right", no_wrap=True, min_width=width)
+            out.add_column(col.header, justify="right", no_wrap=True, min_width=fixed[k])
+        elif col.names:
+            out.add_column(col.header, justify="left", overflow="fold", min_width=fixed[k])
         else:
-            longest_word = max((len(w) for c in cells for w in c.split()), default=1)
-            out.add_column(col.header, justify="left", overflow="fold", min_width=min(longest_word, 30))
+            longest_word = max((len(w) for r in rows for w in r[k].split()), default=1)
+            out.add_column(col.header, justify="left", overflow="fold", min_width=min(longest_word, share))
     for r in rows:
         out.add_row(*r)
     return out
+
+
+def figures_of(source: str) -> str:
+    """modeled, measured or mixed, from a row's source line."""
+    head = source.split(":")[0]
+    return "mixed" if head == "energy modeled" else head
 
 
 def sci(value: float | None, digits: int = 3) -> str:

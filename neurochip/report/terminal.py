@@ -8,7 +8,7 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from .tables import Column, count, pct, sci, table, used
+from .tables import Column, count, figures_of, pct, sci, table, used
 
 RESOURCE_COLUMNS = (("compartments", "compartments"), ("in axons", "input_axons"),
                     ("out axons", "output_axons"), ("memory", "synaptic_memory_bits"))
@@ -27,14 +27,21 @@ def profiles_list(profiles) -> list[RenderableType]:
 
 
 def profile_figures(p) -> list[RenderableType]:
-    rows = [(key, f"{q.value:g}", q.unit, q.status, q.bound, q.source + (f" ({q.note})" if q.note else ""))
-            for key, q in p.figures()]
-    out: list[RenderableType] = [table(f"{p.name}: {p.description}", [Column("figure"), Column("value", True),
-                                       Column("unit"), Column("status"), Column("bound"), Column("source")], rows)]
+    """Every figure with its value, unit, modeled/measured, bound and the number of its source
+    (the sources, each once, below the table)."""
+    figures = p.figures()
+    sources = list(dict.fromkeys(q.source + (f" ({q.note})" if q.note else "") for _, q in figures))
+    rows = [(key, f"{q.value:g} {q.unit}", q.status + ("" if q.bound == "nominal" else f", {q.bound}"),
+             f"[{sources.index(q.source + (f' ({q.note})' if q.note else '')) + 1}]") for key, q in figures]
+    out: list[RenderableType] = [table(f"{p.name}: {p.description}", [Column("figure", names=True),
+                                       Column("value", True), Column("figure is"), Column("source", True)], rows)]
+    out += notes(f"[{k}] {src}" for k, src in enumerate(sources, 1))
     if p.static_power:
         out += notes([f"static power charged over {p.static_power.scope}: {p.static_power.reason}"], "")
     else:
         out += notes(["static power: not published for this profile; none is charged"], "")
+    if p.system:
+        out += notes([f"largest published system: {p.system.name}, {p.system.chips.value:,.0f} chips"], "")
     return out + notes((f"note: {n}" for n in p.notes), "")
 
 
@@ -109,8 +116,8 @@ def energy_actions(d: dict) -> Table:
         rows.append(("static", "", sci(d["static_energy_j"]), pct(d["static_energy_j"] / total), "modeled",
                      "static power x modeled time"))
     return table(f"energy on {d['profile']}: {d['energy_per_inference_j']:.3e} J per inference (modeled)",
-                 [Column("action"), Column("count", True), Column("J", True), Column("share", True), Column("figure"),
-                  Column("source")], rows)
+                 [Column("action", names=True), Column("count", True), Column("J", True), Column("share", True),
+                  Column("figure"), Column("source")], rows)
 
 
 def _sources(d: dict) -> list[str]:
@@ -126,7 +133,7 @@ def energy(d: dict, brain_power_w: float, brain_source: str) -> list[RenderableT
     within = brain_power_w / d["energy_per_inference_j"] if d["energy_per_inference_j"] else float("inf")
     nb = d["neurobench"]
     out += notes([f"{d['energy_per_inference_j']:.3e} J per inference (modeled), {time} per inference, average "
-                  f"{power}; within the brain's {brain_power_w:g} W ({brain_source}): {within:,.0f} inferences/s",
+                  f"{power}; within the brain's {brain_source}: {within:,.0f} inferences/s",
                   *(f"note: {n}" for n in d["notes"]),
                   f"NeuroBench: Effective_ACs {nb['SynapticOperations']['Effective_ACs']:,.0f}, ActivationSparsity "
                   f"{nb['ActivationSparsity']:.3f}, MembraneUpdates {nb['MembraneUpdates']:,.0f}"], "")
@@ -156,6 +163,30 @@ def profiles_summary(outcome: dict, reports: dict[str, dict]) -> list[Renderable
                                   Column("W", True), Column("figures")], rows)]
 
 
+def scale(estimates: dict, reasons: dict[str, str], reference_w: float, reference: str) -> list[RenderableType]:
+    """`neurochip scale`: per profile and connectivity model, the core budget, chips, power and
+    the time one biological second takes."""
+    rows = []
+    for name, models in estimates.items():
+        for model, e in models.items():
+            rows.append((name, model, f"{e.compartments_per_core:,}", e.binding_limit.removeprefix("max_"),
+                         count(e.chips), sci(e.power_w), f"{e.power_w / reference_w:,.3g}x",
+                         sci(e.seconds_per_biological_second)))
+    first = next(iter(next(iter(estimates.values())).values()))
+    out: list[RenderableType] = [table(
+        f"{first.neurons:.3g} neurons, {first.synapses:.3g} synapses at {first.rate_hz:g} Hz, {first.dt_s * 1e3:g} ms "
+        "steps (modeled)",
+        [Column("profile"), Column("wiring"), Column("per core", True), Column("bound by"), Column("chips", True),
+         Column("W", True), Column("x brain", True), Column("s per bio s", True)], rows)]
+    out += notes([f"x brain: against the brain's {reference}",
+                  "wiring: shared = a core's compartments share their inputs (a lower bound); local = inputs from a "
+                  "10,000-neuron neighbourhood; random = from anywhere (an upper bound)",
+                  *(f"{name} ({model}): {n}" for name, models in estimates.items() for model, e in models.items()
+                    for n in e.notes[1:] if model == "random"),
+                  *(f"{name}: not priced: {why}" for name, why in reasons.items())], "")
+    return out
+
+
 def compare(report: dict) -> list[RenderableType]:
     """The main job's table: one row per system, sources as numbered notes below."""
     sizes = "-".join(map(str, report["metadata"]["sizes"]))
@@ -171,16 +202,11 @@ def compare(report: dict) -> list[RenderableType]:
     for name, s in report["brain_scale"].items():
         if "error" not in s:
             out += notes([f"a brain-sized network ({s['neurons']:.3g} neurons, {s['synapses']:.2g} synapses, "
-                          f"{s['rate_hz']:g} Hz) on {name}: {s['chips']:,} chips, {s['power_w']:,.0f} W, "
-                          f"{s['ratio_to_brain']:,.0f}x the brain's {s['brain_power_w']:g} W (routing excluded; "
-                          "modeled)"], "")
+                          f"{s['rate_hz']:g} Hz) on {name}: {s['chips'][0]:,} to {s['chips'][1]:,} chips, "
+                          f"{s['power_w'][0]:,.3g} to {s['power_w'][1]:,.3g} W, {s['ratio_to_brain'][0]:,.3g}x to "
+                          f"{s['ratio_to_brain'][1]:,.3g}x the brain's {s['brain_power_w']:g} W (inputs shared within "
+                          "a core to random wiring; chip-to-chip messages unpriced; modeled)"], "")
     return out + [Text(report["summary"], style="bold")]
-
-
-def figures_of(source: str) -> str:
-    """modeled, measured or mixed, from a row's source line."""
-    head = source.split(":")[0]
-    return "mixed" if head == "energy modeled" else head
 
 
 def quantization(layers, title: str) -> list[RenderableType]:

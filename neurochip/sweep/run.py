@@ -18,6 +18,9 @@ from ..profiles import load_profile
 from .spec import MODEL_KEYS, Spec, point_key
 from .store import Store
 
+#: Numeric result fields a Pareto front can be drawn over.
+OBJECTIVES = ("energy_per_inference_j", "latency_s", "edp_js", "accuracy", "cores_used", "chips_used",
+              "max_compartment_util")
 #: Result fields that record how a point was computed (time, whether it paid for the emulation),
 #: not what it computed: they differ between an interrupted-and-resumed run and an uninterrupted one.
 TIMING_FIELDS = ("seconds", "emulated")
@@ -38,7 +41,7 @@ def _digits_model(seed: int):
 
 @lru_cache(maxsize=16)
 def _emulation(workload_json: str, weight_bits: int, steps: int, samples: int):
-    """(network, result, accuracy) of one model configuration, cached in this worker."""
+    """(run, accuracy or None) of one model configuration, cached in this worker."""
     import json
 
     from ..convert import convert, network_for, score
@@ -51,21 +54,13 @@ def _emulation(workload_json: str, weight_bits: int, steps: int, samples: int):
         conv = convert(mlp, data.x_train, weight_bits=weight_bits)
         x, y = data.x_test[:samples], data.y_test[:samples]
         accuracy = float(score(conv, x, y, steps).accuracy[-1])
-        net = network_for(conv, x, steps)
-        return net, emulate(net, steps, batch=len(x)), accuracy
+        return emulate(network_for(conv, x, steps), steps, batch=len(x)), accuracy
     if w["kind"] == "nir":
-        import numpy as np
-
         from ..interop import nir as nir_io
 
         model = nir_io.load(w["path"], dt=w["dt"], weight_bits=weight_bits)
-        rng = np.random.default_rng(w["seed"])
-        step = model.dt or 1e-3
-        net = model.network({name: (rng.random((steps, int(np.prod(shape)))) < w["rate_hz"] * step).astype(int)
-                             for name, shape in model.inputs.items()})
-        return net, emulate(net, steps), None
-    net = recurrent_network(w["n"], w["fan_out"], w["seed"])
-    return net, emulate(net, steps), None
+        return emulate(model.network(nir_io.bernoulli_inputs(model, w["rate_hz"], steps, w["seed"])), steps), None
+    return emulate(recurrent_network(w["n"], w["fan_out"], w["seed"]), steps), None
 
 
 def evaluate_group(spec_json: str, points: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
@@ -78,7 +73,7 @@ def evaluate_group(spec_json: str, points: list[tuple[str, dict]]) -> list[tuple
     for i, (key, point) in enumerate(points):
         t0 = time.perf_counter()
         misses = _emulation.cache_info().misses
-        net, result, accuracy = _emulation(json.dumps(spec.workload.model_dump(), sort_keys=True), bits, steps, samples)
+        result, accuracy = _emulation(json.dumps(spec.workload.model_dump(), sort_keys=True), bits, steps, samples)
         emulated = _emulation.cache_info().misses > misses
         record: dict[str, Any] = {"accuracy": accuracy, "emulated": emulated, "fits": True, "reason": None}
         try:
@@ -95,6 +90,20 @@ def evaluate_group(spec_json: str, points: list[tuple[str, dict]]) -> list[tuple
         record["seconds"] = time.perf_counter() - t0
         out.append((key, record))
     return out
+
+
+def _client(scheduler: Any):
+    """A Dask client: `scheduler` itself, or one connected to its address (`SweepError` when
+    nothing answers there)."""
+    from distributed import Client
+
+    if isinstance(scheduler, Client):
+        return scheduler
+    try:
+        return Client(scheduler, timeout=10)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise SweepError(f"scheduler {scheduler}: expected a Dask scheduler answering there, found none ({exc})") \
+            from None
 
 
 def _ignore_sigint() -> None:
@@ -129,6 +138,7 @@ def run_sweep(spec: Spec, out: str, workers: int = 2, scheduler: Any = None,
     """
     if scheduler is None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise SweepError(f"workers: expected an integer >= 1, found {workers!r}")
+    client = _client(scheduler) if scheduler is not None else None
     store = Store(out)
     items = plan(spec)
     done = store.keys()
@@ -160,9 +170,8 @@ def run_sweep(spec: Spec, out: str, workers: int = 2, scheduler: Any = None,
             for results in pool.imap_unordered(_evaluate, [(spec_json, g) for g in groups.values()]):
                 record(results)
     else:
-        from distributed import Client, as_completed as dask_completed
+        from distributed import as_completed as dask_completed
 
-        client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
         for future in dask_completed([client.submit(evaluate_group, spec_json, g, pure=False) for g in groups.values()]):
             record(future.result())
     return {"points": len(items), "already_done": len(items) - todo, "evaluated": todo}

@@ -43,14 +43,14 @@ class Workload(Strict):
     steps: int = Field(16, ge=1, le=4096)
     samples: int = Field(100, ge=1, le=100_000)
     weight_bits: int = Field(8, ge=1, le=8)
-    n: int = Field(2000, ge=1)
-    fan_out: int = Field(100, ge=1)
+    n: int = Field(2000, ge=1, le=10_000_000)
+    fan_out: int = Field(100, ge=1, le=10_000)
     seed: int = Field(0, ge=0)
 
 
 class Sampling(Strict):
     method: Literal["grid", "random", "lhs"] = "grid"
-    points: int | None = Field(None, ge=1)
+    points: int | None = Field(None, ge=1, le=100_000)
     seed: int = Field(0, ge=0)
 
 
@@ -110,6 +110,7 @@ def load_spec(path: str | Path) -> Spec:
             raise SweepError(f"{where('workload', 'path')}: workload.path: expected an existing NIR file, "
                              f"found {spec.workload.path!r}")
         spec = spec.model_copy(update={"workload": spec.workload.model_copy(update={"path": str(nir_path.resolve())})})
+        _check_nir(spec.workload, where("workload"))
     try:
         base = load_profile(spec.base_profile)
     except ProfileError as exc:
@@ -117,6 +118,18 @@ def load_spec(path: str | Path) -> Spec:
     for key, values in spec.axes.items():
         _check_axis(base, key, values, f"{where('axes', key)}: axes.{key}")
     return spec
+
+
+def _check_nir(workload: Workload, here: str) -> None:
+    """The NIR file loads and the input rate fits its dt (raised as `SweepError` at `here`)."""
+    from ..errors import NetworkError
+    from ..interop import nir as nir_io
+
+    try:
+        model = nir_io.load(workload.path, dt=workload.dt)
+        nir_io.bernoulli_inputs(model, workload.rate_hz, 1)
+    except NetworkError as exc:
+        raise SweepError(f"{here}: workload: {exc}") from None
 
 
 def _check_axis(base, key: str, values: list, here: str) -> None:
@@ -132,9 +145,14 @@ def _check_axis(base, key: str, values: list, here: str) -> None:
         if bad:
             raise SweepError(f"{here}: expected integers in [{lo}, {hi}], found {bad[0]!r}")
         return
+    path = tuple(key.removesuffix(".value").split("."))
     for value in values:
         try:
             base.with_({key: value}, origin="value")
         except ProfileError as exc:
-            raise SweepError(f"{here}: not a numeric figure of profile {base.name!r}: "
+            # a rule across a section (mesh rows x cols x cores per tile = cores per chip) may hold
+            # only together with another axis's value: each point is checked, and stored as not fitting
+            if exc.paths and all(len(p) < len(path) and path[:len(p)] == p for p in exc.paths):
+                continue
+            raise SweepError(f"{here}: {value!r} is not a valid value of this figure of profile {base.name!r}: "
                              f"{str(exc).splitlines()[0]}") from None
