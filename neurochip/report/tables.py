@@ -48,7 +48,7 @@ def table(title: str, columns: Sequence[Column], rows: Iterable[Sequence[str]]) 
         elif col.names:
             out.add_column(col.header, justify="left", overflow="fold", min_width=fixed[k])
         else:
-            longest_word = max((len(w) for r in rows for w in r[k].split()), default=1)
+            longest_word = max([len(w) for r in rows for w in r[k].split()] + [len(w) for w in col.header.split()])
             out.add_column(col.header, justify="left", overflow="fold", min_width=min(longest_word, share))
     for r in rows:
         out.add_row(*r)
