@@ -162,6 +162,30 @@ def test_latency_by_hand():
     assert st_.inference_s == pytest.approx(20 * st_.step_s)
 
 
+def test_latency_of_routed_spikes_by_hand():
+    """Two populations of 2 compartments, one per core (max_compartments 2), cores on different
+    tiles of one chip (1 core per tile, a 1 x 8 mesh): "a" fires every step (bias above threshold)
+    into "b" (weights far below b's threshold). Per step, a's core: 2 updates, both active (they
+    spike): 2 x 8.4 ns; plus 2 spikes each sent as one message one east-west hop away: 2 x 4.1 ns.
+    b's core: 4 synops x 3.5 ns + 2 active updates x 8.4 ns (from step 2; 1.9 on average over 20
+    steps: 2 x 5.3 + 1.9 x 3.1 ns). The step is the slower core plus the 2-tile barrier
+    (113 + (465 - 113) x 1/7 ns)."""
+    a = nc.LIF("a", 2, vth=10, bias_mant=4095, bias_exp=7)
+    b = nc.LIF("b", 2, vth=2**17 - 1)
+    net = nc.Network([a, b], connections=[nc.Connection("ab", "a", "b", np.ones((2, 2), int))])
+    result = nc.emulate(net, 20)
+    assert result.counters.totals()["spikes"] == 40
+    profile = load_profile("loihi", {"core.max_compartments": 2, "chip.cores_per_chip": 8, "chip.cores_per_tile": 1,
+                                     "chip.mesh_rows": 1, "chip.mesh_cols": 8})
+    placement = map_network(net, profile)
+    assert placement.n_cores == 2 and placement.tiles_used == 2
+    st_ = step_time(placement, profile, net, result)
+    core_a = 2 * 8.4e-9 + 2 * 4.1e-9
+    core_b = 4 * 3.5e-9 + 2 * 5.3e-9 + 1.9 * 3.1e-9
+    assert st_.per_core_s == pytest.approx([core_a, core_b])
+    assert st_.step_s == pytest.approx(max(core_a, core_b) + 113e-9 + (465e-9 - 113e-9) / 7)
+
+
 def test_cli_map_writes_json_and_profile_errors_exit_nonzero(tmp_path, capsys):
     out = tmp_path / "placement.json"
     assert main(["map", "mlp:784,512,512,10", "--profile", "loihi", "--json", str(out), "--steps", "4"]) == 0

@@ -2,12 +2,12 @@
 
     core time = synaptic ops x t_synop + compartments x t_update_inactive
                 + active compartments x (t_update_active - t_update_inactive)
-                + per spike sent: intra-tile messages x t_intra_tile + mesh hops x t_hop
-                  + messages to other chips x t_off_chip + messages to other boards x t_off_board
+                + per spike sent: intra-tile messages x t_intra_tile + east-west hops x t_hop_ew
+                  + north-south hops x t_hop_ns + messages to other chips x t_off_chip
+                  + messages to other boards x t_off_board
     step time = max(max over cores + barrier sync, nominal time step if the chip has one)
 
-t_hop is the mean of the east-west and north-south hop times. Activity comes from an
-emulation's exact counters. A chip that runs on a fixed tick and publishes no per-operation times
+Activity comes from an emulation's exact counters. A chip that runs on a fixed tick and publishes no per-operation times
 (TrueNorth) steps at its tick. Unpublished times for messages between chips or boards, or for a
 multi-chip barrier, are left out and make the step time a lower bound (`StepTime.notes` says so).
 """
@@ -114,14 +114,15 @@ def step_time(placement: Placement, profile: Profile | str, network: Network, re
         route = routes[conn.name]
         if route.from_host or conn.src not in placement.core_of or not route.messages:
             continue
-        per_spike = route.intra_tile * _time(profile, "spike_intra_tile") + route.hops * 0.5 * (
-            _time(profile, "spike_hop_ew") + _time(profile, "spike_hop_ns"))
+        per_axon = (route.intra_tile * _time(profile, "spike_intra_tile") + route.hops_ew * _time(profile, "spike_hop_ew")
+                    + route.hops_ns * _time(profile, "spike_hop_ns"))   # summed over the n_src axons
         for kind, t in off.items():
             n = getattr(route, kind)
             if t is None:
                 untimed[kind] += n / route.n_src * spikes_per_step[conn.src]
             else:
-                per_spike += n * t
+                per_axon += n * t
+        per_spike = per_axon / route.n_src
         src_share = np.bincount(placement.core_of[conn.src], minlength=placement.n_cores) / route.n_src
         core += src_share * spikes_per_step[conn.src] * per_spike
     notes += [f"{n:,.1f} spike messages per step {kind.replace('_', ' ')} are not timed (timing.spike_{kind} is not "

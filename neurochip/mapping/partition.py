@@ -227,7 +227,7 @@ def _place(network: Network, packed: Packed, profile: Profile, strategy: str, in
 
 def _connection_route(name: str, rows: np.ndarray, from_host: bool) -> ConnectionRoute:
     messages, intra, ew, ns, off_chip, off_board = rows.sum(axis=0)
-    return ConnectionRoute(name, len(rows), int(messages), int(intra), int(ew + ns), int(off_chip), int(off_board),
+    return ConnectionRoute(name, len(rows), int(messages), int(intra), int(ew), int(ns), int(off_chip), int(off_board),
                            from_host)
 
 

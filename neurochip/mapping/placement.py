@@ -31,17 +31,23 @@ class ConnectionRoute:
 
     messages : spike messages per step if every presynaptic axon spiked once (one per
         distinct destination core of each axon); per actual spike, divide by n_src.
-    hops : mesh hops summed over messages between tiles of one chip.
+    hops_ew, hops_ns : east-west and north-south mesh hops summed over messages between tiles of
+        one chip.
     """
 
     name: str
     n_src: int
     messages: int
     intra_tile: int
-    hops: int
+    hops_ew: int
+    hops_ns: int
     off_chip: int
     off_board: int
     from_host: bool
+
+    @property
+    def hops(self) -> int:
+        return self.hops_ew + self.hops_ns
 
     @property
     def messages_per_spike(self) -> float:
