@@ -46,8 +46,9 @@ lint: $(VENV)/.installed
 		../$(VENV)/bin/python -S -c 'import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())' \
 		--no-cache ../pyproject.toml
 
-# The Python 3.10 environment (numpy 1.26) runs the whole suite: core tests on the oldest
-# supported Python and numpy, plus the live-Lava conformance tests that only run there.
+# The Python 3.10 environment (numpy 1.26) runs the whole suite but the slow process-level tests
+# (signals, kill -9, Dask, wheels, the NIR fuzz: already run by test-core): core tests on the
+# oldest supported Python and numpy, plus the live-Lava conformance tests that only run there.
 test-lava:
 	@if [ -z "$(PY310)" ]; then \
 		echo "################################################################"; \
@@ -57,7 +58,7 @@ test-lava:
 		if [ -n "$$CI" ]; then echo "CI: Lava conformance must run; failing."; exit 1; fi; \
 	else \
 		$(MAKE) --no-print-directory $(LAVA_VENV)/.installed && \
-		$(LAVA_VENV)/bin/python -m pytest tests; \
+		$(LAVA_VENV)/bin/python -m pytest -m "not slow" tests; \
 	fi
 
 demo: $(VENV)/.installed

@@ -155,6 +155,7 @@ def loaded(pid: int, library: str) -> bool:
         return False
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("delay_s", [0.0, 0.05, 0.2, 0.5, 1.0, 2.0])
 def test_ctrl_c_at_any_stage_is_one_line(tmp_path, delay_s):
     """SIGINT while the command line imports numba (delay 0), compiles or emulates, or prices:

@@ -100,6 +100,7 @@ def test_bad_graphs_name_node_and_field(graph, match):
         nn.load(graph())
 
 
+@pytest.mark.slow
 def test_fuzz_200_corrupted_files_fail_clearly_or_load(tmp_path):
     """Each corrupted file either loads into a usable network or raises NIRError naming the file."""
     import h5py

@@ -90,6 +90,7 @@ def test_points_that_do_not_fit_are_results(tmp_path):
     assert bad and all("input axons per core" in r["reason"] for r in bad)
 
 
+@pytest.mark.slow
 def test_kill_9_then_resume_equals_an_uninterrupted_run(tmp_path):
     text = SPEC.replace("model.steps: [20, 40]", "model.steps: [300, 400, 500, 600, 700, 800]").replace("n: 600", "n: 3000")
     spec_path = write(tmp_path, text)
@@ -110,6 +111,7 @@ def test_kill_9_then_resume_equals_an_uninterrupted_run(tmp_path):
     assert comparable(Store(tmp_path / "killed").rows()) == comparable(Store(tmp_path / "clean").rows())
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_gives_identical_rows(tmp_path):
     from distributed import Client, LocalCluster
 
@@ -168,6 +170,7 @@ def test_a_point_with_an_invalid_profile_is_stored_as_not_fitting(tmp_path):
     assert "core.max_compartments.value: expected greater than or equal to 0, found -1" in rows[-1]["reason"]
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_a_sweep_promptly_and_keeps_what_it_stored(tmp_path):
     """SIGINT to the whole process group (as a terminal sends it) mid-sweep: the command ends within
     seconds with one line, the stored points stay, and a re-run finishes the rest."""
