@@ -26,11 +26,17 @@ STEP_CHOICES = (8, 16, 32, 64, 128, 256)
 GPU_BATCHES = (1, 16384)
 
 
-def _row(system, profile, accuracy, energy_j, time_s, source, **extra) -> dict:
+def _row(system, profile, accuracy, energy_j, time_s, source, caveats=(), **extra) -> dict:
+    """One system's row. `caveats` name what the figure leaves out (shown beside it in every table)."""
     return {"system": system, "profile": profile, "accuracy": accuracy, "energy_per_inference_j": energy_j,
             "inferences_per_s": (1.0 / time_s) if time_s else None,
             "power_w": (energy_j / time_s) if time_s else None, "latency_s": time_s,
-            "edp_js": energy_j * time_s if time_s else None, "source": source, **extra}
+            "edp_js": energy_j * time_s if time_s else None, "source": source, "caveats": list(caveats), **extra}
+
+
+def _snn_caveats(report) -> list[str]:
+    caveats = [] if report.static_power_w is not None else ["no static power published"]
+    return caveats + (["lower bound"] if report.lower_bound else [])
 
 
 def run_compare(model: str = "digits-mlp", profiles=("loihi",), steps: int | None = None, batch: int | None = None,
@@ -65,9 +71,12 @@ def run_compare(model: str = "digits-mlp", profiles=("loihi",), steps: int | Non
         breakdowns[name] = {**{a: j / len(x) for a, j in report.breakdown_j.items()},
                             **({"static": report.static_energy_j / len(x)} if report.static_energy_j else {})}
         rows.append(_row(f"SNN on {name}", name, snn_acc, report.energy_per_inference_j, report.time_per_inference_s,
-                         f"modeled: {name} per-op figures x exact emulated counts ({steps} steps)",
+                         f"modeled: {name} per-op figures x exact emulated counts ({steps} steps)", _snn_caveats(report),
                          static_energy_per_inference_j=report.static_energy_j / len(x)
-                         if report.static_energy_j is not None else None, notes=report.notes))
+                         if report.static_energy_j is not None else None, notes=report.notes,
+                         static_scope=profile.static_power.scope if profile.static_power else None,
+                         static_by_scope_per_inference_j={k: (v / len(x) if v is not None else None)
+                                                          for k, v in report.static_by_scope.items()}))
         try:
             scale[name] = brain_scale(name)
         except EnergyError as exc:
@@ -114,8 +123,9 @@ def _dense_rows(mlp: MLP, x: np.ndarray, accuracy: float) -> list[dict]:
     except NotMeasurable as exc:
         e = estimate(mlp.sizes, "cpu")
         rows.append(_row("dense on CPU, batch 1", "cpu", accuracy, e.energy_per_inference_j, cpu_time,
-                         f"energy modeled: Horowitz 2014 45 nm MAC and memory energies ({exc}); "
-                         "time measured: numpy on this machine", notes=e.notes))
+                         f"energy modeled: Horowitz 2014 45 nm MAC and memory energies, bytes read from the cache "
+                         f"level holding the model ({exc}); time measured: numpy on this machine",
+                         ["no static power published"] if e.static_energy_j is None else [], notes=e.notes))
     measured = measured_runs(mlp.sizes)
     try:
         live = measure_gpu(mlp.sizes, batches=GPU_BATCHES, dtypes=("bf16",))
@@ -132,7 +142,7 @@ def _dense_rows(mlp: MLP, x: np.ndarray, accuracy: float) -> list[dict]:
             e = estimate(mlp.sizes, "gpu-h100", "bf16", b)
             rows.append(_row(f"dense on H100, bf16, batch {b}", "gpu-h100", accuracy, e.energy_per_inference_j,
                              e.time_per_inference_s, "modeled: gpu-h100 roofline (datasheet peaks, measured idle power "
-                             "and launch time); 1.4-2.2x below NVML measurements of a larger MLP", notes=e.notes))
+                             "and launch time); 1.5-2.3x below NVML measurements of a larger MLP", notes=e.notes))
     return rows
 
 

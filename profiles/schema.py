@@ -200,6 +200,14 @@ class StaticPower(Strict):
     reason: str = Field(min_length=3)
 
 
+class MemoryLevel(Strict):
+    """One level of a memory hierarchy: what it holds and what a byte read from it costs."""
+
+    name: str = Field(min_length=1)
+    capacity: Bits
+    energy_per_byte: Energy
+
+
 class Throughput(Strict):
     """Peak rates and limits of a conventional processor (roofline inputs)."""
 
@@ -236,6 +244,7 @@ class Profile(Strict):
     timing: OpTime = OpTime()
     static_power: StaticPower | None = None
     throughput: Throughput | None = None
+    memory_levels: tuple[MemoryLevel, ...] = ()
     organism: Organism | None = None
     notes: tuple[str, ...] = ()
 

@@ -45,7 +45,12 @@ def test_mac_and_byte_counts_by_hand():
     e = estimate(SIZES, "cpu", "fp32", batch=8)
     assert e.macs == 668_672
     assert e.breakdown_j["mac"] == pytest.approx(668_672 * 4.6e-12)
-    assert e.breakdown_j["weight_bytes"] == pytest.approx(sum(l.parameter_bytes for l in layers) / 8 * 162.5e-12)
+    bytes_per_inference = sum(l.parameter_bytes for l in layers) / 8 + sum(l.activation_bytes for l in layers)
+    assert e.breakdown_j["memory_bytes"] == pytest.approx(bytes_per_inference * 162.5e-12)  # 2.7 MB: DRAM
+    small = estimate((64, 128, 10), "cpu", "fp32", batch=1)   # 38.8 KiB of weights and activations: the 1 MB level
+    assert small.breakdown_j["memory_bytes"] == pytest.approx(((64 * 128 + 128 + 128 * 10 + 10) * 4 + (64 + 128 + 128 + 10) * 4)
+                                                              * 12.5e-12)
+    assert any("fits L2" in n for n in small.notes)
     assert e.time_per_inference_s is None and any("time not modeled" in n for n in e.notes)
 
 
@@ -132,3 +137,13 @@ def test_baseline_cli(tmp_path, capsys):
     assert report["sizes"] == [64, 128, 10] and 0 < report["accuracy"] <= 1
     assert set(report["crossover_batch"]) == {"fp32", "bf16"}
     assert (tmp_path / "crossover.png").read_bytes()[:4] == b"\x89PNG" and (tmp_path / "mlp.npz").exists()
+
+
+def test_gpu_power_never_exceeds_the_board_limit():
+    """Energy per FLOP is the power above idle at peak ((700 - 74.7) W / peak), and idle is
+    charged once: a compute-bound batch draws at most the 700 W TDP (it modeled 775 W before)."""
+    for dtype in ("fp32", "bf16"):
+        big = estimate((8192, 8192, 8192), "gpu-h100", dtype, 65536)
+        assert big.power_w <= 700.0 + 1e-6
+    e = estimate(SIZES, "gpu-h100", "fp32", 16384)
+    assert e.power_w < 700

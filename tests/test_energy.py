@@ -263,3 +263,18 @@ def test_truenorth_is_priced_at_its_tick():
     assert report.n_cores == 1 and report.time_s == pytest.approx(40e-3)
     assert report.energy_j == pytest.approx(events * 2.30e-12 + 0.0644 * 40e-3)
     assert any("fixed 1 ms tick" in n for n in report.notes) and not report.lower_bound
+
+
+def test_static_scope_is_a_stated_choice_with_its_sensitivity():
+    """loihi charges its 104 mW per chip over the chips used; over the cores used it would be
+    0.815 mW x cores, and none at all is the third choice."""
+    run = nc.emulate(recurrent_network(3000, 50), 30)
+    report = price(run, "loihi")
+    scopes = report.static_by_scope
+    assert scopes["chips_used"] == pytest.approx(0.104 * report.n_chips * report.time_s)
+    assert scopes["cores_used"] == pytest.approx(0.815e-3 * report.n_cores * report.time_s)
+    assert scopes["none"] == 0 and report.static_energy_j == pytest.approx(scopes["chips_used"])
+    cores = price(run, "loihi", static_scope="cores_used")
+    assert cores.energy_j == pytest.approx(report.dynamic_energy_j + scopes["cores_used"])
+    with pytest.raises(EnergyError, match="static scope: expected one of"):
+        price(run, "loihi", static_scope="wafer")

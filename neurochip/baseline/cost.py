@@ -88,13 +88,20 @@ def estimate(sizes: tuple[int, ...], profile: Profile | str, dtype: str = "fp32"
         raise BaselineError(f"profile {profile.name!r} has no {key}: cannot price {dtype} MACs")
     breakdown = {"mac": macs * e_mac}
     notes = []
-    for name, n, q in (("weight_bytes", weight_bytes, profile.energy.dram_byte),
-                       ("activation_bytes", act_bytes, profile.energy.sram_byte)):
-        if q is None:
-            notes.append(f"{name.replace('_', ' ')} not priced: profile {profile.name!r} publishes no "
-                         f"energy.{'dram' if name == 'weight_bytes' else 'sram'}_byte")
-        else:
-            breakdown[name] = n * q.si
+    working_set = weight_bytes * batch + act_bytes * batch
+    level = next((lv for lv in profile.memory_levels if lv.capacity.si / 8 >= working_set), None)
+    if level is not None:
+        breakdown["memory_bytes"] = (weight_bytes + act_bytes) * level.energy_per_byte.si
+        notes.append(f"the {working_set / 1024:,.1f} KiB working set fits {level.name}: every byte read from there "
+                     f"({level.energy_per_byte.value:g} pJ)")
+    else:
+        for name, n, q in (("weight_bytes", weight_bytes, profile.energy.dram_byte),
+                           ("activation_bytes", act_bytes, profile.energy.sram_byte)):
+            if q is None:
+                notes.append(f"{name.replace('_', ' ')} not priced: profile {profile.name!r} publishes no "
+                             f"energy.{'dram' if name == 'weight_bytes' else 'sram'}_byte")
+            else:
+                breakdown[name] = n * q.si
     time = _roofline_time(profile, layers, dtype, batch, notes)
     static = None
     if profile.static_power is None or profile.static_power.idle_board is None:
@@ -102,7 +109,12 @@ def estimate(sizes: tuple[int, ...], profile: Profile | str, dtype: str = "fp32"
     elif time is None:
         notes.append("static power not charged: time not modeled")
     else:
-        static = profile.static_power.idle_board.si * time
+        idle = profile.static_power.idle_board.si
+        limit = profile.throughput.board_power_limit if profile.throughput else None
+        if limit is not None and sum(breakdown.values()) / time + idle > limit.si:   # power-capped: slower
+            time = sum(breakdown.values()) / (limit.si - idle)
+            notes.append(f"power-capped at the {limit.value:g} {limit.unit} board limit: runs slower than its roofline")
+        static = idle * time
     return DenseEstimate(profile.name, dtype, batch, macs, weight_bytes + act_bytes, sum(breakdown.values()),
                          static, time, breakdown, notes)
 

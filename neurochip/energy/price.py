@@ -60,20 +60,32 @@ def check_priceable(profile: Profile) -> None:
                           "be placed on it, so it cannot be priced")
 
 
-def static_power(profile: Profile, n_chips: int, n_cores: int) -> tuple[float | None, str]:
-    """(watts charged while the chip runs, how), or (None, why none)."""
+#: What static power can be charged over: every chip used, every core used, or nothing (a
+#: what-if: the chip's leakage gated away, or paid for by other work).
+STATIC_SCOPES = ("chips_used", "cores_used", "none")
+
+
+def static_power(profile: Profile, n_chips: int, n_cores: int, scope: str | None = None) -> tuple[float | None, str]:
+    """(watts charged while the chip runs, how), or (None, why none). `scope` replaces the
+    profile's own scope (one of `STATIC_SCOPES`)."""
     sp = profile.static_power
     if sp is None:
         return None, f"profile {profile.name!r} publishes no static power: none is charged"
+    if scope == "none":
+        return 0.0, "none charged (static scope 'none' chosen)"
+    if scope is not None and scope not in STATIC_SCOPES:
+        raise EnergyError(f"static scope: expected one of {STATIC_SCOPES}, found {scope!r}")
+    chosen = scope or sp.scope
     quantity, units = {"chips_used": (sp.per_chip, n_chips), "cores_used": (sp.per_core, n_cores),
-                       "device": (sp.idle_board, 1)}[sp.scope]
+                       "device": (sp.idle_board, 1)}[chosen]
     if quantity is None:
-        raise EnergyError(f"profile {profile.name!r} charges static power over {sp.scope} but gives no value for it")
-    return quantity.si * units, f"{quantity.value:g} {quantity.unit} x {units} ({sp.scope}: {sp.reason})"
+        raise EnergyError(f"profile {profile.name!r} charges static power over {chosen} but gives no value for it")
+    why = sp.reason if chosen == sp.scope else f"chosen instead of the profile's {sp.scope}"
+    return quantity.si * units, f"{quantity.value:g} {quantity.unit} x {units} ({chosen}: {why})"
 
 
 def price(result: Result, profile: Profile | str, placement: Placement | None = None, strategy: str = "greedy",
-          dt_s: float = 1e-3, strict: bool = False) -> EnergyReport:
+          dt_s: float = 1e-3, strict: bool = False, static_scope: str | None = None) -> EnergyReport:
     """Energy report of `result` on `profile`.
 
     Parameters
@@ -86,6 +98,8 @@ def price(result: Result, profile: Profile | str, placement: Placement | None = 
     strict : raise `EnergyError` when an action that occurred, or the time, has no published
         figure. Otherwise the run is priced without it: the report lists it in `unpriced` and
         its total is a lower bound (`lower_bound`).
+    static_scope : charge static power over "chips_used", "cores_used" or "none" instead of the
+        profile's own scope (a stated choice; `EnergyReport.static_by_scope` gives all of them).
 
     Raises
     ------
@@ -115,8 +129,15 @@ def price(result: Result, profile: Profile | str, placement: Placement | None = 
         if strict:
             raise EnergyError(f"{exc}: the time, and the static energy over it, cannot be modeled") from None
         timing, why = None, str(exc)
-    static_w, how = static_power(profile, placement.n_chips, placement.n_cores)
     time_s = timing.step_s * result.steps * result.batch if timing else None
+    static_w, how = static_power(profile, placement.n_chips, placement.n_cores, static_scope)
+    by_scope = {}
+    if profile.static_power is not None and time_s is not None:
+        for scope in STATIC_SCOPES:
+            try:
+                by_scope[scope] = static_power(profile, placement.n_chips, placement.n_cores, scope)[0] * time_s
+            except EnergyError:
+                by_scope[scope] = None
     static_j = static_w * time_s if static_w is not None and time_s is not None else None
     if timing is None:
         notes.append(f"time not modeled: {why}")
@@ -134,6 +155,7 @@ def price(result: Result, profile: Profile | str, placement: Placement | None = 
         static_power_w=static_w, time_s=time_s, notes=notes,
         neurobench=neurobench_metrics(result), n_cores=placement.n_cores, n_chips=placement.n_chips,
         per_core_j=[float(x) for x in np.broadcast_to(per_core_j, (placement.n_cores,))], unpriced=missing,
+        static_by_scope=by_scope,
     )
 
 

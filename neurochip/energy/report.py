@@ -36,7 +36,9 @@ class EnergyReport:
     publishes no static power (and `notes` says so); `time_s` is None when not modeled.
     `per_core_j` is the dynamic energy of each core (host messages excluded). `unpriced` holds
     the actions that occurred with no published figure (action -> count; "static" when static
-    power could not be charged over an unmodeled time): the total is then a lower bound."""
+    power could not be charged over an unmodeled time): the total is then a lower bound.
+    `static_by_scope` gives the whole-run static energy had it been charged over each scope
+    (chips used, cores used, none): the sensitivity of the total to that choice."""
 
     profile: str
     batch: int
@@ -54,6 +56,7 @@ class EnergyReport:
     n_chips: int = 0
     per_core_j: list[float] = field(default_factory=list)
     unpriced: dict[str, int] = field(default_factory=dict)
+    static_by_scope: dict[str, float | None] = field(default_factory=dict)
 
     @property
     def lower_bound(self) -> bool:
@@ -101,6 +104,7 @@ class EnergyReport:
             "neurobench": self.neurobench, "n_cores": self.n_cores, "n_chips": self.n_chips,
             "per_core_j": list(self.per_core_j),
             "unpriced": dict(self.unpriced), "lower_bound": self.lower_bound,
+            "static_by_scope_j": dict(self.static_by_scope),
             "notes": list(self.notes),
         }
 

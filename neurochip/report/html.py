@@ -5,6 +5,7 @@ import base64
 import html
 
 from .tables import figures_of
+from .terminal import static_sensitivity
 
 #: Report columns: (key, header with unit, formatter).
 COLUMNS = (
@@ -27,11 +28,12 @@ def _cell(value, fmt) -> str:
 
 
 def _rows_table(rows: list[dict]) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for _, h, _ in COLUMNS) + "<th>Figures</th><th>Source</th>"
+    head = "".join(f"<th>{html.escape(h)}</th>" for _, h, _ in COLUMNS) + "<th>Figures</th><th>Leaves out</th><th>Source</th>"
     body = []
     for r in rows:
         cells = "".join(f"<td{'' if k == 'system' else ' class=num'}>{_cell(r.get(k), f)}</td>" for k, _, f in COLUMNS)
-        body.append(f"<tr>{cells}<td>{figures_of(r['source'])}</td><td class=src>{html.escape(r['source'])}</td></tr>")
+        body.append(f"<tr>{cells}<td>{figures_of(r['source'])}</td><td>{html.escape(', '.join(r.get('caveats', [])))}</td>"
+                    f"<td class=src>{html.escape(r['source'])}</td></tr>")
     return f"<table><tr>{head}</tr>{''.join(body)}</table>"
 
 
@@ -58,6 +60,8 @@ def compare_page(report: dict, images: dict[str, bytes], captions: dict[str, str
             f"<p>Dense accuracy {100 * report['dense_accuracy']:.2f}%, SNN accuracy {100 * report['snn_accuracy']:.2f}% "
             f"at {report['steps']} time steps, on the same {report['metadata']['test_samples']} test samples. "
             f"Brain power reference: {html.escape(report['brain_power_source'])}.</p>"
-            f"{_rows_table(report['rows'])}<h2>A brain-sized network on each chip</h2><ul>{scale}</ul>"
+            f"{_rows_table(report['rows'])}<h2>Static power: the choice and its effect</h2><ul>"
+            + "".join(f"<li>{html.escape(line)}</li>" for line in static_sensitivity(report["rows"]))
+            + f"</ul><h2>A brain-sized network on each chip</h2><ul>{scale}</ul>"
             f"<h2>Figures</h2>{figures}<h2>How this report was made</h2>{_key_value_table(report['metadata'])}"
             "</body></html>")

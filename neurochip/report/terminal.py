@@ -187,18 +187,41 @@ def scale(estimates: dict, reasons: dict[str, str], reference_w: float, referenc
     return out
 
 
+#: Short forms of row caveats for narrow tables.
+CAVEAT_WORDS = {"no static power published": "no static"}
+
+
+def static_sensitivity(rows: list[dict]) -> list[str]:
+    """For each SNN row with static power: the scope it was charged over, and the energy per
+    inference had it been charged over the others."""
+    out = []
+    for r in rows:
+        scopes = r.get("static_by_scope_per_inference_j") or {}
+        if not scopes or r.get("static_energy_per_inference_j") is None:
+            continue
+        dynamic = r["energy_per_inference_j"] - r["static_energy_per_inference_j"]
+        alternatives = ", ".join(f"{scope.replace('_', ' ')} {dynamic + j:.3g} J" for scope, j in scopes.items()
+                                 if j is not None)
+        out.append(f"static power on {r['profile']} is charged over {r['static_scope'].replace('_', ' ')} (the "
+                   f"profile's stated choice): {100 * r['static_energy_per_inference_j'] / r['energy_per_inference_j']:.0f}%"
+                   f" of its energy; per inference over {alternatives}")
+    return out
+
+
 def compare(report: dict) -> list[RenderableType]:
     """The main job's table: one row per system, sources as numbered notes below."""
     sizes = "-".join(map(str, report["metadata"]["sizes"]))
     title = (f"{sizes} on digits ({report['metadata']['test_samples']} test samples): dense "
              f"{report['dense_accuracy']:.2%}, SNN {report['snn_accuracy']:.2%} at {report['steps']} steps")
     rows = [(str(i), r["system"], pct(r["accuracy"], 2) if r["accuracy"] is not None else "-",
-             sci(r["energy_per_inference_j"]), sci(r["latency_s"]), sci(r["power_w"]), figures_of(r["source"]))
+             sci(r["energy_per_inference_j"]), sci(r["latency_s"]), sci(r["power_w"]),
+             ", ".join([figures_of(r["source"]), *(CAVEAT_WORDS.get(c, c) for c in r.get("caveats", []))]))
             for i, r in enumerate(report["rows"], 1)]
     out: list[RenderableType] = [table(title, [Column("#", True), Column("system"), Column("accuracy", True),
                                                Column("J/inference", True), Column("s/inference", True),
                                                Column("W", True), Column("figures")], rows)]
     out += notes(f"[{i}] {r['source']}" for i, r in enumerate(report["rows"], 1))
+    out += notes(static_sensitivity(report["rows"]), "")
     for name, s in report["brain_scale"].items():
         if "error" not in s:
             out += notes([f"a brain-sized network ({s['neurons']:.3g} neurons, {s['synapses']:.2g} synapses, "
