@@ -33,9 +33,9 @@ class Run(Result):
         see `neurochip.energy.price`."""
         return price(self, profile, placement, strategy, dt_s, strict)
 
-    def map(self, profile: Profile | str, strategy: str = "greedy") -> Placement:
+    def map(self, profile: Profile | str, strategy: str = "greedy", per_core: dict[str, int] | None = None) -> Placement:
         """This run's network placed on `profile`'s cores (`neurochip.mapping.map_network`)."""
-        return map_network(self.network, profile, strategy, packed=self.packed)
+        return map_network(self.network, profile, strategy, packed=self.packed, per_core=per_core)
 
 
 def emulate(network: Network, steps: int, *, record: Iterable[str] = (), batch: int | None = None,

@@ -36,6 +36,19 @@ def test_mlp_784_512_512_10_on_loihi_by_hand():
     assert p.input_axons.tolist() == [784] * 4 + [512] * 4
 
 
+def test_per_core_reproduces_a_published_split_and_still_checks_limits():
+    """per_core caps a population's pieces (390-256-256 with its first layer over 8 cores, as in
+    Blouw et al. 2019's scaled runs); the memory limit still splits a piece further."""
+    net = feed_forward_snn((390, 256, 256))
+    p = map_network(net, "loihi", per_core={"l1": 32, "l2": 128})
+    assert p.compartments.tolist() == [32] * 8 + [128] * 2
+    assert map_network(feed_forward_snn(), "loihi", per_core={"l1": 500}).compartments.tolist()[:4] == [142, 142, 142, 86]
+    with pytest.raises(MappingError, match=r"per_core: expected a population of the network \(l1, l2\), found 'in'"):
+        map_network(net, "loihi", per_core={"in": 4})
+    with pytest.raises(MappingError, match=r"per_core\['l1'\]: expected a positive number of compartments per core, found 0"):
+        map_network(net, "loihi", per_core={"l1": 0})
+
+
 def block_bits(n, bits, per_block=64, header=10, word=64):
     total, left = 0, n
     while left > 0:

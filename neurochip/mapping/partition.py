@@ -139,7 +139,7 @@ def _coordinates(n_cores: int, profile: Profile) -> tuple[np.ndarray, np.ndarray
 
 
 def map_network(network: Network, profile: Profile | str, strategy: str = "greedy",
-                packed: Packed | None = None) -> "Placement":
+                packed: Packed | None = None, per_core: dict[str, int] | None = None) -> "Placement":
     """Place `network` on `profile`'s cores under every per-core limit the profile states.
 
     Parameters
@@ -150,6 +150,9 @@ def map_network(network: Network, profile: Profile | str, strategy: str = "greed
         compartments that share inputs).
     packed : the network's packed layout when one exists (an emulation's `Result.packed`);
         packed here otherwise.
+    per_core : population name -> at most this many of its compartments per core, to reproduce
+        a published mapping (e.g. an input layer spread over 8 cores); every per-core limit is
+        still checked, and a piece is split further when one is exceeded.
 
     Raises
     ------
@@ -163,7 +166,7 @@ def map_network(network: Network, profile: Profile | str, strategy: str = "greed
                            f"({profile.kind}): nothing to map onto")
     packed = packed or pack(network)
     _check_connections(network, profile)
-    caps: dict[str, int] = {}
+    caps = _per_core_caps(network, per_core or {})
     inputs = _inputs(network, packed, strategy)
     for _ in range(OUTPUT_AXON_RETRIES):
         placement, dest, offsets = _place(network, packed, profile, strategy, inputs, caps)
@@ -174,6 +177,16 @@ def map_network(network: Network, profile: Profile | str, strategy: str = "greed
         caps[pop] = max(1, int(largest * limit / need))
     _check_routing(network, placement, dest, offsets, profile)
     return placement
+
+
+def _per_core_caps(network: Network, per_core: dict[str, int]) -> dict[str, int]:
+    names = [p.name for p in network.populations]
+    for pop, n in per_core.items():
+        if pop not in names:
+            raise MappingError(f"per_core: expected a population of the network ({', '.join(names)}), found {pop!r}")
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise MappingError(f"per_core[{pop!r}]: expected a positive number of compartments per core, found {n!r}")
+    return {pop: int(n) for pop, n in per_core.items()}
 
 
 #: Re-splits allowed when a core's compartments send to more destinations than it has output axons.
