@@ -39,6 +39,15 @@ def _snn_caveats(report) -> list[str]:
     return caveats + (["lower bound"] if report.lower_bound else [])
 
 
+def _host_words(profile) -> str:
+    if profile.host is None:
+        return "; the chip alone (no host in the loop)"
+    h = profile.host
+    return (f"; the system as measured: host in the loop ({h.step_fixed.value:g} {h.step_fixed.unit} + "
+            f"{h.step_per_io_core.value:g} {h.step_per_io_core.unit} per I/O core per step, "
+            f"{h.active_power.value:g} {h.active_power.unit}; fitted on silicon)")
+
+
 def run_compare(model: str = "digits-mlp", profiles=("loihi",), steps: int | None = None, batch: int | None = None,
                 seed: int = 0, epochs: int = 60, progress: Callable[[str], None] | None = None,
                 brain_w: float | None = None) -> dict:
@@ -69,9 +78,11 @@ def run_compare(model: str = "digits-mlp", profiles=("loihi",), steps: int | Non
         profile = load_profile(name)
         report = run.energy(profile)
         breakdowns[name] = {**{a: j / len(x) for a, j in report.breakdown_j.items()},
-                            **({"static": report.static_energy_j / len(x)} if report.static_energy_j else {})}
+                            **{part: j / len(x) for part, j in (("host", report.host_energy_j),
+                                                                ("static", report.static_energy_j)) if j}}
         rows.append(_row(f"SNN on {name}", name, snn_acc, report.energy_per_inference_j, report.time_per_inference_s,
-                         f"modeled: {name} per-op figures x exact emulated counts ({steps} steps)", _snn_caveats(report),
+                         f"modeled: {name} per-op figures x exact emulated counts ({steps} steps){_host_words(profile)}",
+                         _snn_caveats(report),
                          static_energy_per_inference_j=report.static_energy_j / len(x)
                          if report.static_energy_j is not None else None, notes=report.notes,
                          static_scope=profile.static_power.scope if profile.static_power else None,

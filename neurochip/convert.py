@@ -48,7 +48,7 @@ def encode(x: NDArray, steps: int) -> NDArray[np.int32]:
     return np.diff(counts, axis=1).astype(np.int32)
 
 
-def _quantize_layer(w: NDArray, b: NDArray, weight_bits: int = 8) -> dict:
+def quantize_layer(w: NDArray, b: NDArray, weight_bits: int = 8) -> dict:
     """Integer weights (out, in), threshold and bias for normalized float weights w (in, out),
     keeping `weight_bits` of each mixed-sign mantissa (one of them the sign)."""
     vth = threshold_for(float(np.abs(w).max()))
@@ -68,7 +68,7 @@ def convert(model: MLP, x_train: NDArray, percentile: float = PERCENTILE, weight
     layers = []
     for i, (w, b) in enumerate(zip(model.weights, model.biases)):
         w_norm = w * lambdas[i] / lambdas[i + 1]
-        layers.append(_quantize_layer(w_norm, b / lambdas[i + 1], weight_bits))
+        layers.append(quantize_layer(w_norm, b / lambdas[i + 1], weight_bits))
     return Conversion(model.sizes, tuple(lambdas), tuple(layers))
 
 

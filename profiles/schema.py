@@ -24,7 +24,9 @@ UNITS: dict[str, dict[str, float]] = {
     "bandwidth": {"B/s": 1.0, "GB/s": 1e9, "TB/s": 1e12},
 }
 
-Basis = Literal["simulated", "measured", "derived", "datasheet", "recalled", "code", "override"]
+#: Where a figure comes from: "fitted" is a model parameter fitted to measurements (its source says
+#: which, and on what), reported as modeled.
+Basis = Literal["simulated", "measured", "derived", "datasheet", "recalled", "code", "override", "fitted"]
 
 
 class Strict(BaseModel):
@@ -200,6 +202,17 @@ class StaticPower(Strict):
     reason: str = Field(min_length=3)
 
 
+class Host(Strict):
+    """The host and the chip's embedded management cores, in the loop of every step (Loihi's x86
+    cores moving inputs in and outputs out): a time per step, serial with the neuromorphic
+    cores, of `step_fixed` + `step_per_io_core` x the cores that receive input from the host or
+    hold an output population, and the power they draw while running (`active_power`)."""
+
+    step_fixed: Time
+    step_per_io_core: Time
+    active_power: Power
+
+
 class MemoryLevel(Strict):
     """One level of a memory hierarchy: what it holds and what a byte read from it costs."""
 
@@ -243,6 +256,7 @@ class Profile(Strict):
     energy: OpEnergy = OpEnergy()
     timing: OpTime = OpTime()
     static_power: StaticPower | None = None
+    host: Host | None = None
     throughput: Throughput | None = None
     memory_levels: tuple[MemoryLevel, ...] = ()
     organism: Organism | None = None

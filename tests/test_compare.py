@@ -1,6 +1,8 @@
 """The main job end to end on a small run: rows, sources, files, the same samples scored and priced."""
 import json
 
+import pytest
+
 from neurochip.__main__ import main
 
 ROW_KEYS = {"system", "profile", "accuracy", "energy_per_inference_j", "inferences_per_s", "power_w", "latency_s",
@@ -41,4 +43,4 @@ def test_accuracy_and_energy_come_from_the_same_samples():
         assert abs(acc * 30 - round(acc * 30)) < 1e-9
     assert r["snn_accuracy"] == r["accuracy_by_steps"][8]
     parts = r["breakdown_per_inference_j"]["loihi"]
-    assert sum(parts.values()) == r["rows"][0]["energy_per_inference_j"]
+    assert sum(parts.values()) == pytest.approx(r["rows"][0]["energy_per_inference_j"], rel=1e-12)

@@ -10,7 +10,7 @@ from neurochip.mapping import map_network
 from neurochip.profiles import load_profile
 from neurochip.workloads import recurrent_network
 
-LOIHI = load_profile("loihi")
+LOIHI = load_profile("loihi-chip")
 
 
 def fan_out_net(k=7, n=10, vth=2**17 - 1, period=1):
@@ -26,7 +26,7 @@ def test_hand_computed_loihi_run():
     """k synops per step at 23.6 pJ; the k targets are active from step 2 (81 pJ), the rest
     inactive (52 pJ); static 104 mW x modeled time (one chip)."""
     k, n, steps = 7, 10, 50
-    report = nc.emulate(fan_out_net(k, n), steps).energy("loihi")
+    report = nc.emulate(fan_out_net(k, n), steps).energy("loihi-chip")
     active = k * (steps - 1)
     expect = {"synaptic_op": k * steps * 23.6e-12, "neuron_update_active": active * 81e-12,
               "neuron_update_inactive": (n * steps - active) * 52e-12}
@@ -51,7 +51,7 @@ def test_recurrent_run_priced_from_brute_force_counts():
 
     net = recurrent_network(3000, 50)
     run = nc.emulate(net, 60, record=["rec"])
-    profile = load_profile("loihi", {"core.max_compartments": 32})
+    profile = load_profile("loihi-chip", {"core.max_compartments": 32})
     report = price(run, profile)
     spikes = run.trace("rec", "s").astype(np.int64)          # (T, n)
     w = net.connections[0].effective_weights()
@@ -88,7 +88,7 @@ def test_missing_figure_leaves_a_lower_bound_or_is_an_error_when_strict():
     assert any(n.startswith("unpriced: 350 synaptic ops") and "lower bound" in n for n in report.notes)
     assert report.to_dict()["lower_bound"] is True
     assert report.dynamic_energy_j < price(run, LOIHI).dynamic_energy_j
-    with pytest.raises(EnergyError, match=r"profile 'loihi' has no energy\.synaptic_op: cannot price 350 synaptic ops"):
+    with pytest.raises(EnergyError, match=r"profile 'loihi-chip' has no energy\.synaptic_op: cannot price 350 synaptic ops"):
         price(run, bare, strict=True)
     with pytest.raises(EnergyError, match=r"profile 'cpu' is a cpu: it prices dense networks"):
         nc.emulate(fan_out_net(), 5).energy("cpu")
@@ -122,9 +122,9 @@ def test_dynamic_energy_is_monotone_in_counts(counts, action, extra):
 def test_zero_activity_leaves_idle_updates_and_static_only():
     quiet = nc.Network([nc.LIF("p", 50)], [nc.SpikeSource("s", np.zeros((1, 3), int))],
                        [nc.Connection("c", "s", "p", np.ones((50, 3), int))])
-    report = nc.emulate(quiet, 30).energy("loihi")
+    report = nc.emulate(quiet, 30).energy("loihi-chip")
     assert {a for a, j in report.breakdown_j.items() if j} == {"neuron_update_inactive"}
-    no_idle = load_profile("loihi", {"energy.neuron_update_inactive": 0})
+    no_idle = load_profile("loihi-chip", {"energy.neuron_update_inactive": 0})
     report = nc.emulate(quiet, 30).energy(no_idle)
     assert report.dynamic_energy_j == 0 and report.static_energy_j > 0
     assert report.energy_j == pytest.approx(report.static_energy_j)
@@ -132,7 +132,7 @@ def test_zero_activity_leaves_idle_updates_and_static_only():
 
 def test_doubling_steps_doubles_energy_of_a_stationary_workload():
     net = fan_out_net(period=5)
-    e100, e200 = (nc.emulate(net, t).energy("loihi").energy_j for t in (100, 200))
+    e100, e200 = (nc.emulate(net, t).energy("loihi-chip").energy_j for t in (100, 200))
     assert e200 / e100 == pytest.approx(2.0, rel=2e-3)
 
 
@@ -141,9 +141,9 @@ def test_per_inference_divides_by_batch():
     spikes = (rng.random((4, 30, 20)) < 0.3).astype(int)
     net = nc.Network([nc.LIF("p", 30, du=200, dv=100, vth=30)], [nc.SpikeSource("s", spikes)],
                      [nc.Connection("c", "s", "p", rng.integers(0, 100, (30, 20)))])
-    batched = nc.emulate(net, 30).energy("loihi")
+    batched = nc.emulate(net, 30).energy("loihi-chip")
     singles = [nc.emulate(nc.Network(net.populations, [nc.SpikeSource("s", spikes[b])], net.connections), 30)
-               .energy("loihi").dynamic_energy_j for b in range(4)]
+               .energy("loihi-chip").dynamic_energy_j for b in range(4)]
     assert batched.dynamic_energy_j == pytest.approx(sum(singles))
     assert batched.energy_per_inference_j == pytest.approx(batched.energy_j / 4)
 
@@ -158,9 +158,9 @@ def test_brain_row_and_brain_scale():
     brain = run.energy("brain")
     assert brain.energy_j == pytest.approx(run.counters.totals()["synaptic_ops"] * 0.83e-12)
     assert brain.time_s == pytest.approx(0.1)
-    loihi = run.energy("loihi")
+    loihi = run.energy("loihi-chip")
     assert loihi.inferences_per_s_within(20.0) == pytest.approx(20.0 / loihi.energy_per_inference_j)
-    scale = brain_scale("loihi")
+    scale = brain_scale("loihi-chip")
     assert scale["chips"] == [10_510_254, 336_328_125]
     assert scale["random"]["binding_limit"] == "max_input_axons" and scale["shared"]["binding_limit"] == "synaptic_memory"
     assert scale["random"]["static_power_w"] == pytest.approx(336_328_125 * 0.104)
@@ -178,14 +178,14 @@ def test_scale_estimate_agrees_with_the_mapper_on_random_networks(n, fan_out):
     with the same size and fan-out: cores within 3%."""
     from neurochip.energy import estimate
 
-    placement = map_network(recurrent_network(n, fan_out), "loihi")
+    placement = map_network(recurrent_network(n, fan_out), "loihi-chip")
     e = estimate("loihi", n, n * fan_out, 10, connectivity="random")
     assert e.cores == pytest.approx(placement.n_cores, rel=0.03)
 
 
 def test_neurobench_names():
     run = nc.emulate(fan_out_net(k=7, n=10), 50)
-    nb = run.energy("loihi").neurobench
+    nb = run.energy("loihi-chip").neurobench
     assert nb["SynapticOperations"]["Effective_ACs"] == 350 and nb["SynapticOperations"]["Effective_MACs"] == 0
     assert nb["SynapticOperations"]["Dense"] == 7 * 50
     assert nb["ActivationSparsity"] == 1.0 and nb["MembraneUpdates"] == 500
@@ -218,7 +218,7 @@ def test_pricing_packs_nothing_again(monkeypatch):
     monkeypatch.setattr(Packed, "__init__", counting)
     run = nc.emulate(recurrent_network(500, 20), 20)
     assert len(made) == 1
-    run.energy("loihi")
+    run.energy("loihi-chip")
     run.energy("loihi-sanafe", placement=run.map("loihi-sanafe"))
     assert len(made) == 1
 
@@ -226,7 +226,7 @@ def test_pricing_packs_nothing_again(monkeypatch):
 MULTI_CHIP = {"core.max_compartments": 16}   # 3,000 compartments on 188 cores: two chips
 
 
-@pytest.mark.parametrize("profile", ["loihi", "loihi-sanafe", "loihi2"])
+@pytest.mark.parametrize("profile", ["loihi", "loihi-chip", "loihi-sanafe", "loihi2"])
 def test_a_multi_chip_network_is_priced_with_unpublished_links_as_a_lower_bound(profile):
     """Spikes between chips are counted; Loihi publishes no energy or time for them, so they are
     left unpriced and untimed, and the report says its total is a lower bound."""
@@ -243,7 +243,7 @@ def test_a_multi_chip_network_is_priced_with_unpublished_links_as_a_lower_bound(
 
 def test_boards_fill_in_order_and_their_links_are_counted():
     run = nc.emulate(recurrent_network(3000, 50), 10)
-    p = load_profile("loihi", {**MULTI_CHIP, "chip.chips_per_board": 1})
+    p = load_profile("loihi-chip", {**MULTI_CHIP, "chip.chips_per_board": 1})
     placement = run.map(p)
     assert placement.n_chips == placement.n_boards == 2 and not placement.exceeds_system
     report = price(run, p, placement)
@@ -269,12 +269,12 @@ def test_static_scope_is_a_stated_choice_with_its_sensitivity():
     """loihi charges its 104 mW per chip over the chips used; over the cores used it would be
     0.815 mW x cores, and none at all is the third choice."""
     run = nc.emulate(recurrent_network(3000, 50), 30)
-    report = price(run, "loihi")
+    report = price(run, "loihi-chip")
     scopes = report.static_by_scope
     assert scopes["chips_used"] == pytest.approx(0.104 * report.n_chips * report.time_s)
     assert scopes["cores_used"] == pytest.approx(0.815e-3 * report.n_cores * report.time_s)
     assert scopes["none"] == 0 and report.static_energy_j == pytest.approx(scopes["chips_used"])
-    cores = price(run, "loihi", static_scope="cores_used")
+    cores = price(run, "loihi-chip", static_scope="cores_used")
     assert cores.energy_j == pytest.approx(report.dynamic_energy_j + scopes["cores_used"])
     with pytest.raises(EnergyError, match="static scope: expected one of"):
-        price(run, "loihi", static_scope="wafer")
+        price(run, "loihi-chip", static_scope="wafer")

@@ -170,7 +170,7 @@ def test_latency_by_hand():
     net = nc.Network([nc.LIF("p", 10, vth=2**17 - 1)], [nc.SpikeSource("s", np.ones((1, 1)))],
                      [nc.Connection("c", "s", "p", w)])
     result = nc.emulate(net, 20)
-    st_ = step_time(map_network(net, "loihi"), "loihi", net, result)
+    st_ = step_time(map_network(net, "loihi-chip"), "loihi-chip", net, result)
     assert st_.step_s == pytest.approx(5 * 3.5e-9 + 10 * 5.3e-9 + 4.75 * 3.1e-9 + 113e-9)
     assert st_.inference_s == pytest.approx(20 * st_.step_s)
 
@@ -188,7 +188,7 @@ def test_latency_of_routed_spikes_by_hand():
     net = nc.Network([a, b], connections=[nc.Connection("ab", "a", "b", np.ones((2, 2), int))])
     result = nc.emulate(net, 20)
     assert result.counters.totals()["spikes"] == 40
-    profile = load_profile("loihi", {"core.max_compartments": 2, "chip.cores_per_chip": 8, "chip.cores_per_tile": 1,
+    profile = load_profile("loihi-chip", {"core.max_compartments": 2, "chip.cores_per_chip": 8, "chip.cores_per_tile": 1,
                                      "chip.mesh_rows": 1, "chip.mesh_cols": 8})
     placement = map_network(net, profile)
     assert placement.n_cores == 2 and placement.tiles_used == 2
@@ -277,3 +277,25 @@ def test_energy_per_core_synaptic_ops_equal_a_brute_force_recount():
     other = np.array(report.per_core_j) - expect * per_op
     assert expect.sum() == report.counts["synaptic_op"]
     assert np.all(other >= -1e-18)  # what remains is updates, spikes and messages, never negative
+
+
+def test_host_in_the_loop_by_hand():
+    """On `loihi` (the system as measured) a step is the chip's step, then the host's: 88.6 us +
+    42.9 us x I/O cores. A 2-layer network with its input layer over 2 cores and its output on 1
+    has 3 I/O cores (the hidden layer between them is not one); the host draws 76.7 mW while
+    running and the chip idles at 29.7 mW (Blouw et al. 2019 fit and logs)."""
+    net = feed_forward_snn((40, 64, 32, 8))
+    run = nc.emulate(net, 20)
+    chip = step_time(map_network(net, "loihi-chip", per_core={"l1": 32}), "loihi-chip", net, run)
+    placement = map_network(net, "loihi", per_core={"l1": 32})
+    system = step_time(placement, "loihi", net, run)
+    assert system.io_cores == 3 and placement.n_cores == 4
+    assert system.host_s == pytest.approx(88.6e-6 + 3 * 42.9e-6)
+    assert system.step_s == pytest.approx(chip.step_s + system.host_s)
+    report = nc.energy.price(run, "loihi", placement)
+    assert report.time_s == pytest.approx(20 * system.step_s)
+    assert report.host_energy_j == pytest.approx(76.7e-3 * report.time_s)
+    assert report.static_energy_j == pytest.approx(29.7e-3 * report.time_s)
+    assert report.energy_j == pytest.approx(report.dynamic_energy_j + report.host_energy_j + report.static_energy_j)
+    assert report.dynamic_energy_j == pytest.approx(nc.energy.price(run, "loihi-chip", placement).dynamic_energy_j)
+    assert nc.energy.price(run, "loihi-chip", placement).host_energy_j is None

@@ -5,7 +5,7 @@ import pytest
 
 from neurochip.profiles import ProfileError, builtin_names, load_profile
 
-BUILTINS = ["brain", "cpu", "gpu-h100", "loihi", "loihi-sanafe", "loihi2", "spinnaker2", "truenorth"]
+BUILTINS = ["brain", "cpu", "gpu-h100", "loihi", "loihi-chip", "loihi-sanafe", "loihi2", "spinnaker2", "truenorth"]
 
 GOOD = """\
 schema_version: 1

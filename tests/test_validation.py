@@ -32,3 +32,34 @@ def test_scaled_configurations_and_the_packaged_table():
     assert per_copy == pytest.approx(17.2e-6, rel=0.05)              # each copy of 10 x 256 neurons
     stored = json.loads(files("neurochip.profiles.measurements").joinpath("blouw2019_loihi_kws.json").read_text())
     assert stored == json.loads(json.dumps(table(configs)))
+
+
+def test_kws_configurations_are_built_as_logged():
+    """The spotter carries the published weights (2 + 2 I/O cores), the scaled models 8 + 8 I/O
+    cores and one core per added 256-neuron layer."""
+    from neurochip.validation import kws
+
+    runs = {r.config.name: r for r in kws.chip_runs()}
+    assert [(r.io_cores, r.n_cores) for r in runs.values()] == [(4, 4), (16, 16)] + [(16, 16 + 10 * c)
+                                                                                      for c in (1, 2, 4, 6, 8, 10)]
+    net = runs["keyword spotter"].run.network
+    assert [c.shape for c in net.connections] == [(256, 390), (256, 256)]
+
+
+def test_kws_host_fit_is_the_profile_and_predicts_the_held_out_runs():
+    """The `loihi` host figures are the fit (to the 3 digits written), the fitted runs are
+    reproduced, and the six held-out runs come within 25% in time per step and total energy per
+    inference (measured today: -8.5% to -9.2% in time, -7.9% to -14.7% in energy)."""
+    from neurochip.profiles import load_profile
+    from neurochip.validation import kws
+
+    fit, host = kws.fit_host(), load_profile("loihi").host
+    assert host.step_fixed.si == pytest.approx(fit["step_fixed_s"], rel=2e-3)
+    assert host.step_per_io_core.si == pytest.approx(fit["step_per_io_core_s"], rel=2e-3)
+    assert host.active_power.si == pytest.approx(fit["active_power_w"], rel=2e-3)
+    for p in kws.predict():
+        tolerance = 0.01 if p.fitted else 0.25
+        assert p.step_s == pytest.approx(p.measured_step_s, rel=tolerance), p.config
+        assert p.energy_j == pytest.approx(p.measured_energy_j, rel=tolerance), p.config
+        assert p.energy_j == pytest.approx(p.chip_dynamic_j + p.host_j + p.static_j)
+    assert sum(not p.fitted for p in kws.predict()) == 6

@@ -3,6 +3,8 @@
     dynamic energy = sum over actions of count x energy per action (profile `energy`)
     static energy  = static power x modeled time (scope from the profile: chips used, cores used,
                      or the whole device)
+    host energy    = the host's active power x modeled time (profiles with a `host` section: the
+                     chip's embedded x86 cores running the I/O of every step), reported apart
     time           = modeled time per step (`mapping.step_time`) x steps x samples (samples run
                      one after another on the chip)
 
@@ -139,6 +141,10 @@ def price(result: Result, profile: Profile | str, placement: Placement | None = 
             except EnergyError:
                 by_scope[scope] = None
     static_j = static_w * time_s if static_w is not None and time_s is not None else None
+    host_j = profile.host.active_power.si * time_s if profile.host and time_s is not None else None
+    if host_j is not None:
+        q = profile.host.active_power
+        notes.append(f"host energy: {q.value:g} {q.unit} of embedded x86 cores while running ({q.source})")
     if timing is None:
         notes.append(f"time not modeled: {why}")
         if static_w is not None:
@@ -152,7 +158,7 @@ def price(result: Result, profile: Profile | str, placement: Placement | None = 
     return EnergyReport(
         profile=profile.name, batch=result.batch, steps=result.steps, counts=counts, breakdown_j=breakdown,
         sources=sources, dynamic_energy_j=sum(breakdown.values()), static_energy_j=static_j,
-        static_power_w=static_w, time_s=time_s, notes=notes,
+        static_power_w=static_w, time_s=time_s, notes=notes, host_energy_j=host_j,
         neurobench=neurobench_metrics(result), n_cores=placement.n_cores, n_chips=placement.n_chips,
         per_core_j=[float(x) for x in np.broadcast_to(per_core_j, (placement.n_cores,))], unpriced=missing,
         static_by_scope=by_scope,

@@ -38,7 +38,9 @@ class EnergyReport:
     the actions that occurred with no published figure (action -> count; "static" when static
     power could not be charged over an unmodeled time): the total is then a lower bound.
     `static_by_scope` gives the whole-run static energy had it been charged over each scope
-    (chips used, cores used, none): the sensitivity of the total to that choice."""
+    (chips used, cores used, none): the sensitivity of the total to that choice. `host_energy_j`
+    is the energy of the host and embedded cores in the loop (None when the profile models the
+    chip alone): `dynamic_energy_j` is always the neuromorphic cores' own."""
 
     profile: str
     batch: int
@@ -57,6 +59,7 @@ class EnergyReport:
     per_core_j: list[float] = field(default_factory=list)
     unpriced: dict[str, int] = field(default_factory=dict)
     static_by_scope: dict[str, float | None] = field(default_factory=dict)
+    host_energy_j: float | None = None
 
     @property
     def lower_bound(self) -> bool:
@@ -65,7 +68,7 @@ class EnergyReport:
 
     @property
     def energy_j(self) -> float:
-        return self.dynamic_energy_j + (self.static_energy_j or 0.0)
+        return self.dynamic_energy_j + (self.static_energy_j or 0.0) + (self.host_energy_j or 0.0)
 
     @property
     def power_w(self) -> float | None:
@@ -95,6 +98,7 @@ class EnergyReport:
             "profile": self.profile, "batch": self.batch, "steps": self.steps,
             "energy_j": self.energy_j, "dynamic_energy_j": self.dynamic_energy_j,
             "static_energy_j": self.static_energy_j, "static_power_w": self.static_power_w,
+            "host_energy_j": self.host_energy_j,
             "time_s": self.time_s, "power_w": self.power_w, "edp_js": self.edp_js,
             "energy_per_inference_j": self.energy_per_inference_j,
             "time_per_inference_s": self.time_per_inference_s,

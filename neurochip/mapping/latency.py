@@ -6,6 +6,9 @@
                   + north-south hops x t_hop_ns + messages to other chips x t_off_chip
                   + messages to other boards x t_off_board
     step time = max(max over cores + barrier sync, nominal time step if the chip has one)
+                + host time (profiles with a `host` section: the host and embedded cores in the
+                  loop, serial with the neuromorphic cores: step_fixed + step_per_io_core x I/O
+                  cores, those receiving input from the host or holding an output population)
 
 Activity comes from an emulation's exact counters. A chip that runs on a fixed tick and publishes no per-operation times
 (TrueNorth) steps at its tick. Unpublished times for messages between chips or boards, or for a
@@ -39,6 +42,8 @@ class StepTime:
     steps_per_inference: int
     critical_core: int
     notes: list[str] = field(default_factory=list)
+    host_s: float = 0.0
+    io_cores: int = 0
 
     @property
     def lower_bound(self) -> bool:
@@ -85,6 +90,29 @@ def _tick(placement: Placement, profile: Profile, result: Result) -> StepTime:
                      "per-operation times: each step is one tick (the work is assumed to fit in it)"])
 
 
+def io_cores(placement: Placement, network: Network) -> int:
+    """Cores the host talks to every step: those holding compartments that receive input from
+    the host, and those holding an output population (one whose spikes go nowhere on chip)."""
+    routes = {r.name: r for r in placement.routes}
+    fed = {c.dst for c in network.connections if routes[c.name].from_host}
+    senders = {c.src for c in network.connections}
+    cores = [placement.core_of[p.name] for p in network.populations if p.name in fed or p.name not in senders]
+    return int(np.unique(np.concatenate(cores)).size) if cores else 0
+
+
+def _host(placement: Placement, profile: Profile, network: Network, notes: list[str]) -> tuple[float, int]:
+    """(host seconds per step, I/O cores) for a profile with the host in the loop, else (0, 0)."""
+    host = profile.host
+    if host is None:
+        return 0.0, 0
+    n_io = io_cores(placement, network)
+    host_s = host.step_fixed.si + host.step_per_io_core.si * n_io
+    notes.append(f"host in the loop ({profile.name}): {host.step_fixed.value:g} {host.step_fixed.unit} + "
+                 f"{host.step_per_io_core.value:g} {host.step_per_io_core.unit} x {n_io} I/O cores = "
+                 f"{host_s * 1e6:,.1f} us per step, after the chip's step ({host.step_fixed.source})")
+    return host_s, n_io
+
+
 def step_time(placement: Placement, profile: Profile | str, network: Network, result: Result) -> StepTime:
     """Modeled time per step of `network` placed as `placement`, with activity from `result`."""
     profile = load_profile(profile)
@@ -129,8 +157,10 @@ def step_time(placement: Placement, profile: Profile | str, network: Network, re
               f"published for {profile.name}): the step time is a lower bound" for kind, n in untimed.items() if n]
     barrier = _barrier(placement, profile, notes)
     nominal = profile.timing.timestep_nominal.si if profile.timing.timestep_nominal else None
-    step = max(core.max(initial=0.0) + barrier, nominal or 0.0)
-    return StepTime(core, barrier, nominal, step, result.steps, int(core.argmax()) if core.size else -1, notes)
+    host_s, n_io = _host(placement, profile, network, notes)
+    step = max(core.max(initial=0.0) + barrier, nominal or 0.0) + host_s
+    return StepTime(core, barrier, nominal, step, result.steps, int(core.argmax()) if core.size else -1, notes,
+                    host_s, n_io)
 
 
 def latency_summary(placement: Placement, profile: Profile | str, result: Result) -> dict:
@@ -140,6 +170,7 @@ def latency_summary(placement: Placement, profile: Profile | str, result: Result
         t = step_time(placement, profile, result.network, result)
     except LatencyError as exc:
         return {"modeled": False, "reason": str(exc)}
-    return {"modeled": True, "step_s": t.step_s, "barrier_s": t.barrier_s, "inference_s": t.inference_s,
+    return {"modeled": True, "step_s": t.step_s, "barrier_s": t.barrier_s, "host_s": t.host_s,
+            "io_cores": t.io_cores, "inference_s": t.inference_s,
             "steps_per_inference": t.steps_per_inference, "critical_core": t.critical_core,
             "steps_emulated": result.steps, "lower_bound": t.lower_bound, "notes": t.notes}

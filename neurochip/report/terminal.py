@@ -112,9 +112,10 @@ def energy_actions(d: dict) -> Table:
     rows = [(action, count(d["counts"].get(action, d["counts"]["synaptic_ops"])), sci(joules),
              pct(joules / total), d["sources"][action]["status"], f"[{sources.index(d['sources'][action]['source']) + 1}]")
             for action, joules in d["breakdown_j"].items()]
-    if d["static_energy_j"] is not None:
-        rows.append(("static", "", sci(d["static_energy_j"]), pct(d["static_energy_j"] / total), "modeled",
-                     "static power x modeled time"))
+    for part, what in (("host", "host active power x modeled time"), ("static", "static power x modeled time")):
+        joules = d.get(f"{part}_energy_j")
+        if joules is not None:
+            rows.append((part, "", sci(joules), pct(joules / total), "modeled", what))
     return table(f"energy on {d['profile']}: {d['energy_per_inference_j']:.3e} J per inference (modeled)",
                  [Column("action", names=True), Column("count", True), Column("J", True), Column("share", True),
                   Column("figure"), Column("source")], rows)
