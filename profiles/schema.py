@@ -206,7 +206,8 @@ class Host(Strict):
     """The host and the chip's embedded management cores, in the loop of every step (Loihi's x86
     cores moving inputs in and outputs out): a time per step, serial with the neuromorphic
     cores, of `step_fixed` + `step_per_io_core` x the cores that receive input from the host or
-    hold an output population, and the power they draw while running (`active_power`)."""
+    hold an output population, and the power the embedded cores of each chip used draw while
+    running (`active_power`, per chip)."""
 
     step_fixed: Time
     step_per_io_core: Time

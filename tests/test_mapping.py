@@ -282,8 +282,8 @@ def test_energy_per_core_synaptic_ops_equal_a_brute_force_recount():
 def test_host_in_the_loop_by_hand():
     """On `loihi` (the system as measured) a step is the chip's step, then the host's: 88.6 us +
     42.9 us x I/O cores. A 2-layer network with its input layer over 2 cores and its output on 1
-    has 3 I/O cores (the hidden layer between them is not one); the host draws 76.7 mW while
-    running and the chip idles at 29.7 mW (Blouw et al. 2019 fit and logs)."""
+    has 3 I/O cores (the hidden layer between them is not one); the host draws 76.7 mW per chip
+    while running and the chip idles at 29.7 mW (Blouw et al. 2019 fit and logs)."""
     net = feed_forward_snn((40, 64, 32, 8))
     run = nc.emulate(net, 20)
     chip = step_time(map_network(net, "loihi-chip", per_core={"l1": 32}), "loihi-chip", net, run)

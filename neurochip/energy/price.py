@@ -3,8 +3,9 @@
     dynamic energy = sum over actions of count x energy per action (profile `energy`)
     static energy  = static power x modeled time (scope from the profile: chips used, cores used,
                      or the whole device)
-    host energy    = the host's active power x modeled time (profiles with a `host` section: the
-                     chip's embedded x86 cores running the I/O of every step), reported apart
+    host energy    = the host's active power x chips used x modeled time (profiles with a `host`
+                     section: each chip's embedded x86 cores running the I/O of every step),
+                     reported apart
     time           = modeled time per step (`mapping.step_time`) x steps x samples (samples run
                      one after another on the chip)
 
@@ -141,10 +142,12 @@ def price(result: Result, profile: Profile | str, placement: Placement | None = 
             except EnergyError:
                 by_scope[scope] = None
     static_j = static_w * time_s if static_w is not None and time_s is not None else None
-    host_j = profile.host.active_power.si * time_s if profile.host and time_s is not None else None
-    if host_j is not None:
+    host_j = None
+    if profile.host and time_s is not None:
         q = profile.host.active_power
-        notes.append(f"host energy: {q.value:g} {q.unit} of embedded x86 cores while running ({q.source})")
+        host_j = q.si * placement.n_chips * time_s
+        notes.append(f"host energy: {q.value:g} {q.unit} x {placement.n_chips} chips of embedded x86 cores while "
+                     f"running ({q.source})")
     if timing is None:
         notes.append(f"time not modeled: {why}")
         if static_w is not None:

@@ -20,9 +20,11 @@ shared by the compartments of its core:
 cheaper of the dense and sparse formats); without one it is not a limit. Power per biological
 second: synaptic events S r x E_synop, compartment updates N / dt (active ones, those receiving
 an input in a step, 1 - exp(-k r dt) of them) x E_update, spike messages N r x destinations x
-E_message_out, plus static power x chips. Messages between chips and boards have no published
+E_message_out, plus static power x chips, plus (profiles with the host in the loop) the embedded
+cores' active power x chips. Messages between chips and boards have no published
 energy for Loihi and are left out (a lower bound, noted). Time: each step takes the busiest
-core's updates and synaptic events plus the barrier; a step shorter than dt can run faster
+core's updates and synaptic events plus the barrier, plus the host's fixed step time (a network
+of this size has no stated I/O: no per-I/O-core time); a step shorter than dt can run faster
 than real time.
 """
 from __future__ import annotations
@@ -57,6 +59,7 @@ class ScaleEstimate:
     boards: int | None
     dynamic_power_w: float
     static_power_w: float | None
+    host_power_w: float | None
     power_w: float
     step_s: float | None
     seconds_per_biological_second: float | None
@@ -161,9 +164,10 @@ def estimate(profile: Profile | str, neurons: float, synapses: float, rate_hz: f
         static = chips * p.static_power.per_chip.si
     elif p.static_power is None:
         notes.append(f"profile {p.name!r} publishes no static power: none included")
+    host = chips * p.host.active_power.si if p.host else None
     step = _step(p, m, fan_in, rate_hz, dt_s, active / updates, chips, notes)
     return ScaleEstimate(p.name, connectivity, neurons, synapses, rate_hz, dt_s, m, binding, cores, chips, boards,
-                         dynamic, static, dynamic + (static or 0.0), step,
+                         dynamic, static, host, dynamic + (static or 0.0) + (host or 0.0), step,
                          step / dt_s if step is not None else None, notes)
 
 
@@ -182,7 +186,7 @@ def _step(p: Profile, m: int, fan_in: float, rate_hz: float, dt_s: float, active
     barrier = t.barrier_sync_multi_chip if chips > 1 else t.barrier_sync_all_tiles
     if barrier is None:
         notes.append("barrier time unpublished for this size: left out (a lower bound)")
-    step = core + (barrier.si if barrier is not None else 0.0)
+    step = core + (barrier.si if barrier is not None else 0.0) + (p.host.step_fixed.si if p.host else 0.0)
     return max(step, t.timestep_nominal.si) if t.timestep_nominal else step
 
 
