@@ -186,6 +186,23 @@ def scale_command(neurons: Optional[float] = typer.Option(None, min=1, help="Neu
         console.print(f"estimates written to {json_path}", highlight=False)
 
 
+@app.command("validate")
+def validate_command(json_path: Optional[Path] = typer.Option(None, "--json", help="Write the rows as JSON here.")) -> None:
+    """Every validation case as a row: predicted against silicon measurements (Loihi keyword
+    spotting, Blouw et al. 2019 logs), a peer simulator (SANA-FE 2.2.9) and a published operating
+    point (TrueNorth), with the error and whether the case was used to fit the profile."""
+    from .validation.cases import rows
+
+    if json_path:
+        check_writable(json_path, "--json", folder=False)
+    with stages("building, emulating and pricing every case (~10 s)"):
+        found = rows()
+    _show(terminal.validation(found))
+    if json_path:
+        write_json(json_path, {"rows": found})
+        console.print(f"rows written to {json_path}", highlight=False)
+
+
 @app.command("compare")
 def compare_command(model: str = typer.Option("digits-mlp", help="digits-mlp (train it) or a saved MLP .npz."),
                     profile: list[str] = typer.Option(["loihi", "loihi-sanafe"], help="Chip profiles (repeatable)."),

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import neurochip as nc
-from neurochip.energy import ACTIONS, EnergyError, brain_scale, dynamic_energy, price, static_power
+from neurochip.energy import ACTIONS, EnergyError, brain_scale, dynamic_energy, price
 from neurochip.mapping import map_network
 from neurochip.profiles import load_profile
 from neurochip.workloads import recurrent_network
@@ -71,11 +71,11 @@ def test_truenorth_operating_point_reproduces_merolla_2014():
     """1,048,576 neurons at 20 Hz with 128 active synapses, 1 s at the 1 kHz tick: the affine model
     gives (64.4 mW + 2.684e9/s x 2.30 pJ) / 2.684e9/s = 26.3 pJ per synaptic event, against the
     26 pJ Merolla et al. measured at 0.775 V (72 mW): within 1.2%."""
+    from neurochip.validation.cases import truenorth_event_energy
+
     tn = load_profile("truenorth")
-    events = 1_048_576 * 20 * 128
-    breakdown, _ = dynamic_energy(tn, {"synaptic_op": events})
-    watts, _ = static_power(tn, n_chips=1, n_cores=4096)
-    per_event = (sum(breakdown.values()) + watts * 1.0) / events
+    per_event = truenorth_event_energy()
+    assert per_event == pytest.approx((64.4e-3 + 1_048_576 * 20 * 128 * 2.30e-12) / (1_048_576 * 20 * 128), rel=1e-3)
     assert per_event == pytest.approx(26.3e-12, rel=0.005)
     assert per_event / tn.energy.synaptic_event_aggregate.si == pytest.approx(1.011, abs=0.005)
 

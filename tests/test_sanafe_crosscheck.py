@@ -1,32 +1,21 @@
 """Cross-check against SANA-FE 2.2.9 (Boyle et al., IEEE TCAD 2025), the closest peer.
 
-The same 64 -> 128 -> 10 network (Bernoulli 0.2 inputs, seeded; LIF with full current decay, no
-leak, no bias), 100 steps, built in both. Counts must be equal; on the `loihi-sanafe` profile
+The same 64 -> 128 -> 10 network (`neurochip.validation.sanafe_small`: Bernoulli 0.2 inputs,
+seeded; LIF with full current decay, no leak, no bias), 100 steps, built in both. Counts must be equal; on the `loihi-sanafe` profile
 (SANA-FE's own per-op figures) total energy must agree within 1%. SANA-FE places input neurons
 on a core; here they arrive from the host, so their messages carry no hops (all cores share one
 tile in both, so there are none anyway).
 """
+import sys
 from importlib.resources import files
 
-import sys
-
-import numpy as np
 import pytest
 
-import neurochip as nc
+from neurochip.validation.sanafe_small import STEPS, VTH, layers, reference, run
 from strict import require
 
 sanafe = require("sanafe", "sanafe ships a wheel for Python 3.11 only (dev extra)",
                  where=sys.version_info[:2] == (3, 11))
-
-STEPS, VTH = 100, 40
-
-
-def layers(seed=0):
-    rng = np.random.default_rng(seed)
-    inputs = rng.random((STEPS, 64)) < 0.2
-    # even weights: mixed-sign 8-bit synapses store them exactly (odd ones round down to even)
-    return inputs, 2 * rng.integers(-4, 12, (128, 64)), 2 * rng.integers(-8, 16, (10, 128))
 
 
 def run_sanafe(inputs, w1, w2):
@@ -50,19 +39,11 @@ def run_sanafe(inputs, w1, w2):
     return chip.sim(STEPS)
 
 
-def run_neurochip(inputs, w1, w2):
-    lif = dict(du=4095, dv=0, vth=VTH)
-    net = nc.Network([nc.LIF("hid", 128, **lif), nc.LIF("out", 10, **lif)], [nc.SpikeSource("in", inputs.astype(int))],
-                     [nc.Connection("w1", "in", "hid", w1), nc.Connection("w2", "hid", "out", w2)])
-    return nc.emulate(net, STEPS)
-
-
 def test_counts_and_energy_agree_with_sanafe():
-    inputs, w1, w2 = layers()
-    theirs = run_sanafe(inputs, w1, w2)
-    run = run_neurochip(inputs, w1, w2)
-    totals = run.counters.totals()
-    ours = run.energy("loihi-sanafe")
+    theirs = run_sanafe(*layers())
+    ours_run = run()
+    totals = ours_run.counters.totals()
+    ours = ours_run.energy("loihi-sanafe")
     assert totals["synaptic_ops"] == theirs["spikes"]  # SANA-FE's "spikes" are synaptic events
     assert totals["spikes"] + totals["source_spikes"] == theirs["neurons_fired"]
     assert ours.counts["message_out"] == theirs["packets_sent"]
@@ -71,3 +52,14 @@ def test_counts_and_energy_agree_with_sanafe():
     assert ours.breakdown_j["message_out"] == pytest.approx(theirs["energy"]["network"], rel=1e-9)
     soma = sum(ours.breakdown_j[a] for a in ("neuron_update_active", "neuron_update_inactive", "spike_out"))
     assert soma == pytest.approx(theirs["energy"]["soma"], rel=0.01)
+
+
+def test_stored_sanafe_output_is_what_sanafe_gives():
+    """`neurochip validate` compares with the stored run; it must be SANA-FE's own output today."""
+    theirs = run_sanafe(*layers())
+    stored = reference()
+    for key in ("spikes", "packets_sent", "neurons_updated", "neurons_fired", "timesteps_executed"):
+        assert stored[key] == theirs[key], key
+    assert stored["sim_time"] == pytest.approx(theirs["sim_time"], rel=1e-12)
+    for part, joules in theirs["energy"].items():
+        assert stored["energy"][part] == pytest.approx(joules, rel=1e-12, abs=1e-30), part

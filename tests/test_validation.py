@@ -63,3 +63,28 @@ def test_kws_host_fit_is_the_profile_and_predicts_the_held_out_runs():
         assert p.energy_j == pytest.approx(p.measured_energy_j, rel=tolerance), p.config
         assert p.energy_j == pytest.approx(p.chip_dynamic_j + p.host_j + p.static_j)
     assert sum(not p.fitted for p in kws.predict()) == 6
+
+
+def test_validate_command_rows_and_json(tmp_path, capsys):
+    from neurochip.__main__ import main
+
+    out = tmp_path / "rows.json"
+    assert main(["validate", "--json", str(out)]) == 0
+    rows = json.loads(out.read_text())["rows"]
+    assert {"case", "quantity", "reference", "source", "predicted", "error", "fitted"} <= set(rows[0])
+    families = {r["case"].split(": ")[0] for r in rows}
+    assert families == {"Loihi logs, parsed", "Loihi keyword spotting", "SANA-FE 2.2.9", "TrueNorth operating point"}
+    assert sum(r["fitted"] for r in rows) == 4 and len(rows) == 23
+    for r in rows:
+        assert r["error"] == pytest.approx(r["predicted"] / r["reference"] - 1)
+    text = capsys.readouterr().out
+    assert "held out: -14.7% to -7.9%" in text and "Blouw et al. 2019" in text
+
+
+def test_validate_refuses_an_unwritable_json_before_any_work(tmp_path, capsys):
+    from neurochip.__main__ import main
+
+    (tmp_path / "file").write_text("x")
+    assert main(["validate", "--json", str(tmp_path / "file" / "rows.json")]) != 0
+    err = capsys.readouterr().err
+    assert "--json" in err and "is a file, not a folder" in err and "Traceback" not in err

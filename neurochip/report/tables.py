@@ -66,6 +66,21 @@ def sci(value: float | None, digits: int = 3) -> str:
     return "-" if value is None else f"{value:.{digits}g}"
 
 
+#: SI prefixes for `scaled`, largest first.
+PREFIXES = ((1.0, ""), (1e-3, "m"), (1e-6, "u"), (1e-9, "n"), (1e-12, "p"), (1e-15, "f"))
+
+
+def scaled(value: float, unit: str, digits: int = 4) -> str:
+    """A value in seconds or joules with an SI prefix (``337.3 us``); counts with separators;
+    anything else in a few significant digits with its unit."""
+    if unit == "count":
+        return count(value)
+    if unit not in ("s", "J", "W"):
+        return f"{value:.{digits}g} {unit}"
+    factor, prefix = next(((f, p) for f, p in PREFIXES if abs(value) >= f), PREFIXES[-1])
+    return f"{value / factor:.{digits}g} {prefix}{unit}"
+
+
 def count(value: float | None) -> str:
     return "-" if value is None else f"{value:,.0f}"
 

@@ -8,7 +8,7 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from .tables import Column, count, figures_of, pct, sci, table, used
+from .tables import Column, count, figures_of, pct, scaled, sci, table, used
 
 RESOURCE_COLUMNS = (("compartments", "compartments"), ("in axons", "input_axons"),
                     ("out axons", "output_axons"), ("memory", "synaptic_memory_bits"))
@@ -294,4 +294,25 @@ def baseline(report: dict) -> list[RenderableType]:
                   *(f"GPU {dtype} needs less energy per inference than the SNN from batch "
                     f"{batch if batch else 'never (in the sweep)'}" for dtype, batch in report["crossover_batch"].items())],
                  "")
+    return out
+
+
+def validation(rows: list[dict]) -> list[RenderableType]:
+    """Validation rows (`neurochip.validation.cases`), one table per family of cases (the part of
+    `case` before its colon) with its profile and source, and its held-out error range."""
+    families: dict[str, list[dict]] = {}
+    for r in rows:
+        families.setdefault(r["case"].split(": ")[0], []).append(r)
+    out: list[RenderableType] = []
+    for family, group in families.items():
+        held_out = [r["error"] for r in group if not r["fitted"]]
+        profiles = ", ".join(dict.fromkeys(r["profile"] for r in group))
+        cells = [(r["case"].partition(": ")[2], r["quantity"], scaled(r["reference"], r["unit"]),
+                  scaled(r["predicted"], r["unit"]), f"{100 * r['error']:+.1f}%", "fit" if r["fitted"] else "held out")
+                 for r in group]
+        out.append(table(family + (f" (profile {profiles})" if profiles != "-" else ""), [Column("case"), Column("quantity"), Column("reference", True),
+                                                             Column("predicted", True), Column("error", True),
+                                                             Column("use", names=True)], cells))
+        out += notes([f"reference: {s}" for s in dict.fromkeys(r["source"] for r in group)]
+                     + ([f"held out: {100 * min(held_out):+.1f}% to {100 * max(held_out):+.1f}%"] if held_out else []))
     return out
