@@ -205,7 +205,7 @@ def validate_command(json_path: Optional[Path] = typer.Option(None, "--json", he
 
 @app.command("compare")
 def compare_command(model: str = typer.Option("digits-mlp", help="digits-mlp (train it) or a saved MLP .npz."),
-                    profile: list[str] = typer.Option(["loihi", "loihi-sanafe"], help="Chip profiles (repeatable)."),
+                    profile: list[str] = typer.Option(["loihi", "loihi-chip", "loihi-sanafe"], help="Chip profiles (repeatable)."),
                     steps: Optional[int] = typer.Option(None, min=1, help="SNN time steps (default: fewest within 1 "
                                                                           "point of dense accuracy)."),
                     batch: Optional[int] = typer.Option(None, min=1, help="Test samples to score and price "

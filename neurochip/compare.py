@@ -86,6 +86,8 @@ def run_compare(model: str = "digits-mlp", profiles=("loihi",), steps: int | Non
                          static_energy_per_inference_j=report.static_energy_j / len(x)
                          if report.static_energy_j is not None else None, notes=report.notes,
                          static_scope=profile.static_power.scope if profile.static_power else None,
+                         host_energy_per_inference_j=report.host_energy_j / len(x)
+                         if report.host_energy_j is not None else None,
                          static_by_scope_per_inference_j={k: (v / len(x) if v is not None else None)
                                                           for k, v in report.static_by_scope.items()}))
         try:

@@ -200,12 +200,14 @@ def static_sensitivity(rows: list[dict]) -> list[str]:
         scopes = r.get("static_by_scope_per_inference_j") or {}
         if not scopes or r.get("static_energy_per_inference_j") is None:
             continue
-        dynamic = r["energy_per_inference_j"] - r["static_energy_per_inference_j"]
-        alternatives = ", ".join(f"{scope.replace('_', ' ')} {dynamic + j:.3g} J" for scope, j in scopes.items()
+        rest = r["energy_per_inference_j"] - r["static_energy_per_inference_j"]
+        alternatives = ", ".join(f"{scope.replace('_', ' ')} {rest + j:.3g} J" for scope, j in scopes.items()
                                  if j is not None)
+        host = r.get("host_energy_per_inference_j")
         out.append(f"static power on {r['profile']} is charged over {r['static_scope'].replace('_', ' ')} (the "
                    f"profile's stated choice): {100 * r['static_energy_per_inference_j'] / r['energy_per_inference_j']:.0f}%"
-                   f" of its energy; per inference over {alternatives}")
+                   + (f" of its energy (the host's x86 cores {100 * host / r['energy_per_inference_j']:.0f}%)"
+                      if host else " of its energy") + f"; per inference over {alternatives}")
     return out
 
 
