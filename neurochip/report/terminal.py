@@ -112,7 +112,7 @@ def energy_actions(d: dict) -> Table:
     rows = [(action, count(d["counts"].get(action, d["counts"]["synaptic_ops"])), sci(joules),
              pct(joules / total), d["sources"][action]["status"], f"[{sources.index(d['sources'][action]['source']) + 1}]")
             for action, joules in d["breakdown_j"].items()]
-    for part, what in (("host", "host active power x modeled time"), ("static", "static power x modeled time")):
+    for part, what in (("host", "x86 power x time"), ("static", "static power x time")):
         joules = d.get(f"{part}_energy_j")
         if joules is not None:
             rows.append((part, "", sci(joules), pct(joules / total), "modeled", what))
