@@ -39,6 +39,10 @@ def run_port(model: Path, profile: Profile, dt: float | None = None, rate_hz: fl
     loaded = nir_io.load(model, dt=dt, profile=profile)
     step = loaded.dt or 1e-3
     spikes = nir_io.bernoulli_inputs(loaded, rate_hz, steps, seed)
+    if not any(s.any() for s in spikes.values()):
+        n = sum(s.shape[-1] for s in spikes.values())
+        raise nir_io.NIRError(f"test input: 0 spikes in {steps} steps at {rate_hz:g} Hz and dt {step:g} s (expected "
+                              f"{rate_hz * step * steps * n:.2g} over {n} inputs): raise --rate or --steps")
     advance("comparing with a float simulation (a first run compiles the kernels)")
     layers = nir_io.agreement(loaded, spikes, steps)
     network = loaded.network(spikes)

@@ -209,3 +209,73 @@ def test_conv1d_and_avgpool_expand_to_the_right_matrix():
     (_, matrix, _, _), = nn.load(g2).floats["lif"]["incoming"]
     img = rng.normal(size=(4, 4))
     np.testing.assert_allclose(matrix @ img.ravel(), img.reshape(2, 2, 2, 2).mean(axis=(1, 3)).ravel(), atol=1e-12)
+
+
+def test_a_misspelled_input_name_is_an_error_not_a_silent_input():
+    model = nn.load(lif_graph())
+    with pytest.raises(nn.NIRError, match=r"input spikes: expected the graph's Input nodes \(in\), found 'inp'"):
+        model.network({"inp": np.ones((5, 20), int)})
+
+
+def test_agreement_and_float_simulation_take_batched_inputs():
+    """(B, T, n) inputs, as `network()` documents: the float simulation gives (B, n) counts, one
+    row per sample equal to that sample run alone, and agreement compares per sample."""
+    model = nn.load(lif_graph())
+    rng = np.random.default_rng(2)
+    batch = (rng.random((3, 100, 20)) < 0.3).astype(int)
+    ref = nn.float_simulation(model, {"in": batch}, 100)
+    assert ref["l1"].shape == (3, 30)
+    for b in range(3):
+        np.testing.assert_array_equal(ref["l1"][b], nn.float_simulation(model, {"in": batch[b]}, 100)["l1"])
+    layers = nn.agreement(model, {"in": batch}, 100)
+    assert all(layer.spike_agreement > 0.95 for layer in layers)
+
+
+def test_no_spikes_on_either_side_is_not_full_agreement(tmp_path):
+    from neurochip.port import run_port
+    from neurochip.profiles import load_profile
+
+    model = nn.load(lif_graph())
+    assert all(layer.spike_agreement is None for layer in nn.agreement(model, {"in": np.zeros((50, 20), int)}, 50))
+    nir.write(tmp_path / "m.nir", lif_graph(dt=1e-4))
+    with pytest.raises(nn.NIRError, match=r"test input: 0 spikes in 10 steps at 20 Hz and dt 0.0001 s .* raise --rate"):
+        run_port(tmp_path / "m.nir", load_profile("loihi"), steps=10)
+
+
+def test_save_writes_the_output_nodes(tmp_path):
+    model = nn.load(lif_graph())
+    path = nn.save(model.network(), tmp_path / "m.nir")
+    assert nn.load(path).outputs == {"output": "l2"}
+    two = nn.save(model.network(), tmp_path / "two.nir", outputs=["l1", "l2"])
+    assert nn.load(two).outputs == {"output_l1": "l1", "output_l2": "l2"}
+    with pytest.raises(nn.NIRError, match="outputs: expected population names of the network, found 'l9'"):
+        nn.save(model.network(), tmp_path / "bad.nir", outputs=["l9"])
+    assert not (tmp_path / "bad.nir").exists()
+
+
+def test_populations_follow_the_network_not_the_file_order():
+    """Exporters name nodes "1", "3", ..., "12"; files list them as strings sort ("1", "10",
+    "12", "3", "6"): populations and their reports follow the flow from the inputs."""
+    rng = np.random.default_rng(0)
+    nodes = {"input": nir.Input(input_type={"input": np.array([4])}),
+             "output": nir.Output(output_type={"output": np.array([2])}),
+             "0": nir.Linear(weight=rng.normal(size=(6, 4))), "3": nir.Linear(weight=rng.normal(size=(4, 6))),
+             "10": nir.Linear(weight=rng.normal(size=(2, 4)))}
+    nodes.update({name: nir.IF(r=np.ones(n), v_threshold=np.ones(n), v_reset=np.zeros(n))
+                  for name, n in (("1", 6), ("6", 4), ("12", 2))})
+    chain = ["input", "0", "1", "3", "6", "10", "12", "output"]
+    ordered = {k: nodes[k] for k in sorted(nodes)}           # "0", "1", "10", "12", "3", "6", ...
+    g = nir.NIRGraph(nodes=ordered, edges=list(zip(chain, chain[1:])), metadata={"dt": 1e-3}, type_check=False)
+    model = nn.load(g)
+    assert [p.name for p in model.populations] == ["1", "6", "12"]
+    assert [layer.name for layer in model.report] == ["1", "6", "12"]
+
+
+def test_port_quantizes_for_the_profile_it_is_given(tmp_path):
+    """`port --profile truenorth` quantizes to TrueNorth's 1-bit weights, not to 8 bits."""
+    from neurochip.port import run_port
+    from neurochip.profiles import load_profile
+
+    nir.write(tmp_path / "m.nir", lif_graph())
+    port = run_port(tmp_path / "m.nir", load_profile("truenorth"), rate_hz=100)
+    assert {c.num_weight_bits for c in port.network.connections} == {1}

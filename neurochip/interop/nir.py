@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -187,8 +188,13 @@ class NIRModel:
 
     def network(self, spikes: dict[str, np.ndarray] | None = None) -> Network:
         """A `Network` with the given input spikes per Input node ((T, n) or (B, T, n)); inputs
-        not given are silent for one step (enough to map the network)."""
+        not given are silent for one step (enough to map the network). Raises `NIRError` for a
+        name that is not an Input node of the graph."""
         spikes = spikes or {}
+        unknown = sorted(set(spikes) - set(self.inputs))
+        if unknown:
+            raise NIRError(f"input spikes: expected the graph's Input nodes ({', '.join(self.inputs)}), "
+                           f"found {', '.join(map(repr, unknown))}")
         sources = [SpikeSource(name, np.asarray(spikes.get(name, np.zeros((1, int(np.prod(shape))), int))))
                    for name, shape in self.inputs.items()]
         return Network(self.populations, sources, self.connections)
@@ -256,6 +262,20 @@ def load(source: str | Path | Any, dt: float | None = None, profile: Any = None,
         raise NIRError(f"{label}: malformed NIR graph ({type(exc).__name__}: {exc})") from None
 
 
+def _flow_order(nodes: dict[str, Any], succ: dict[str, list[str]]) -> list[str]:
+    """Node names in the order data flows from the Input nodes (breadth first, file order among
+    equals), then any node no input reaches, in file order: populations and their reports
+    follow the network, not the file (which may list "1", "10", "12", "3", "6")."""
+    frontier = [name for name, node in nodes.items() if _kind(node) == "Input"]
+    order, seen = [], set(frontier)
+    while frontier:
+        order += frontier
+        following = [b for name in frontier for b in succ[name]]
+        frontier = [b for b in dict.fromkeys(following) if b not in seen]
+        seen.update(frontier)
+    return order + [name for name in nodes if name not in seen]
+
+
 def _load_graph(graph: Any, dt: float | None, bits: int = 8) -> NIRModel:
     nodes, edges = dict(getattr(graph, "nodes", {}) or {}), list(getattr(graph, "edges", []) or [])
     for name, node in nodes.items():
@@ -272,7 +292,8 @@ def _load_graph(graph: Any, dt: float | None, bits: int = 8) -> NIRModel:
     succ: dict[str, list[str]] = {name: [] for name in nodes}
     for a, b in edges:
         succ[a].append(b)
-    neurons = {name: _neuron(name, node, dt) for name, node in nodes.items() if _kind(node) in NEURON_TYPES}
+    neurons = {name: _neuron(name, nodes[name], dt) for name in _flow_order(nodes, succ)
+               if _kind(nodes[name]) in NEURON_TYPES}
     inputs = {name: tuple(int(x) for x in np.atleast_1d(next(iter(node.input_type.values()))))
               for name, node in nodes.items() if _kind(node) == "Input"}
     size = {**{k: v["n"] for k, v in neurons.items()}, **{k: int(np.prod(s)) for k, s in inputs.items()}}
@@ -360,7 +381,19 @@ def _quantize(name: str, node: Any, f: dict, incoming: list, m_name: dict[int, s
 
 def float_simulation(model: NIRModel, spikes: dict[str, np.ndarray], steps: int) -> dict[str, np.ndarray]:
     """Spike counts per neuron of each population from the same discrete equations in float64
-    (threshold units, no quantization): the reference `agreement` compares the emulator with."""
+    (threshold units, no quantization): the reference `agreement` compares the emulator with.
+    Inputs (T, n) give counts (n,); batched inputs (B, T, n) give (B, n), one row per sample."""
+    batch = {np.asarray(s).shape[0] for s in spikes.values() if np.ndim(s) == 3}
+    if len(batch) > 1:
+        raise NIRError(f"input spikes: expected one batch size across inputs, found {sorted(batch)}")
+    if batch:
+        samples = [{name: (s[b] if np.ndim(s) == 3 else s) for name, s in spikes.items()} for b in range(batch.pop())]
+        per_sample = [_float_counts(model, sample, steps) for sample in samples]
+        return {name: np.stack([counts[name] for counts in per_sample]) for name in model.floats}
+    return _float_counts(model, spikes, steps)
+
+
+def _float_counts(model: NIRModel, spikes: dict[str, np.ndarray], steps: int) -> dict[str, np.ndarray]:
     hist = {name: np.zeros((steps + MAX_DELAY + 1, int(np.prod(shape)))) for name, shape in model.inputs.items()}
     for name, s in spikes.items():
         arr = np.asarray(s, float)
@@ -395,18 +428,21 @@ def float_simulation(model: NIRModel, spikes: dict[str, np.ndarray], steps: int)
 
 def agreement(model: NIRModel, spikes: dict[str, np.ndarray], steps: int) -> tuple[LayerReport, ...]:
     """The report with each population's spike agreement between the fixed-point emulation and
-    the float simulation: 1 - sum |count_fixed - count_float| / sum (count_fixed + count_float)."""
+    the float simulation: 1 - sum |count_fixed - count_float| / sum (count_fixed + count_float),
+    per neuron (and per sample for batched inputs); None where neither side spiked (nothing to
+    agree on)."""
     from ..emulator import emulate
 
-    counts = emulate(model.network(spikes), steps).counters.compartment_spikes
+    names = [p.name for p in model.populations]
+    result = emulate(model.network(spikes), steps, record=names)
     ref = float_simulation(model, spikes, steps)
-    out, start = [], 0
-    for layer, pop in zip(model.report, model.populations):
-        fixed, flt = counts[start:start + pop.n], ref[pop.name]
-        start += pop.n
+    out = []
+    for layer in model.report:
+        fixed = result.trace(layer.name, "s").astype(bool).sum(axis=-2)   # (n,) or (B, n)
+        flt = ref[layer.name]
         total = fixed.sum() + flt.sum()
         out.append(LayerReport(**{**layer.__dict__, "spike_agreement": 1.0 - float(np.abs(fixed - flt).sum() / total)
-                                  if total else 1.0}))
+                                  if total else None}))
     return tuple(out)
 
 
@@ -431,11 +467,13 @@ def _scalar(value: Any) -> int:
     return int(np.asarray(value).ravel()[0])
 
 
-def save(network: Network, path: str | Path, dt: float = 1e-3) -> Path:
+def save(network: Network, path: str | Path, dt: float = 1e-3, outputs: Iterable[str] | None = None) -> Path:
     """Write `network` as a NIR graph: LIF populations as CubaLIF (time constants from du, dv and
     dt; threshold 1, weights in threshold units), connections as Affine with optional Delay,
-    sources as Input; the fixed-point integers also go into node metadata so `load` restores
-    them exactly."""
+    sources as Input, and an Output node after each population in `outputs` (default: those
+    whose spikes go nowhere in the network), named ``output`` when there is one, else
+    ``output_<population>``; the fixed-point integers also go into node metadata so `load`
+    restores them exactly."""
     import nir
 
     nodes: dict[str, Any] = {}
@@ -462,6 +500,14 @@ def save(network: Network, path: str | Path, dt: float = 1e-3) -> Path:
              "delays": delays.toarray() if sp.issparse(delays) else np.asarray(delays)}
         nodes[c.name] = nir.Affine(weight=w * scale, bias=np.zeros(w.shape[0]), metadata={"neurochip": _arrays(q)})
         edges += [(c.src, c.name), (c.name, c.dst)]
+    senders = {c.src for c in network.connections}
+    chosen = list(outputs) if outputs is not None else [p.name for p in network.populations if p.name not in senders]
+    for pop in chosen:
+        if pop not in {p.name for p in network.populations}:
+            raise NIRError(f"outputs: expected population names of the network, found {pop!r}")
+        name = "output" if len(chosen) == 1 else f"output_{pop}"
+        nodes[name] = nir.Output(output_type={"output": np.array([network.nodes[pop].n])})
+        edges.append((pop, name))
     graph = nir.NIRGraph(nodes=nodes, edges=edges, metadata={"dt": dt}, type_check=False)
     with tempfile.TemporaryDirectory() as tmp:
         nir.write(Path(tmp) / "graph.nir", graph)

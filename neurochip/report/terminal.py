@@ -237,13 +237,14 @@ def compare(report: dict) -> list[RenderableType]:
 
 def quantization(layers, title: str) -> list[RenderableType]:
     rows = [(r.name, r.kind + (" (exact)" if r.exact else ""), count(r.n), count(r.vth), pct(r.weight_rel_error, 2),
-             f"{r.du_error:.1e}", f"{r.dv_error:.1e}", pct(r.bias_rel_error, 2), pct(r.spike_agreement, 1))
-            for r in layers]
+             f"{r.du_error:.1e}", f"{r.dv_error:.1e}", pct(r.bias_rel_error, 2),
+             "no spikes" if r.spike_agreement is None else pct(r.spike_agreement, 1)) for r in layers]
     return [table(title, [Column("population"), Column("type"), Column("n", True), Column("vth", True),
                           Column("w err", True), Column("du err", True), Column("dv err", True), Column("b err", True),
                           Column("spikes agree", True)], rows),
             *notes(["errors: relative L1 of weights and biases, largest decay error; spikes agree: 1 - |fixed - float| "
-                    "/ (fixed + float) spike counts against a float simulation of the same graph"], "")]
+                    "/ (fixed + float) spike counts against a float simulation of the same graph ('no spikes': neither "
+                    "side spiked, nothing to compare)"], "")]
 
 
 def port_outcome(result: dict) -> list[RenderableType]:
