@@ -46,7 +46,9 @@ def run_port(model: Path, profile: Profile, dt: float | None = None, rate_hz: fl
     advance("comparing with a float simulation (a first run compiles the kernels)")
     layers = nir_io.agreement(loaded, spikes, steps)
     network = loaded.network(spikes)
-    report = {"model": str(model), "profile": profile.name, "dt_s": step, "input_rate_hz": rate_hz, "steps": steps,
+    dt_source = loaded.dt_source if loaded.dt else "assumed: 1 ms (the graph has no time constants)"
+    report = {"model": str(model), "profile": profile.name, "dt_s": step, "dt_source": dt_source,
+              "input_rate_hz": rate_hz, "steps": steps,
               "layers": [r.__dict__ for r in layers]}
     placement = None
     try:

@@ -54,7 +54,10 @@ def _array(name: str, node: Any, fieldname: str, shape: tuple | None = None) -> 
         raise NIRError(f"node {name!r} ({_kind(node)}): field {fieldname!r}: expected finite values, "
                        f"found {int((~np.isfinite(arr)).sum())} NaN or infinite")
     if shape is not None and arr.shape != shape and arr.size != 1:
-        raise NIRError(f"node {name!r} ({_kind(node)}): field {fieldname!r}: expected shape {shape}, found {arr.shape}")
+        if arr.size != int(np.prod(shape)):
+            raise NIRError(f"node {name!r} ({_kind(node)}): field {fieldname!r}: expected {int(np.prod(shape))} values "
+                           f"(one per neuron or input) or one, found shape {arr.shape}")
+        arr = arr.reshape(shape)      # (C, H, W) parameters of a convolutional layer, in C order
     return np.broadcast_to(arr, shape).astype(np.float64) if shape is not None else arr
 
 
@@ -74,21 +77,19 @@ def _conv_matrix(name: str, node: Any, in_shape: tuple) -> tuple[sp.csr_array, t
     if in_shape[0] != c_in_g * groups or min(out_sp) < 1:
         raise NIRError(f"node {name!r} ({_kind(node)}): field 'input_shape': expected {c_in_g * groups} channels and a "
                        f"positive output size, found {in_shape} -> {out_sp}")
-    rows, cols, vals = [], [], []
-    for co in range(c_out):
-        g = co // (c_out // groups)
-        for ci in range(c_in_g):
-            for k in np.ndindex(*w.shape[2:]):
-                if w[(co, ci, *k)] == 0:
-                    continue
-                for o in np.ndindex(*out_sp):
-                    pos = [o[d] * stride[d] - pad[d] + k[d] * dil[d] for d in range(nd)]
-                    if all(0 <= pos[d] < spatial[d] for d in range(nd)):
-                        rows.append(np.ravel_multi_index((co, *o), (c_out, *out_sp)))
-                        cols.append(np.ravel_multi_index((g * c_in_g + ci, *pos), in_shape))
-                        vals.append(w[(co, ci, *k)])
     out_shape = (c_out, *out_sp)
-    m = sp.csr_array((vals, (rows, cols)), shape=(int(np.prod(out_shape)), int(np.prod(in_shape))))
+    where = np.indices(out_sp).reshape(nd, -1)               # every output position, (nd, P)
+    rows, cols, vals = [], [], []
+    for co, ci, *k in np.argwhere(w != 0):                   # one vectorised pass per nonzero weight
+        pos = where * stride[:, None] - pad[:, None] + np.array(k)[:, None] * dil[:, None]
+        ok = np.all((pos >= 0) & (pos < np.array(spatial)[:, None]), axis=0)
+        rows.append(np.ravel_multi_index((np.full(ok.sum(), co), *where[:, ok]), out_shape))
+        cols.append(np.ravel_multi_index((np.full(ok.sum(), co // (c_out // groups) * c_in_g + ci), *pos[:, ok]),
+                                         in_shape))
+        vals.append(np.full(ok.sum(), w[(co, ci, *k)]))
+    m = sp.csr_array((np.concatenate(vals or [np.zeros(0)]), (np.concatenate(rows or [np.zeros(0, int)]),
+                                                               np.concatenate(cols or [np.zeros(0, int)]))),
+                     shape=(int(np.prod(out_shape)), int(np.prod(in_shape))))
     bias = getattr(node, "bias", None)
     return m, out_shape, (np.repeat(np.asarray(bias, float), int(np.prod(out_sp))) if bias is not None and np.ndim(bias) else None)
 
@@ -99,16 +100,15 @@ def _pool_matrix(name: str, node: Any, in_shape: tuple, average: bool) -> tuple[
         raise NIRError(f"node {name!r} ({_kind(node)}): expected a (C, H, W) input, found shape {in_shape}")
     c, h, w = in_shape
     oh, ow = (h + 2 * pad[0] - k[0]) // stride[0] + 1, (w + 2 * pad[1] - k[1]) // stride[1] + 1
+    ch, y, x = (a.ravel() for a in np.indices((c, oh, ow)))
     rows, cols = [], []
-    for ch in range(c):
-        for y in range(oh):
-            for x in range(ow):
-                for dy in range(k[0]):
-                    for dx in range(k[1]):
-                        iy, ix = y * stride[0] - pad[0] + dy, x * stride[1] - pad[1] + dx
-                        if 0 <= iy < h and 0 <= ix < w:
-                            rows.append((ch * oh + y) * ow + x)
-                            cols.append((ch * h + iy) * w + ix)
+    for dy in range(k[0]):
+        for dx in range(k[1]):
+            iy, ix = y * stride[0] - pad[0] + dy, x * stride[1] - pad[1] + dx
+            ok = (iy >= 0) & (iy < h) & (ix >= 0) & (ix < w)
+            rows.append(((ch * oh + y) * ow + x)[ok])
+            cols.append(((ch * h + iy) * w + ix)[ok])
+    rows, cols = np.concatenate(rows), np.concatenate(cols)
     scale = 1.0 / (k[0] * k[1]) if average else 1.0
     return sp.csr_array((np.full(len(rows), scale), (rows, cols)), shape=(c * oh * ow, c * h * w)), (c, oh, ow)
 
@@ -151,7 +151,10 @@ def _step(name: str, node: Any, path: _Path, dt: float | None) -> _Path:
             raise NIRError(f"node {name!r} ({kind}): field 'input_shape': expected {n_in} inputs, found shape {full}")
         m, out_shape, bias = _conv_matrix(name, node, full)
         return _Path(m @ path.matrix, m @ path.bias + (bias if bias is not None else 0.0), None, out_shape)
-    m, out_shape = _pool_matrix(name, node, path.shape if len(path.shape) == 3 else (n_in,), kind == "AvgPool2d")
+    declared = (getattr(node, "input_type", None) or {}).get("input")
+    declared = () if declared is None else tuple(int(x) for x in np.atleast_1d(declared))
+    shape = path.shape if len(path.shape) == 3 else declared if int(np.prod(declared or (0,))) == n_in else (n_in,)
+    m, out_shape = _pool_matrix(name, node, shape, kind == "AvgPool2d")
     return _Path(m @ path.matrix, m @ path.bias, None, out_shape)
 
 
@@ -175,8 +178,8 @@ class LayerReport:
 @dataclass(frozen=True)
 class NIRModel:
     """An imported graph: Loihi populations and connections, its inputs (name -> shape), outputs
-    (Output node -> population), dt, a quantization report, and the float parameters used by
-    `float_simulation`."""
+    (Output node -> population), dt, a quantization report, the float parameters used by
+    `float_simulation`, and where dt came from (`dt_source`)."""
 
     populations: tuple[LIF, ...]
     connections: tuple[Connection, ...]
@@ -185,6 +188,7 @@ class NIRModel:
     dt: float | None
     report: tuple[LayerReport, ...]
     floats: dict = field(repr=False, default_factory=dict)
+    dt_source: str = "given"
 
     def network(self, spikes: dict[str, np.ndarray] | None = None) -> Network:
         """A `Network` with the given input spikes per Input node ((T, n) or (B, T, n)); inputs
@@ -205,9 +209,11 @@ def _neuron(name: str, node: Any, dt: float | None) -> dict:
     kind = _kind(node)
     n = int(np.asarray(node.r).size)
     shape = (n,)
+    layout = tuple(int(x) for x in np.shape(node.r)) if np.ndim(node.r) > 1 else shape
     r = _array(name, node, "r", shape)
     if kind in ("CubaLIF", "LIF", "LI") and dt is None:
-        raise NIRError(f"node {name!r} ({kind}): needs dt: give dt= or set graph.metadata['dt'] (NIR stores none)")
+        raise NIRError(f"node {name!r} ({kind}): needs dt: give dt= (--dt) or set graph.metadata['dt']; NIR stores "
+                       "none, and this graph's parameters do not imply one")
     if kind != "LI":
         v_reset = getattr(node, "v_reset", None)
         if v_reset is not None and np.any(np.asarray(v_reset) != 0):
@@ -227,10 +233,12 @@ def _neuron(name: str, node: Any, dt: float | None) -> dict:
     else:
         du_f, dv_f, g, b_v, bias_gain = np.ones(n), np.zeros(n), r, np.zeros(n), r
     if not (np.all((du_f > 0) & (du_f <= 1)) and np.all((dv_f >= 0) & (dv_f <= 1))):
-        raise NIRError(f"node {name!r} ({kind}): time constants must be >= dt = {dt:g} s "
-                       f"(found dt/tau up to {max(du_f.max(), dv_f.max()):g})")
+        shortest = dt / max(du_f.max(), dv_f.max())
+        raise NIRError(f"node {name!r} ({kind}): time constants must be >= dt = {dt:g} s, found {shortest:.3g} s: "
+                       f"the graph implies dt <= {shortest:.3g} s (NIR stores no dt; snnTorch and Norse exports "
+                       "usually assume 1e-4 s): give that dt")
     return {"kind": kind, "n": n, "du_f": du_f, "dv_f": dv_f, "g": g, "b_v": b_v, "bias_gain": bias_gain,
-            "threshold": th}
+            "threshold": th, "shape": layout}
 
 
 def load(source: str | Path | Any, dt: float | None = None, profile: Any = None,
@@ -262,6 +270,52 @@ def load(source: str | Path | Any, dt: float | None = None, profile: Any = None,
         raise NIRError(f"{label}: malformed NIR graph ({type(exc).__name__}: {exc})") from None
 
 
+def _inline(nodes: dict[str, Any], edges: list[tuple[str, str]]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """Nested `NIRGraph` nodes (how exporters write recurrent blocks) inlined, at any depth: an
+    inner node is named ``outer.inner``; an edge into a subgraph feeds what its Input nodes feed,
+    an edge out of it leaves from what feeds its Output nodes. Edges may also name an inner node
+    directly (``outer.inner``)."""
+    flat: dict[str, Any] = {}
+    inner: list[tuple[str, str]] = []
+    entry: dict[str, list[str]] = {}
+    exit_: dict[str, list[str]] = {}
+    for name, node in nodes.items():
+        if _kind(node) != "NIRGraph":
+            flat[name] = node
+            continue
+        sub_nodes, sub_edges = _inline(dict(node.nodes or {}), list(node.edges or []))
+        ports = {k for k, v in sub_nodes.items() if _kind(v) in ("Input", "Output")}
+        entry[name] = [f"{name}.{b}" for a, b in sub_edges if _kind(sub_nodes.get(a)) == "Input"]
+        exit_[name] = [f"{name}.{a}" for a, b in sub_edges if _kind(sub_nodes.get(b)) == "Output"]
+        flat.update({f"{name}.{k}": v for k, v in sub_nodes.items() if k not in ports})
+        inner += [(f"{name}.{a}", f"{name}.{b}") for a, b in sub_edges if a not in ports and b not in ports]
+    return flat, inner + [(a2, b2) for a, b in edges for a2 in exit_.get(a, [a]) for b2 in entry.get(b, [b])]
+
+
+def _implied_dt(nodes: dict[str, Any]) -> float | None:
+    """The dt a graph's own parameters imply, where its exporter ties them to dt: snnTorch writes
+    r = tau_mem / dt (and w_in = tau_syn / dt for CubaLIF) with dt fixed at 1e-4 s. Returned only
+    when at least two such ratios exist, every r and w_in exceeds 1, and all ratios agree to 1e-4
+    (float32 export); None otherwise (Norse and others write r = 1: no dt can be read off)."""
+    ratios = []
+    for node in nodes.values():
+        kind = _kind(node)
+        if kind not in ("LIF", "CubaLIF"):
+            continue
+        pairs = [(getattr(node, "tau_mem" if kind == "CubaLIF" else "tau", None), node.r)]
+        if kind == "CubaLIF":
+            pairs.append((node.tau_syn, getattr(node, "w_in", None)))
+        for tau, gain in pairs:
+            tau, gain = np.ravel(np.asarray(tau, float)), np.ravel(np.asarray(gain, float))
+            if tau.size == 0 or gain.size == 0 or np.any(gain <= 1) or not np.all(np.isfinite(tau)):
+                return None
+            ratios.append(tau / gain)
+    if len(ratios) < 2:
+        return None
+    every = np.concatenate(ratios)
+    return float(f"{np.median(every):.6g}") if np.ptp(every) <= 1e-4 * every.max() else None
+
+
 def _flow_order(nodes: dict[str, Any], succ: dict[str, list[str]]) -> list[str]:
     """Node names in the order data flows from the Input nodes (breadth first, file order among
     equals), then any node no input reaches, in file order: populations and their reports
@@ -277,7 +331,7 @@ def _flow_order(nodes: dict[str, Any], succ: dict[str, list[str]]) -> list[str]:
 
 
 def _load_graph(graph: Any, dt: float | None, bits: int = 8) -> NIRModel:
-    nodes, edges = dict(getattr(graph, "nodes", {}) or {}), list(getattr(graph, "edges", []) or [])
+    nodes, edges = _inline(dict(getattr(graph, "nodes", {}) or {}), list(getattr(graph, "edges", []) or []))
     for name, node in nodes.items():
         if _kind(node) not in SUPPORTED:
             raise NIRError(f"node {name!r}: type {_kind(node)} is not supported; supported: {', '.join(SUPPORTED)}")
@@ -286,7 +340,11 @@ def _load_graph(graph: Any, dt: float | None, bits: int = 8) -> NIRModel:
             if end not in nodes:
                 raise NIRError(f"edge ({a!r}, {b!r}): expected node names of the graph, found {end!r}")
     meta = getattr(graph, "metadata", None) or {}
-    dt = float(meta["dt"]) if dt is None and "dt" in meta else dt
+    dt_source = "given"
+    if dt is None and "dt" in meta:
+        dt, dt_source = float(meta["dt"]), "the graph's metadata"
+    elif dt is None and _implied_dt(nodes) is not None:
+        dt, dt_source = _implied_dt(nodes), "inferred: every neuron has r = tau_mem / dt (snnTorch's export convention)"
     if dt is not None and not (math.isfinite(dt) and dt > 0):
         raise NIRError(f"dt: expected a positive number of seconds per step, found {dt!r}")
     succ: dict[str, list[str]] = {name: [] for name in nodes}
@@ -301,7 +359,7 @@ def _load_graph(graph: Any, dt: float | None, bits: int = 8) -> NIRModel:
     outputs: dict[str, str] = {}
     for src in (*inputs, *neurons):
         start = _Path(sp.identity(size[src], format="csr"), np.zeros(size[src]), None,
-                      inputs.get(src, (size[src],)))
+                      inputs[src] if src in inputs else neurons[src]["shape"])
         stack, seen = [(b, start, None) for b in succ[src]], set()
         while stack:
             name, path, meta_node = stack.pop()
@@ -328,7 +386,8 @@ def _load_graph(graph: Any, dt: float | None, bits: int = 8) -> NIRModel:
         conns += pop_conns
         report.append(layer)
         floats[name] = {**f, "incoming": [(src, path.matrix, path.bias, path.delay) for src, path, _ in incoming[name]]}
-    return NIRModel(tuple(pops), tuple(conns), inputs, outputs, dt, tuple(report), floats)
+    return NIRModel(tuple(pops), tuple(conns), inputs, outputs, dt, tuple(report), floats,
+                    dt_source if dt is not None else "none")
 
 
 def _quantize(name: str, node: Any, f: dict, incoming: list, m_name: dict[int, str],
