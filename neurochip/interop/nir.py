@@ -190,6 +190,11 @@ class NIRModel:
     floats: dict = field(repr=False, default_factory=dict)
     dt_source: str = "given"
 
+    @property
+    def output(self) -> str:
+        """The population read out: the first Output node's, else the last population."""
+        return next(iter(self.outputs.values()), self.populations[-1].name)
+
     def network(self, spikes: dict[str, np.ndarray] | None = None) -> Network:
         """A `Network` with the given input spikes per Input node ((T, n) or (B, T, n)); inputs
         not given are silent for one step (enough to map the network). Raises `NIRError` for a
@@ -438,9 +443,26 @@ def _quantize(name: str, node: Any, f: dict, incoming: list, m_name: dict[int, s
     return pop, conns, report
 
 
+def depths(model: NIRModel) -> dict[str, int]:
+    """Steps until a population's first input can arrive: one per connection on the shortest path
+    from an Input node (a population no input reaches: 0)."""
+    depth = dict.fromkeys(model.inputs, 0)
+    changed = True
+    while changed:
+        changed = False
+        for name, f in model.floats.items():
+            reach = [depth[src] + 1 for src, *_ in f["incoming"] if src in depth]
+            if reach and depth.get(name, 1 << 30) > min(reach):
+                depth[name], changed = min(reach), True
+    return {name: depth.get(name, 0) for name in model.floats}
+
+
 def float_simulation(model: NIRModel, spikes: dict[str, np.ndarray], steps: int) -> dict[str, np.ndarray]:
     """Spike counts per neuron of each population from the same discrete equations in float64
     (threshold units, no quantization): the reference `agreement` compares the emulator with.
+    As in the frameworks that export NIR (an Affine's bias and its input act in the same step), a
+    population's Affine bias starts when its first input can arrive (`depths`); its `v_leak`
+    acts from the first step. (On the chip a bias acts from the first step.)
     Inputs (T, n) give counts (n,); batched inputs (B, T, n) give (B, n), one row per sample."""
     batch = {np.asarray(s).shape[0] for s in spikes.values() if np.ndim(s) == 3}
     if len(batch) > 1:
@@ -458,12 +480,13 @@ def _float_counts(model: NIRModel, spikes: dict[str, np.ndarray], steps: int) ->
         arr = np.asarray(s, float)
         hist[name][MAX_DELAY + 1:MAX_DELAY + 1 + steps] = arr[np.arange(steps) % len(arr)]
     state = {}
+    depth = depths(model)
     for name, f in model.floats.items():
         hist[name] = np.zeros((steps + MAX_DELAY + 1, f["n"]))
         th = f["threshold"] if f["threshold"] is not None else np.ones(f["n"])
         mats = [(src, sp.csr_array(sp.diags_array(f["g"] / th) @ m), d) for src, m, _, d in f["incoming"]]
-        bias = (sum((b for _, _, b, _ in f["incoming"]), np.zeros(f["n"])) * f["bias_gain"] + f["b_v"]) / th
-        state[name] = [np.zeros(f["n"]), np.zeros(f["n"]), mats, bias, np.zeros(f["n"])]
+        bias = (sum((b for _, _, b, _ in f["incoming"]), np.zeros(f["n"])) * f["bias_gain"]) / th
+        state[name] = [np.zeros(f["n"]), np.zeros(f["n"]), mats, (bias, f["b_v"] / th, depth[name]), np.zeros(f["n"])]
     for t in range(steps):
         now = MAX_DELAY + 1 + t
         for name, f in model.floats.items():
@@ -477,7 +500,8 @@ def _float_counts(model: NIRModel, spikes: dict[str, np.ndarray], steps: int) ->
                     delay = np.broadcast_to(d[None, :] if d.size == dense.shape[1] else d[:, None], dense.shape)
                     a += (dense * hist[src][now - 1 - delay, np.arange(dense.shape[1])[None, :]]).sum(axis=1)
             u[:] = u * (1 - f["du_f"]) + a
-            v[:] = v * (1 - f["dv_f"]) + u + bias
+            affine, leak, onset = bias
+            v[:] = v * (1 - f["dv_f"]) + u + leak + (affine if t >= onset else 0.0)
             fired = (v > 1.0) if f["kind"] != "LI" else np.zeros(f["n"], bool)
             v[fired] = 0.0
             hist[name][now] = fired
