@@ -233,22 +233,41 @@ def compare_command(model: str = typer.Option("digits-mlp", help="digits-mlp (tr
 
 @app.command("port")
 def port_command(model: Path = typer.Argument(..., exists=True, dir_okay=False, help="A NIR file (.nir)."),
-                 profile: str = typer.Option("loihi2", help="Target profile: built-in name or YAML path."),
+                 profile: list[str] = typer.Option(["loihi2"], help="Target profile: built-in name or YAML path "
+                                                                    "(repeatable with --data)."),
+                 data: Optional[Path] = typer.Option(None, exists=True, dir_okay=False,
+                                                     help="Your data: an .npz with 'spikes' (samples, steps, inputs) "
+                                                          "or 'rates' (samples, inputs) in [0, 1], and optional "
+                                                          "'labels' (samples,)."),
                  dt: Optional[float] = typer.Option(None, callback=_positive,
                                                     help="Seconds per step (default: the graph's metadata['dt'])."),
                  rate: float = typer.Option(20.0, min=0.0, help="Input firing rate (Hz) for the test input and the "
                                                                 "energy estimate."),
-                 steps: int = typer.Option(100, min=1, help="Steps of the test input."),
+                 steps: Optional[int] = typer.Option(None, min=1, help="Steps of the test input, or to rate code "
+                                                                       "--data rates over (default 100)."),
                  seed: int = typer.Option(0, min=0, help="Seed of the test input."),
                  out: Optional[Path] = typer.Option(None, help="Write the quantized network (model.nir) and report.json "
                                                                "here.")) -> None:
-    """Port a NIR model: quantize it for the profile, compare with a float simulation, map it, price it."""
+    """Port a NIR model: quantize it for each profile, compare with a float simulation of the graph,
+    map it, price it; with --data, run your data through it (accuracy, synaptic ops, energy and time
+    per inference per profile)."""
     from .interop import nir as nir_io
-    from .port import run_port
+    from .port import evaluate, run_port
 
     if out:
         check_writable(out, "--out", folder=True)
-    p = load_profile(profile)
+    profiles = [load_profile(name) for name in profile]
+    if data is not None:
+        with stages(f"loading {model.name}") as advance:
+            result = evaluate(model, data, profiles, dt, steps, progress=advance)
+        _show(terminal.port_data(result))
+        if out:
+            write_json(out / "report.json", result)
+            console.print(f"written: {out / 'report.json'}", highlight=False)
+        return
+    if len(profiles) > 1:
+        raise UsageError(f"--profile given {len(profiles)} times: without --data, port takes one profile")
+    p, steps = profiles[0], steps or 100
     with stages(f"loading {model.name}") as advance:
         ported = run_port(model, p, dt, rate, steps, seed, progress=advance)
     result = ported.report

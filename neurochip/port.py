@@ -1,13 +1,17 @@
 """Porting a NIR model to a chip profile: quantize it, compare it with a float simulation of the
-same graph on a Bernoulli test input, place it, price it (`neurochip port`)."""
+same graph on a Bernoulli test input (`run_port`) or on a user's data (`evaluate`), place it,
+price it (`neurochip port`)."""
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from .api import emulate
-from .errors import EnergyError, MappingError
+from .convert import encode
+from .errors import EnergyError, MappingError, ModelFileError
 from .interop import nir as nir_io
 from .ir import Network
 from .mapping import Placement
@@ -63,3 +67,86 @@ def run_port(model: Path, profile: Profile, dt: float | None = None, rate_hz: fl
     except EnergyError as exc:
         report["energy_error"] = str(exc)
     return Port(layers, network, placement, step, report)
+
+
+def load_data(path: Path, model: nir_io.NIRModel, steps: int | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """(spikes (B, T, n_in) int32, labels (B,) or None) from an .npz holding `spikes` (B, T, n_in)
+    integers, or `rates` (B, n_in) in [0, 1] rate coded over `steps` (default 100) as
+    `neurochip.convert.encode` does, and optionally `labels` (B,) class indices. Raises
+    `ModelFileError` naming the file, the key, what was expected and what was found."""
+    if len(model.inputs) != 1:
+        raise ModelFileError(f"{path}: expected a graph with one Input node to feed, found {len(model.inputs)}")
+    (name, shape), = model.inputs.items()
+    n_in = int(np.prod(shape))
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            arrays = {k: f[k] for k in f.files}
+    except (OSError, ValueError) as exc:
+        raise ModelFileError(f"{path}: not a readable .npz file ({exc})") from None
+    if ("spikes" in arrays) == ("rates" in arrays):
+        raise ModelFileError(f"{path}: expected exactly one of the keys 'spikes' or 'rates', found {sorted(arrays)}")
+    if "spikes" in arrays:
+        spikes = arrays["spikes"]
+        if steps is not None:
+            raise ModelFileError(f"{path}: holds spikes ({spikes.shape[1] if spikes.ndim == 3 else '?'} steps): "
+                                 "--steps applies to 'rates' only")
+        if spikes.ndim != 3 or spikes.shape[2] != n_in or not np.issubdtype(spikes.dtype, np.integer) and spikes.dtype != bool:
+            raise ModelFileError(f"{path}: spikes: expected integers shaped (samples, steps, {n_in}) for input {name!r}, "
+                                 f"found {spikes.dtype} {spikes.shape}")
+        spikes = spikes.astype(np.int32)
+    else:
+        rates = arrays["rates"]
+        if rates.ndim != 2 or rates.shape[1] != n_in or not np.all((rates >= 0) & (rates <= 1)):
+            raise ModelFileError(f"{path}: rates: expected values in [0, 1] shaped (samples, {n_in}) for input {name!r}, "
+                                 f"found {rates.dtype} {rates.shape}")
+        spikes = encode(rates, steps or 100)
+    labels = arrays.get("labels")
+    if labels is not None and (labels.shape != (len(spikes),) or not np.issubdtype(labels.dtype, np.integer)):
+        raise ModelFileError(f"{path}: labels: expected {len(spikes)} integer class indices, found {labels.dtype} "
+                             f"{labels.shape}")
+    return spikes, labels
+
+
+def evaluate(model: Path, data: Path, profiles: list[Profile], dt: float | None = None, steps: int | None = None,
+             progress: Callable[[str], None] | None = None) -> dict:
+    """Run a user's data through a NIR model quantized for each profile, as the chip would.
+
+    The prediction is the output population's most spiking neuron (ties to the lowest index);
+    the input is followed by as many silent steps as the network is deep (one per connection),
+    so every spike reaches the output. Per profile: accuracy (with labels), synaptic ops, energy
+    and time per inference, and per layer the spikes per inference and their agreement with the
+    float simulation of the graph. A profile the model does not fit, or that cannot price it,
+    gets its reason instead. Profiles with the same weight bits share one emulation."""
+    advance = progress or _silent
+    rows, per_layer, runs = [], {}, {}
+    for profile in profiles:
+        loaded = nir_io.load(model, dt=dt, profile=profile)
+        bits = tuple(sorted({c.num_weight_bits for c in loaded.connections}))
+        if bits not in runs:
+            spikes, labels = load_data(data, loaded, steps)
+            depth = max(nir_io.depths(loaded).values(), default=0)
+            padded = np.concatenate([spikes, np.zeros((len(spikes), depth, spikes.shape[2]), np.int32)], axis=1)
+            inputs = {next(iter(loaded.inputs)): padded}
+            advance(f"emulating {len(padded)} samples x {padded.shape[1]} steps ({'/'.join(map(str, bits))}-bit weights)")
+            run = emulate(loaded.network(inputs), padded.shape[1], record=[p.name for p in loaded.populations])
+            layers = nir_io.agreement(loaded, inputs, padded.shape[1], result=run)
+            runs[bits] = (run, layers, labels, loaded)
+        run, layers, labels, loaded = runs[bits]
+        counts = run.trace(loaded.output, "s").astype(bool).sum(axis=-2)
+        batch = counts.shape[0]
+        row = {"profile": profile.name, "samples": batch, "steps": run.steps,
+               "accuracy": float((counts.argmax(axis=1) == labels).mean()) if labels is not None else None,
+               "synaptic_ops_per_inference": run.counters.totals()["synaptic_ops"] / batch}
+        spikes_per = {p.name: float(run.trace(p.name, "s").astype(bool).sum()) / batch for p in loaded.populations}
+        per_layer[profile.name] = [{**layer.__dict__, "spikes_per_inference": spikes_per[layer.name]} for layer in layers]
+        try:
+            advance(f"mapping and pricing on {profile.name}")
+            energy = run.energy(profile, placement=run.map(profile))
+            row.update(energy_per_inference_j=energy.energy_per_inference_j, latency_s=energy.time_per_inference_s,
+                       lower_bound=energy.lower_bound)
+        except (MappingError, EnergyError) as exc:
+            row["reason"] = str(exc)
+        rows.append(row)
+    return {"model": str(model), "data": str(data), "rows": rows, "per_layer": per_layer,
+            **{key: {r["profile"]: r.get(key) for r in rows}
+               for key in ("accuracy", "energy_per_inference_j", "synaptic_ops_per_inference", "latency_s")}}

@@ -396,3 +396,50 @@ def test_snntorch_digits_keep_their_accuracy_and_counts():
     accuracy = (counts.argmax(axis=1) == data["labels"]).mean()
     assert abs(accuracy - float(data["snntorch_accuracy"])) <= 0.01
     assert (counts.argmax(axis=1) == data["snntorch_counts"].argmax(axis=1)).mean() > 0.98
+
+
+def test_port_with_user_data(tmp_path, capsys):
+    """`port MODEL --data FILE`: the user's spikes and labels through the model on each profile;
+    the latency through the network is added for them; report.json carries the documented keys."""
+    import json
+
+    from neurochip.__main__ import main
+
+    model, spikes, data = _snntorch_digits()
+    np.savez(tmp_path / "digits.npz", spikes=spikes[:60], labels=data["labels"][:60])
+    assert main(["port", str(FIXTURES / "snntorch_digits.nir"), "--data", str(tmp_path / "digits.npz"),
+                 "--profile", "loihi", "--profile", "loihi-chip", "--out", str(tmp_path / "out")]) == 0
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert {"accuracy", "energy_per_inference_j", "synaptic_ops_per_inference", "latency_s", "per_layer"} <= set(report)
+    snntorch = (data["snntorch_counts"][:60].argmax(axis=1) == data["labels"][:60]).mean()
+    assert abs(report["accuracy"]["loihi"] - snntorch) <= 1 / 60 + 1e-9
+    assert report["latency_s"]["loihi"] > report["latency_s"]["loihi-chip"] > 0
+    assert [d["name"] for d in report["per_layer"]["loihi"]] == ["1", "3"]
+
+
+@pytest.mark.parametrize("arrays, extra, match", [
+    ({"spikes": np.zeros((4, 10, 63), np.int8)}, [], r"spikes: expected integers shaped \(samples, steps, 64\)"),
+    ({"spikes": np.zeros((4, 10, 64), np.int8)}, ["--steps", "5"], "--steps applies to 'rates' only"),
+    ({"rates": np.full((4, 64), 1.5)}, [], r"rates: expected values in \[0, 1\]"),
+    ({"spikes": np.zeros((4, 10, 64), np.int8), "labels": np.zeros(3, int)}, [], "labels: expected 4 integer"),
+    ({"other": np.zeros(3)}, [], "expected exactly one of the keys 'spikes' or 'rates'"),
+])
+def test_port_data_errors_name_the_file_and_key(tmp_path, capsys, arrays, extra, match):
+    from neurochip.__main__ import main
+
+    np.savez(tmp_path / "d.npz", **arrays)
+    assert main(["port", str(FIXTURES / "snntorch_digits.nir"), "--data", str(tmp_path / "d.npz"), *extra]) == 2
+    err = capsys.readouterr().err
+    assert str(tmp_path / "d.npz") in err and len(err.strip().splitlines()) == 1
+    assert __import__("re").search(match, err)
+
+
+def test_port_rates_are_rate_coded_and_one_profile_without_data(tmp_path, capsys):
+    from neurochip.__main__ import main
+
+    np.savez(tmp_path / "r.npz", rates=np.random.default_rng(0).random((5, 64)))
+    assert main(["port", str(FIXTURES / "snntorch_digits.nir"), "--data", str(tmp_path / "r.npz"), "--steps", "20",
+                 "--profile", "loihi"]) == 0
+    assert "5 samples, 22 steps each" in " ".join(capsys.readouterr().out.split())
+    assert main(["port", str(FIXTURES / "snntorch_digits.nir"), "--profile", "loihi", "--profile", "loihi2"]) == 2
+    assert "without --data, port takes one profile" in capsys.readouterr().err

@@ -509,15 +509,17 @@ def _float_counts(model: NIRModel, spikes: dict[str, np.ndarray], steps: int) ->
     return {name: s[4] for name, s in state.items()}
 
 
-def agreement(model: NIRModel, spikes: dict[str, np.ndarray], steps: int) -> tuple[LayerReport, ...]:
+def agreement(model: NIRModel, spikes: dict[str, np.ndarray], steps: int,
+              result: Any = None) -> tuple[LayerReport, ...]:
     """The report with each population's spike agreement between the fixed-point emulation and
     the float simulation: 1 - sum |count_fixed - count_float| / sum (count_fixed + count_float),
     per neuron (and per sample for batched inputs); None where neither side spiked (nothing to
-    agree on)."""
+    agree on). `result`: an emulation of `model.network(spikes)` for `steps` that recorded every
+    population (emulated here when not given)."""
     from ..emulator import emulate
 
     names = [p.name for p in model.populations]
-    result = emulate(model.network(spikes), steps, record=names)
+    result = result or emulate(model.network(spikes), steps, record=names)
     ref = float_simulation(model, spikes, steps)
     out = []
     for layer in model.report:

@@ -239,12 +239,32 @@ def quantization(layers, title: str) -> list[RenderableType]:
     rows = [(r.name, r.kind + (" (exact)" if r.exact else ""), count(r.n), count(r.vth), pct(r.weight_rel_error, 2),
              f"{r.du_error:.1e}", f"{r.dv_error:.1e}", pct(r.bias_rel_error, 2),
              "no spikes" if r.spike_agreement is None else pct(r.spike_agreement, 1)) for r in layers]
-    return [table(title, [Column("population"), Column("type"), Column("n", True), Column("vth", True),
+    return [table(title, [Column("population", names=True), Column("type"), Column("n", True), Column("vth", True),
                           Column("w err", True), Column("du err", True), Column("dv err", True), Column("b err", True),
                           Column("spikes agree", True)], rows),
             *notes(["errors: relative L1 of weights and biases, largest decay error; spikes agree: 1 - |fixed - float| "
                     "/ (fixed + float) spike counts against a float simulation of the same graph ('no spikes': neither "
                     "side spiked, nothing to compare)"], "")]
+
+
+def port_data(report: dict) -> list[RenderableType]:
+    """A `neurochip port --data` report: one row per profile, then the first profile's layers."""
+    from ..interop.nir import LayerReport
+
+    rows = [(r["profile"], pct(r["accuracy"], 2), count(r["synaptic_ops_per_inference"]),
+             sci(r.get("energy_per_inference_j")), sci(r.get("latency_s")),
+             r.get("reason") or ("lower bound" if r.get("lower_bound") else "modeled")) for r in report["rows"]]
+    first = report["rows"][0]
+    title = (f"{report['model']} on {report['data']}: {first['samples']:,} samples, {first['steps']} steps each "
+             "(input, then one silent step per connection of depth)")
+    fields = LayerReport.__dataclass_fields__
+    layers = [LayerReport(**{k: v for k, v in d.items() if k in fields}) for d in report["per_layer"][first["profile"]]]
+    spikes = notes([f"{d['name']}: {d['spikes_per_inference']:,.1f} spikes per inference"
+                    for d in report["per_layer"][first["profile"]]])
+    return [table(title, [Column("profile", names=True), Column("accuracy", True), Column("synops/inf", True),
+                          Column("J/inference", True), Column("s/inference", True), Column("figures")], rows),
+            *notes(["prediction: the output population's most spiking neuron (ties to the lowest index)"], ""),
+            *quantization(layers, f"layers on {first['profile']}"), *spikes]
 
 
 def port_outcome(result: dict) -> list[RenderableType]:
