@@ -213,6 +213,10 @@ def compare_command(model: str = typer.Option("digits-mlp", help="digits-mlp (tr
                     epochs: int = typer.Option(60, min=1, help="Training epochs of the dense network."),
                     seed: int = typer.Option(0, min=0, help="Seed of the split, training and encoding."),
                     brain_w: Optional[float] = typer.Option(None, callback=_positive, help=BRAIN_HELP),
+                    snn: Optional[Path] = typer.Option(None, exists=True, dir_okay=False,
+                                                       help="Your SNN (a NIR file) to add to the table; needs --data."),
+                    data: Optional[Path] = typer.Option(None, exists=True, dir_okay=False,
+                                                        help="Its data (.npz, as `port --data` takes)."),
                     out: Path = typer.Option(Path("reports/compare"), help="Folder for report.json, PNGs, report.html.")) -> None:
     """Dense network vs its SNN on chip profiles, a CPU, a GPU and the brain: J, W, s per inference."""
     from .compare import run_compare
@@ -220,10 +224,13 @@ def compare_command(model: str = typer.Option("digits-mlp", help="digits-mlp (tr
     check_writable(out, "--out", folder=True)
     if model != "digits-mlp" and not Path(model).is_file():
         raise UsageError(f"--model {model}: expected digits-mlp or a saved MLP .npz file, found no such file")
+    if (snn is None) != (data is None):
+        raise UsageError("--snn and --data: expected both (your NIR model and its data) or neither")
     for name in profile:
         load_profile(name)
     with stages("starting") as advance:
-        result = run_compare(model, tuple(profile), steps, batch, seed, epochs, progress=advance, brain_w=brain_w)
+        result = run_compare(model, tuple(profile), steps, batch, seed, epochs, progress=advance, brain_w=brain_w,
+                             snn=(snn, data) if snn else None)
         advance("writing the report")
         files = report.write_compare(result, out)
     _show(terminal.compare(result))

@@ -50,11 +50,12 @@ def _host_words(profile) -> str:
 
 def run_compare(model: str = "digits-mlp", profiles=("loihi",), steps: int | None = None, batch: int | None = None,
                 seed: int = 0, epochs: int = 60, progress: Callable[[str], None] | None = None,
-                brain_w: float | None = None) -> dict:
+                brain_w: float | None = None, snn: tuple[Path, Path] | None = None) -> dict:
     """Everything the report needs, as a JSON-ready dict (see README, 'The compare report').
 
     Accuracy and energy come from the same test samples: all of them, or the first `batch`.
-    `brain_w` replaces the brain's 10 W headline reference (`energy.brain_reference`).
+    `brain_w` replaces the brain's 10 W headline reference (`energy.brain_reference`). `snn`:
+    (a NIR model, an .npz of its data) adds the user's SNN on every profile (`port.evaluate`).
     """
     advance = progress or (lambda text: None)
     data = digits(seed=seed)
@@ -96,6 +97,8 @@ def run_compare(model: str = "digits-mlp", profiles=("loihi",), steps: int | Non
             scale[name] = {"error": str(exc)}
         tradeoff += [{"profile": name, "steps": t, "accuracy": float(sweep.accuracy[t - 1]),
                       "energy_per_inference_j": r.energy(profile).energy_per_inference_j} for t, r in runs.items()]
+    if snn is not None:
+        rows += _user_rows(*snn, [load_profile(name) for name in profiles], advance)
     advance("the dense baseline")
     rows += _dense_rows(mlp, x, dense_acc)
     brain_run = run.energy("brain")
@@ -113,6 +116,19 @@ def run_compare(model: str = "digits-mlp", profiles=("loihi",), steps: int | Non
         "brain_power_w": brain_watts, "brain_power_source": brain_words, "summary": _summary(rows, profiles),
         "metadata": {**_machine(), "seed": seed, "model": model, "sizes": list(mlp.sizes), "test_samples": len(x)},
     }
+
+
+def _user_rows(model: Path, data: Path, profiles: list, advance: Callable[[str], None]) -> list[dict]:
+    """The user's NIR SNN on their data, one row per profile it fits and can be priced on."""
+    from .port import evaluate
+
+    out = evaluate(model, data, profiles, progress=advance)
+    by_name = {p.name: p for p in profiles}
+    return [_row(f"your SNN ({model.name}) on {r['profile']}", r["profile"], r["accuracy"], r["energy_per_inference_j"],
+                 r["latency_s"], f"modeled: {r['profile']} per-op figures x exact emulated counts on {data.name} "
+                 f"({r['samples']} samples, {r['steps']} steps){_host_words(by_name[r['profile']])}",
+                 ["lower bound"] if r["lower_bound"] else [])
+            for r in out["rows"] if "reason" not in r]
 
 
 def _machine() -> dict:
