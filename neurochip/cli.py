@@ -280,7 +280,7 @@ def port_command(model: Path = typer.Argument(..., exists=True, dir_okay=False, 
     result = ported.report
     _show(terminal.quantization(ported.layers, f"{model.name}: quantization for {p.name} (dt {ported.dt_s:g} s, "
                                                f"{rate:g} Hz input, {steps} steps)"))
-    _show(terminal.notes([f"dt {ported.dt_s:g} s: {result['dt_source']}"], ""))
+    _show(terminal.notes([f"dt {ported.dt_s:g} s: {result['dt_source']}", terminal.RESET_NOTE], ""))
     if ported.placement is not None:
         _show(terminal.placement(ported.placement, per_core=False))
     _show(terminal.port_outcome(result))

@@ -247,6 +247,11 @@ def quantization(layers, title: str) -> list[RenderableType]:
                     "side spiked, nothing to compare)"], "")]
 
 
+#: What `port` says about resets: NIR 1.0 cannot say "subtract", so every neuron resets to zero.
+RESET_NOTE = ("reset: neurons reset to zero (NIR 1.0 cannot express reset by subtraction, snnTorch's and Sinabs' "
+              "default): a model trained with subtraction may score lower here than in its framework")
+
+
 def port_data(report: dict) -> list[RenderableType]:
     """A `neurochip port --data` report: one row per profile, then the first profile's layers."""
     from ..interop.nir import LayerReport
@@ -263,7 +268,7 @@ def port_data(report: dict) -> list[RenderableType]:
                     for d in report["per_layer"][first["profile"]]])
     return [table(title, [Column("profile", names=True), Column("accuracy", True), Column("synops/inf", True),
                           Column("J/inference", True), Column("s/inference", True), Column("figures")], rows),
-            *notes(["prediction: the output population's most spiking neuron (ties to the lowest index)"], ""),
+            *notes(["prediction: the output population's most spiking neuron (ties to the lowest index)", RESET_NOTE], ""),
             *quantization(layers, f"layers on {first['profile']}"), *spikes]
 
 
