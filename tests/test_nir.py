@@ -82,8 +82,8 @@ def test_save_load_round_trip_is_exact(tmp_path, seed):
 
 @pytest.mark.parametrize("graph, match", [
     (lambda: lif_graph(dt=None), r"node 'l1' \(CubaLIF\): needs dt: give dt= \(--dt\) or set graph\.metadata\['dt'\]"),
-    (lambda: lif_graph(l2=nir.Threshold(threshold=np.ones(5))),
-     r"node 'l2': type Threshold is not supported; supported: Input, Output, CubaLIF, LIF, IF, LI, Affine"),
+    (lambda: lif_graph(l2=type("Softmax", (), {"input_type": {}, "output_type": {}, "metadata": {}})()),
+     r"node 'l2': type Softmax is not supported; supported: Input, Output, CubaLIF, LIF, IF, LI, CubaLI, I, Threshold"),
     (lambda: lif_graph(w2=nir.Linear(weight=np.full((5, 30), np.nan))),
      r"node 'w2' \(Linear\): field 'weight': expected finite values, found 150 NaN or infinite"),
     (lambda: lif_graph(w2=nir.Linear(weight=np.ones((5, 31)))),
@@ -443,3 +443,25 @@ def test_port_rates_are_rate_coded_and_one_profile_without_data(tmp_path, capsys
     assert "5 samples, 22 steps each" in " ".join(capsys.readouterr().out.split())
     assert main(["port", str(FIXTURES / "snntorch_digits.nir"), "--profile", "loihi", "--profile", "loihi2"]) == 2
     assert "without --data, port takes one profile" in capsys.readouterr().err
+
+
+def test_threshold_integrator_and_cubali_nodes():
+    """Threshold (stateless: spikes when this step's input exceeds the threshold), I (integrates,
+    never spikes) and CubaLI (a CubaLIF that never spikes) load and follow the float simulation."""
+    rng = np.random.default_rng(6)
+    n = 8
+    g = nir.NIRGraph(nodes={
+        "in": nir.Input(input_type={"input": np.array([6])}), "w": nir.Linear(weight=rng.uniform(0, 1, (n, 6))),
+        "th": nir.Threshold(threshold=np.full(n, 1.5)), "w2": nir.Linear(weight=rng.uniform(0, 1, (3, n))),
+        "i": nir.I(r=np.ones(3)), "w3": nir.Linear(weight=rng.uniform(0, 1, (2, n))),
+        "cli": nir.CubaLI(tau_syn=np.full(2, 0.005), tau_mem=np.full(2, 0.02), r=np.ones(2), v_leak=np.zeros(2))},
+        edges=[("in", "w"), ("w", "th"), ("th", "w2"), ("w2", "i"), ("th", "w3"), ("w3", "cli")],
+        metadata={"dt": 1e-3}, type_check=False)
+    model = nn.load(g)
+    assert [(p.name, p.vth == 2**17 - 1) for p in model.populations] == [("th", False), ("i", True), ("cli", True)]
+    spikes = {"in": (rng.random((60, 6)) < 0.4).astype(int)}
+    x = np.concatenate([np.zeros((1, 6)), spikes["in"][:-1]])          # one step of latency
+    expected = ((x @ g.nodes["w"].weight.T) > 1.5).sum(axis=0)
+    np.testing.assert_array_equal(nn.float_simulation(model, spikes, 60)["th"], expected)
+    th = nn.agreement(model, spikes, 60)[0]
+    assert th.spike_agreement > 0.95 and th.dv_error <= 1 / 4096

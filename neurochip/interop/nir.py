@@ -33,7 +33,9 @@ from ..ir import LIF, Connection, Network, SignMode, SpikeSource
 from ..kernels.fixed_point import DECAY_SHIFT, MAX_DELAY, VTH_MAX
 from ..quantize import bias_in_v_units, bias_mantissa, decays, relative_error, threshold_for, weight_mantissas
 
-NEURON_TYPES = ("CubaLIF", "LIF", "IF", "LI")
+NEURON_TYPES = ("CubaLIF", "LIF", "IF", "LI", "CubaLI", "I", "Threshold")
+#: Neuron nodes that never spike (read through v): leaky, current-based leaky, and pure integrators.
+NON_SPIKING = ("LI", "CubaLI", "I")
 LINEAR_TYPES = ("Affine", "Linear", "Scale", "Conv1d", "Conv2d", "SumPool2d", "AvgPool2d", "Flatten", "Delay")
 SUPPORTED = ("Input", "Output", *NEURON_TYPES, *LINEAR_TYPES)
 
@@ -212,22 +214,23 @@ class NIRModel:
 def _neuron(name: str, node: Any, dt: float | None) -> dict:
     """Float parameters of a neuron node: n, decays, gain g (input -> v), v bias, threshold."""
     kind = _kind(node)
-    n = int(np.asarray(node.r).size)
+    sized = node.threshold if kind == "Threshold" else node.r
+    n = int(np.asarray(sized).size)
     shape = (n,)
-    layout = tuple(int(x) for x in np.shape(node.r)) if np.ndim(node.r) > 1 else shape
-    r = _array(name, node, "r", shape)
-    if kind in ("CubaLIF", "LIF", "LI") and dt is None:
+    layout = tuple(int(x) for x in np.shape(sized)) if np.ndim(sized) > 1 else shape
+    r = _array(name, node, "r", shape) if kind != "Threshold" else np.ones(n)
+    if kind in ("CubaLIF", "LIF", "LI", "CubaLI") and dt is None:
         raise NIRError(f"node {name!r} ({kind}): needs dt: give dt= (--dt) or set graph.metadata['dt']; NIR stores "
                        "none, and this graph's parameters do not imply one")
-    if kind != "LI":
+    if kind not in NON_SPIKING:
         v_reset = getattr(node, "v_reset", None)
         if v_reset is not None and np.any(np.asarray(v_reset) != 0):
             raise NIRError(f"node {name!r} ({kind}): field 'v_reset': expected 0 (Loihi resets v to zero), "
                            f"found values up to {np.abs(v_reset).max():g}")
-    th = _array(name, node, "v_threshold", shape) if kind != "LI" else None
+    th = None if kind in NON_SPIKING else _array(name, node, "threshold" if kind == "Threshold" else "v_threshold", shape)
     if th is not None and np.any(th <= 0):
         raise NIRError(f"node {name!r} ({kind}): field 'v_threshold': expected positive thresholds, found {th.min():g}")
-    if kind == "CubaLIF":
+    if kind in ("CubaLIF", "CubaLI"):
         du_f, dv_f = dt / _array(name, node, "tau_syn", shape), dt / _array(name, node, "tau_mem", shape)
         w_in = _array(name, node, "w_in", shape)
         g, b_v = r * dv_f * du_f * w_in, _array(name, node, "v_leak", shape) * dv_f
@@ -235,13 +238,15 @@ def _neuron(name: str, node: Any, dt: float | None) -> dict:
     elif kind in ("LIF", "LI"):
         du_f, dv_f = np.ones(n), dt / _array(name, node, "tau", shape)
         g, b_v, bias_gain = r * dv_f, _array(name, node, "v_leak", shape) * dv_f, r * dv_f
-    else:
+    elif kind == "Threshold":     # stateless: v is this step's input (all of v is lost each step)
+        du_f, dv_f, g, b_v, bias_gain = np.ones(n), np.ones(n), r, np.zeros(n), r
+    else:                         # IF, I: integrate without leak
         du_f, dv_f, g, b_v, bias_gain = np.ones(n), np.zeros(n), r, np.zeros(n), r
     if not (np.all((du_f > 0) & (du_f <= 1)) and np.all((dv_f >= 0) & (dv_f <= 1))):
         shortest = dt / max(du_f.max(), dv_f.max())
         raise NIRError(f"node {name!r} ({kind}): time constants must be >= dt = {dt:g} s, found {shortest:.3g} s: "
-                       f"the graph implies dt <= {shortest:.3g} s (NIR stores no dt; snnTorch and Norse exports "
-                       "usually assume 1e-4 s): give that dt")
+                       f"the graph implies dt <= {shortest:.3g} s (NIR stores no dt; snnTorch's exporter assumes "
+                       "1e-4 s): give that dt")
     return {"kind": kind, "n": n, "du_f": du_f, "dv_f": dv_f, "g": g, "b_v": b_v, "bias_gain": bias_gain,
             "threshold": th, "shape": layout}
 
@@ -417,7 +422,7 @@ def _quantize(name: str, node: Any, f: dict, incoming: list, m_name: dict[int, s
     du, dv = decays(f["du_f"], f["dv_f"])
     th = f["threshold"] if f["threshold"] is not None else np.ones(n)
     mats = [(src, sp.csr_array(sp.diags_array(f["g"] / th) @ path.matrix), path) for src, path, _ in incoming]
-    vth = VTH_MAX if f["kind"] == "LI" else threshold_for(max((float(abs(m).max()) for _, m, _ in mats if m.nnz),
+    vth = VTH_MAX if f["kind"] in NON_SPIKING else threshold_for(max((float(abs(m).max()) for _, m, _ in mats if m.nnz),
                                                               default=1.0))
     conns, quantized, real = [], [], []
     for k, (src, m, path) in enumerate(mats):
@@ -502,7 +507,7 @@ def _float_counts(model: NIRModel, spikes: dict[str, np.ndarray], steps: int) ->
             u[:] = u * (1 - f["du_f"]) + a
             affine, leak, onset = bias
             v[:] = v * (1 - f["dv_f"]) + u + leak + (affine if t >= onset else 0.0)
-            fired = (v > 1.0) if f["kind"] != "LI" else np.zeros(f["n"], bool)
+            fired = (v > 1.0) if f["kind"] not in NON_SPIKING else np.zeros(f["n"], bool)
             v[fired] = 0.0
             hist[name][now] = fired
             count += fired

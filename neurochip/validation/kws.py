@@ -19,6 +19,7 @@ power) is fitted on `FITTED_ON` and checked on the others.
 """
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import asdict, dataclass
 from functools import cache
@@ -49,8 +50,6 @@ SEED = 0
 
 def measured() -> list[Config]:
     """The parsed logs (`profiles/measurements/blouw2019_loihi_kws.json`)."""
-    import json
-
     return [Config(**c) for c in json.loads(MEASURED.read_text())["configs"]]
 
 
