@@ -3,6 +3,7 @@ that the JSON does not also hold."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from types import SimpleNamespace
 
 from rich.console import RenderableType
 from rich.table import Table
@@ -254,16 +255,13 @@ RESET_NOTE = ("reset: neurons reset to zero (NIR 1.0 cannot express reset by sub
 
 def port_data(report: dict) -> list[RenderableType]:
     """A `neurochip port --data` report: one row per profile, then the first profile's layers."""
-    from ..interop.nir import LayerReport
-
     rows = [(r["profile"], pct(r["accuracy"], 2), count(r["synaptic_ops_per_inference"]),
              sci(r.get("energy_per_inference_j")), sci(r.get("latency_s")),
              r.get("reason") or ("lower bound" if r.get("lower_bound") else "modeled")) for r in report["rows"]]
     first = report["rows"][0]
     title = (f"{report['model']} on {report['data']}: {first['samples']:,} samples, {first['steps']} steps each "
              "(input, then one silent step per connection of depth)")
-    fields = LayerReport.__dataclass_fields__
-    layers = [LayerReport(**{k: v for k, v in d.items() if k in fields}) for d in report["per_layer"][first["profile"]]]
+    layers = [SimpleNamespace(**d) for d in report["per_layer"][first["profile"]]]
     spikes = notes([f"{d['name']}: {d['spikes_per_inference']:,.1f} spikes per inference"
                     for d in report["per_layer"][first["profile"]]])
     return [table(title, [Column("profile", names=True), Column("accuracy", True), Column("synops/inf", True),
