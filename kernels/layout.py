@@ -47,7 +47,8 @@ class SynapseTable(NamedTuple):
     """All connections' synapses. Weights are pre-shifted by a non-negative exponent."""
 
     row_start: NDArray[np.int64]       # (rows,) first synapse (CSR) or first dense weight
-    row_nnz: NDArray[np.int64]         # (rows,) nonzero synapses (counted as synaptic events)
+    row_nnz: NDArray[np.int64]         # (rows,) synapses delivered, counted as synaptic events (nonzero ones;
+                                       # every kernel entry of a convolution)
     target: NDArray[np.uint32]         # (nnz,) target compartment, local to the population
     weight: NDArray[np.int16]          # (nnz,) int8 when every weight fits, else int16
     delay: NDArray[np.uint8]           # (nnz,) or (0,) when no connection has per-synapse delays

@@ -16,7 +16,8 @@ except PackageNotFoundError:  # a source tree that was never installed
 
 _EXPORTS = {
     "emulate": "api", "Run": "api",
-    "BernoulliSource": "ir", "Connection": "ir", "LIF": "ir", "Network": "ir", "SignMode": "ir", "SpikeSource": "ir",
+    "BernoulliSource": "ir", "Connection": "ir", "ConvKernel": "ir", "LIF": "ir", "Network": "ir", "SignMode": "ir",
+    "SpikeSource": "ir",
     "Counters": "result", "EmulatorState": "result", "Result": "result",
     "NetworkError": "errors", "NeurochipError": "errors",
 }

@@ -86,7 +86,10 @@ def _synapse_rows(c) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | N
     csc = c.csc_weights()
     d = c.synapse_delays()
     flip = -1 if c.sign_mode is SignMode.INHIBITORY else 1
-    nnz = kept_per_row(csc.indptr, csc.data, c.truncate_bits, flip)
+    if c.kernel is not None:     # a convolution's kernel entries are all processed, zeros included
+        nnz = np.diff(csc.indptr).astype(np.int64)
+    else:
+        nnz = kept_per_row(csc.indptr, csc.data, c.truncate_bits, flip)
     keep_all = int(nnz.sum()) == csc.nnz
     target, weight, delay = csc.indices, csc.data, d
     if not (keep_all and c.truncate_bits == 0 and c.weight_exp <= 0):

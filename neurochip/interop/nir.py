@@ -30,6 +30,7 @@ import scipy.sparse as sp
 from ..atomic import write_atomic
 from ..errors import NetworkError, NIRError
 from ..ir import LIF, Connection, Network, SignMode, SpikeSource
+from ..ir.conv import conv_matrix
 from ..kernels.fixed_point import DECAY_SHIFT, MAX_DELAY, VTH_MAX
 from ..quantize import bias_in_v_units, bias_mantissa, decays, relative_error, threshold_for, weight_mantissas
 
@@ -63,37 +64,18 @@ def _array(name: str, node: Any, fieldname: str, shape: tuple | None = None) -> 
     return np.broadcast_to(arr, shape).astype(np.float64) if shape is not None else arr
 
 
-def _conv_matrix(name: str, node: Any, in_shape: tuple) -> tuple[sp.csr_array, tuple]:
-    """A Conv1d/Conv2d as a sparse (out, in) matrix over flattened C-order activations."""
-    w = _array(name, node, "weight")
-    nd = w.ndim - 2
-    if nd not in (1, 2) or len(in_shape) != nd + 1:
-        raise NIRError(f"node {name!r} ({_kind(node)}): field 'weight': expected {nd + 2}-D weights for a "
-                       f"{len(in_shape)}-D input of shape {in_shape}, found shape {w.shape}")
-    stride, pad, dil = (np.broadcast_to(np.asarray(getattr(node, f), dtype=int), (nd,))
-                        for f in ("stride", "padding", "dilation"))
-    groups = int(node.groups)
-    c_out, c_in_g = w.shape[:2]
-    spatial = in_shape[1:]
-    out_sp = [int((spatial[d] + 2 * pad[d] - dil[d] * (w.shape[2 + d] - 1) - 1) // stride[d] + 1) for d in range(nd)]
-    if in_shape[0] != c_in_g * groups or min(out_sp) < 1:
-        raise NIRError(f"node {name!r} ({_kind(node)}): field 'input_shape': expected {c_in_g * groups} channels and a "
-                       f"positive output size, found {in_shape} -> {out_sp}")
-    out_shape = (c_out, *out_sp)
-    where = np.indices(out_sp).reshape(nd, -1)               # every output position, (nd, P)
-    rows, cols, vals = [], [], []
-    for co, ci, *k in np.argwhere(w != 0):                   # one vectorised pass per nonzero weight
-        pos = where * stride[:, None] - pad[:, None] + np.array(k)[:, None] * dil[:, None]
-        ok = np.all((pos >= 0) & (pos < np.array(spatial)[:, None]), axis=0)
-        rows.append(np.ravel_multi_index((np.full(ok.sum(), co), *where[:, ok]), out_shape))
-        cols.append(np.ravel_multi_index((np.full(ok.sum(), co // (c_out // groups) * c_in_g + ci), *pos[:, ok]),
-                                         in_shape))
-        vals.append(np.full(ok.sum(), w[(co, ci, *k)]))
-    m = sp.csr_array((np.concatenate(vals or [np.zeros(0)]), (np.concatenate(rows or [np.zeros(0, int)]),
-                                                               np.concatenate(cols or [np.zeros(0, int)]))),
-                     shape=(int(np.prod(out_shape)), int(np.prod(in_shape))))
+def _conv_matrix(name: str, node: Any, in_shape: tuple) -> tuple[sp.csr_array, tuple, np.ndarray | None]:
+    """A Conv1d/Conv2d as a sparse (out, in) matrix over flattened C-order activations (zero
+    weights dropped), its output shape, and its bias per output neuron (or None)."""
+    try:
+        m, out_shape = conv_matrix(_array(name, node, "weight"), in_shape, node.stride, node.padding, node.dilation,
+                                   int(node.groups))
+    except NetworkError as exc:
+        raise NIRError(f"node {name!r} ({_kind(node)}): {str(exc).split(': ', 1)[1]}") from None
+    m.eliminate_zeros()
     bias = getattr(node, "bias", None)
-    return m, out_shape, (np.repeat(np.asarray(bias, float), int(np.prod(out_sp))) if bias is not None and np.ndim(bias) else None)
+    per_output = int(np.prod(out_shape[1:]))
+    return m, out_shape, (np.repeat(np.asarray(bias, float), per_output) if bias is not None and np.ndim(bias) else None)
 
 
 def _pool_matrix(name: str, node: Any, in_shape: tuple, average: bool) -> tuple[sp.csr_array, tuple]:

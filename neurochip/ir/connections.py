@@ -8,6 +8,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from ._checks import check_integral, check_name, int_array, int_scalar, int_values
+from .conv import ConvKernel
 from ..errors import network_error
 from ..kernels.fixed_point import MAX_DELAY, MAX_MESSAGE_BITS, MAX_WEIGHT_BITS, WEIGHT_EXP_RANGE
 
@@ -68,6 +69,10 @@ class Connection:
     num_message_bits : 0 for binary spikes (any nonzero payload counts as 1); 1..24 to deliver graded payloads.
     delays : None (Lava ``Dense``/``Sparse``: delivery at t + 1), or a scalar or (n_dst, n_src)
         array of delays 0..63 (Lava ``DelayDense``: delivery at t + 1 + d).
+    kernel : the shared kernel when the connection is a convolution (`Connection.conv` builds
+        one; `weights` is then its expansion). The mapper stores it as Loihi does (one axon per
+        input position, the kernel shared), and every kernel entry is a synapse the chip
+        processes, zero weights included (they count as synaptic events).
     """
 
     name: str
@@ -79,6 +84,13 @@ class Connection:
     sign_mode: SignMode | None = None
     num_message_bits: int = 0
     delays: NDArray[np.int64] | int | None = None
+    kernel: ConvKernel | None = None
+
+    @classmethod
+    def conv(cls, name: str, src: str, dst: str, kernel: ConvKernel, **kwargs) -> "Connection":
+        """A convolution from `src` (shaped `kernel.in_shape`) to `dst` (shaped `kernel.out_shape`,
+        channel first): its weights are the kernel's expansion."""
+        return cls(name, src, dst, sp.csc_array(kernel.expand()[0]), kernel=kernel, **kwargs)
 
     def __post_init__(self) -> None:
         check_name("Connection", self.name)
@@ -120,6 +132,12 @@ class Connection:
             else:
                 d = int_array(name, "delays", d, 0, MAX_DELAY, w.shape)
             set_(self, "delays", d)
+        if self.kernel is not None:
+            if not isinstance(self.kernel, ConvKernel):
+                raise network_error(name, "kernel", "a ConvKernel", type(self.kernel).__name__)
+            if self.kernel.expand()[0].shape != w.shape:
+                raise network_error(name, "kernel", f"a kernel expanding to the weights' shape {w.shape}",
+                                    f"{self.kernel.expand()[0].shape}")
 
     @property
     def shape(self) -> tuple[int, int]:

@@ -8,7 +8,7 @@ from scipy.sparse.csgraph import reverse_cuthill_mckee
 from ..errors import MappingError
 from ..ir import Network
 from ..kernels.layout import Sites
-from ..kernels.placement import block_tables, greedy_pieces, route, rows_by_target
+from ..kernels.placement import block_bits, block_tables, greedy_pieces, route, rows_by_target
 from ..pack import Packed, pack
 from ..profiles import Profile, load_profile
 from .placement import RESOURCES, ConnectionRoute, Piece, Placement
@@ -65,16 +65,65 @@ def _order(strategy: str, ptr: np.ndarray, rows: np.ndarray, n: int) -> np.ndarr
 
 
 def _inputs(network: Network, packed: Packed, strategy: str) -> list[tuple[np.ndarray, ...]]:
-    """Per population: (placement order, CSR of its compartments' input rows)."""
+    """Per population: (placement order, CSR of its compartments' input axons). An axon is a
+    synapse row, except for a convolution, whose axons are its input positions (Loihi's
+    population axons: one per pixel, shared by every channel): those get ids after the rows."""
     rows = packed.rows()
     out = []
+    next_id = packed.syn.row_start.size
     for pop in network.populations:
         selected = np.concatenate([np.arange(packed.conns.row_base[c], packed.conns.row_base[c] + conn.shape[1])
                                    for c, conn in enumerate(network.connections) if conn.dst == pop.name] or
                                   [np.zeros(0, np.int64)]).astype(np.int64)
         ptr, in_row = rows_by_target(rows, selected, pop.n)
+        convs = [(c, conn) for c, conn in enumerate(network.connections) if conn.dst == pop.name and conn.kernel]
+        for c, conn in convs:
+            base = packed.conns.row_base[c]
+            mine = (in_row >= base) & (in_row < base + conn.shape[1])
+            in_row[mine] = next_id + (in_row[mine] - base) % conn.kernel.pixels
+            next_id += conn.kernel.pixels
+        if convs:    # a position reaches a compartment once, whatever the channels
+            owner = np.repeat(np.arange(pop.n, dtype=np.int64), np.diff(ptr))
+            pairs = np.unique(owner * next_id + in_row)
+            ptr = np.searchsorted(pairs // next_id, np.arange(pop.n + 1)).astype(ptr.dtype)
+            in_row = (pairs % next_id).astype(in_row.dtype)
         out.append((_order(strategy, ptr, in_row, pop.n), ptr, in_row))
     return out
+
+
+def _axon_count(packed: Packed, network: Network) -> int:
+    """Ids of input axons: synapse rows, then each convolution's input positions."""
+    return packed.syn.row_start.size + sum(c.kernel.pixels for c in network.connections if c.kernel is not None)
+
+
+def conv_bits(conn, compartments: np.ndarray, weight_bits: int, index_bits: int, enc) -> int:
+    """Synaptic memory (bits) of convolution `conn` on a core holding `compartments` (local
+    indices of its target population), as Loihi stores a convolution (nengo-loihi's model):
+    each input position is one axon whose synapse lists (one per input channel) point at a
+    shared weight set; positions whose lists have the same weights and the same targets
+    relative to the position share one set. Each set costs its synapses in blocks with index
+    bits (`enc`)."""
+    kernel = conn.kernel
+    m = sp.csc_array(kernel.expand()[0][np.sort(compartments)])
+    out_sp = kernel.out_shape[1:]
+    pix = kernel.pixels
+    cols = np.arange(m.shape[1])
+    position = np.unravel_index(cols % pix, kernel.in_shape[1:])
+    anchor = np.ravel_multi_index(tuple(np.clip((p + pad) // s, 0, n - 1) for p, pad, s, n in
+                                        zip(position, kernel.padding, kernel.stride, out_sp)), out_sp)
+    targets = np.sort(compartments)[m.indices] - np.repeat(anchor, np.diff(m.indptr))
+    sets = set()
+    bits = 0
+    for i in range(m.shape[1]):
+        lo, hi = m.indptr[i], m.indptr[i + 1]
+        if hi == lo:
+            continue
+        key = (targets[lo:hi].tobytes(), m.data[lo:hi].tobytes())
+        if key not in sets:
+            sets.add(key)
+            bits += int(block_bits(hi - lo, weight_bits + index_bits, enc.synapses_per_block, enc.block_header_bits,
+                                   enc.word_bits))
+    return bits
 
 
 def _split(network: Network, packed: Packed, profile: Profile, inputs: list[tuple[np.ndarray, ...]],
@@ -82,34 +131,66 @@ def _split(network: Network, packed: Packed, profile: Profile, inputs: list[tupl
     """(population, compartment order slice, input axons, memory bits) per core, in placement order.
     `caps` lowers the compartments per core of some populations (output-axon retries)."""
     core = profile.core
-    enc = core.synapse_encoding
     core_comp = int(core.max_compartments.si)
     if core_comp < 1:
         raise MappingError(f"profile {profile.name!r} allows {core_comp} compartments per core "
                            "(core.max_compartments): nothing can be placed")
-    max_axons = _limit_or(profile, "max_input_axons", -1)
-    max_bits = _limit_or(profile, "synaptic_memory", -1)
-    if max_bits >= 0 and enc is None:
+    limits = (_limit_or(profile, "max_input_axons", -1), _limit_or(profile, "synaptic_memory", -1))
+    if limits[1] >= 0 and core.synapse_encoding is None:
         raise MappingError(f"profile {profile.name!r} gives synaptic_memory but no core.synapse_encoding "
                            "to count it with")
+    tables = _tables(network, packed, profile, core_comp)
+    out = []
+    for pop, (order, ptr, in_row) in zip(network.populations, inputs):
+        max_comp = min(core_comp, caps.get(pop.name, core_comp))
+        out += _pieces(network, pop.name, order, ptr, in_row, max_comp, limits, tables, profile)
+    return out
+
+
+def _tables(network: Network, packed: Packed, profile: Profile, core_comp: int) -> tuple:
+    """(row width index per axon id, sparse and dense block tables, index bits): a convolution's
+    position axons point at an all-zero table row (their memory is `conv_bits`)."""
+    enc = profile.core.synapse_encoding
     row_bits = _row_bits(packed, network, profile) if enc else np.zeros(packed.syn.row_start.size, np.int64)
     widths, row_width = np.unique(row_bits, return_inverse=True)
+    index_bits = 0
     if enc:
         index_bits = _width(enc.index_bits_menu, max(int(np.ceil(np.log2(core_comp))), 1), "synapse index", profile)
         sparse, dense = block_tables(widths.astype(np.int64), index_bits, core_comp, enc.synapses_per_block,
                                      enc.block_header_bits, enc.word_bits)
     else:
         sparse = dense = np.zeros((max(widths.size, 1), core_comp + 1), np.int64)
-    out = []
-    for pop, (order, ptr, in_row) in zip(network.populations, inputs):
-        max_comp = min(core_comp, caps.get(pop.name, core_comp))
-        ends, axons, bits, fail = greedy_pieces(order, ptr, in_row, row_width.astype(np.int64), row_bits.size,
-                                                max_comp, max_axons, max_bits, sparse, dense)
+    free = np.zeros((1, core_comp + 1), np.int64)
+    pixel_width = np.full(_axon_count(packed, network) - row_bits.size, sparse.shape[0], np.int64)
+    return (np.concatenate([row_width.astype(np.int64), pixel_width]), np.vstack([sparse, free]),
+            np.vstack([dense, free]), index_bits)
+
+
+def _pieces(network: Network, pop: str, order, ptr, in_row, max_comp: int, limits: tuple[int, int], tables,
+            profile: Profile) -> list[tuple[str, np.ndarray, int, int]]:
+    """One population's pieces. With convolutions into it, each piece's shared-weight memory is
+    added and the pieces are made smaller until every core holds its own."""
+    row_width, sparse, dense, index_bits = tables
+    max_axons, max_bits = limits
+    convs = [c for c in network.connections if c.dst == pop and c.kernel is not None]
+    enc = profile.core.synapse_encoding
+    while True:
+        ends, axons, bits, fail = greedy_pieces(order, ptr, in_row, row_width, row_width.size, max_comp, max_axons,
+                                                max_bits, sparse, dense)
         if fail[0] >= 0:
-            _raise_does_not_fit(pop.name, int(fail[0]), int(fail[1]), int(fail[2]), max_axons, max_bits, profile)
+            _raise_does_not_fit(pop, int(fail[0]), int(fail[1]), int(fail[2]), max_axons, max_bits, profile)
         starts = np.concatenate([[0], ends[:-1]])
-        out += [(pop.name, order[s:e], int(a), int(b)) for s, e, a, b in zip(starts, ends, axons, bits)]
-    return out
+        if convs and enc is not None:
+            bits = bits + [sum(conv_bits(c, order[s:e], _width(enc.weight_bits_menu, c.num_weight_bits,
+                                                              f"connection {c.name!r} weights", profile),
+                                         index_bits, enc) for c in convs) for s, e in zip(starts, ends)]
+        worst = int(np.argmax(bits)) if len(bits) else 0
+        if max_bits < 0 or not len(bits) or bits[worst] <= max_bits:
+            return [(pop, order[s:e], int(a), int(b)) for s, e, a, b in zip(starts, ends, axons, bits)]
+        size = int(ends[worst] - starts[worst])
+        if size == 1:
+            _raise_does_not_fit(pop, int(order[starts[worst]]), 0, int(bits[worst]), max_axons, max_bits, profile)
+        max_comp = max(1, min(size - 1, int(size * max_bits / bits[worst])))
 
 
 def _raise_does_not_fit(pop: str, j: int, axons: int, bits: int, max_axons: int, max_bits: int,
