@@ -148,9 +148,12 @@ class System(Strict):
 
 
 class OpEnergy(Strict):
-    """Dynamic energy per action. Keys equal the emulator's counter names where they match."""
+    """Dynamic energy per action. Keys equal the emulator's counter names where they match.
+    `synaptic_op_conv` prices a convolution's synaptic ops where the format has its own figure
+    (SANA-FE's conv synapse); without one they are priced as `synaptic_op`."""
 
     synaptic_op: Energy | None = None
+    synaptic_op_conv: Energy | None = None
     synaptic_update: Energy | None = None
     neuron_update_active: Energy | None = None
     neuron_update_inactive: Energy | None = None
@@ -177,6 +180,7 @@ class OpTime(Strict):
     """Time per action (for the latency model)."""
 
     synaptic_op: Time | None = None
+    synaptic_op_conv: Time | None = None
     synaptic_update: Time | None = None
     neuron_update_active: Time | None = None
     neuron_update_inactive: Time | None = None

@@ -120,3 +120,18 @@ def test_a_convolution_maps_with_population_axons():
     matrix = map_network(nc.Network([pop], [src], [nc.Connection("c", "in", "l3", sp.csc_array(k.expand()[0]))]),
                          "loihi", per_core={"l3": 352})
     assert matrix.n_cores > 4 * conv.n_cores and matrix.input_axons.max() > 4000
+
+
+def test_convolution_ops_are_priced_by_format():
+    """On loihi-sanafe a convolution's synaptic op costs SANA-FE's conv figure (24.0 pJ, 3.1 ns);
+    a profile without one prices it as any synaptic op (loihi-chip: 23.6 pJ)."""
+    rng = np.random.default_rng(3)
+    k = nc.ConvKernel(2 * rng.integers(-3, 4, (4, 2, 3, 3)), (2, 8, 8), padding=1)
+    net = nc.Network([nc.LIF("out", 4 * 64, vth=30)], [nc.SpikeSource("in", (rng.random((20, 128)) < 0.3).astype(int))],
+                     [nc.Connection.conv("c", "in", "out", k)])
+    run = nc.emulate(net, 20)
+    ops = run.counters.totals()["synaptic_ops"]
+    sanafe, chip = run.energy("loihi-sanafe"), run.energy("loihi-chip")
+    assert sanafe.counts["synaptic_op_conv"] == ops and sanafe.counts["synaptic_op"] == 0
+    assert sanafe.breakdown_j["synaptic_op_conv"] == pytest.approx(ops * 24.0e-12)
+    assert chip.breakdown_j["synaptic_op_conv"] == pytest.approx(ops * 23.6e-12) and not chip.lower_bound

@@ -33,7 +33,7 @@ def dynamic_energy(profile: Profile, counts: dict[str, int],
         n = counts.get(action, 0)
         if n == 0:
             continue
-        q = getattr(profile.energy, action)
+        q = getattr(profile.energy, action) or getattr(profile.energy, FALLBACK.get(action, action))
         if q is None:
             if strict:
                 raise EnergyError(f"profile {profile.name!r} has no energy.{action}: cannot price {n:,} {words}")
@@ -43,9 +43,14 @@ def dynamic_energy(profile: Profile, counts: dict[str, int],
     return breakdown, sources
 
 
+#: Actions priced with another action's figure when the profile has none of their own.
+FALLBACK = {"synaptic_op_conv": "synaptic_op"}
+
+
 def unpriced(profile: Profile, counts: dict[str, int]) -> dict[str, int]:
     """Actions that occurred (count > 0) and that `profile` publishes no energy for."""
-    return {a: counts[a] for a in ACTIONS if counts.get(a, 0) and getattr(profile.energy, a) is None}
+    return {a: counts[a] for a in ACTIONS if counts.get(a, 0) and getattr(profile.energy, a) is None
+            and getattr(profile.energy, FALLBACK.get(a, a)) is None}
 
 
 def check_priceable(profile: Profile) -> None:

@@ -17,6 +17,7 @@ from .placement import Placement
 #: Actions priced per count, in report order, with the words used in messages.
 ACTIONS = {
     "synaptic_op": "synaptic ops (incoming spike x nonzero synapse)",
+    "synaptic_op_conv": "synaptic ops of convolutions (incoming spike x kernel entry)",
     "neuron_update_active": "active compartment updates (input or spike)",
     "neuron_update_inactive": "inactive compartment updates",
     "spike_intra_tile": "spike messages within a tile",
@@ -56,8 +57,10 @@ def action_counts(network: Network, placement: Placement, counters: Counters) ->
             routed += sent
         else:
             host += int(sent[0])
+    conv = sum(int(counters.of_connection(c.name)["synaptic_ops"].sum()) for c in network.connections if c.kernel)
     counts = {
-        "synaptic_op": totals["synaptic_ops"],
+        "synaptic_op": totals["synaptic_ops"] - conv,
+        "synaptic_op_conv": conv,
         "neuron_update_active": totals["active_updates"],
         "neuron_update_inactive": totals["neuron_updates"] - totals["active_updates"],
         "message_bit": totals["message_bits"],
@@ -78,6 +81,12 @@ def per_core_counts(network: Network, placement: Placement, packed: Packed, coun
     sites = placement.sites()
     *_, syn = route(packed.row_connections(), packed.first, packed.n_pops, packed.rows(), sites, counters.axon_spikes)
     out = {"synaptic_op": syn.astype(np.float64), **{a: np.zeros(n) for a in ACTIONS if a != "synaptic_op"}}
+    for c, conn in enumerate(network.connections):   # convolutions' share of each core's synaptic ops
+        if conn.kernel is not None:
+            ops = counters.of_connection(conn.name)["synaptic_ops"].sum()
+            held = placement.synapses_on_core[c]
+            out["synaptic_op_conv"] += ops * held / max(held.sum(), 1)
+    out["synaptic_op"] -= out["synaptic_op_conv"]
     out["spike_out"] = np.bincount(sites.core_of, weights=counters.compartment_spikes, minlength=n)
     for p in network.populations:
         node = counters.of_node(p.name)

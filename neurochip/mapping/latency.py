@@ -138,7 +138,8 @@ def step_time(placement: Placement, profile: Profile | str, network: Network, re
     for c, conn in enumerate(network.connections):
         ops = result.counters.of_connection(conn.name)["synaptic_ops"].sum() / steps
         if syn_total[c]:
-            core += ops * placement.synapses_on_core[c] / syn_total[c] * t_syn
+            t = _optional(profile, "synaptic_op_conv") if conn.kernel is not None else None
+            core += ops * placement.synapses_on_core[c] / syn_total[c] * (t_syn if t is None else t)
         route = routes[conn.name]
         if route.from_host or conn.src not in placement.core_of or not route.messages:
             continue
