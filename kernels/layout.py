@@ -11,7 +11,9 @@ from numpy.typing import NDArray
 
 #: Per-node counter columns, in order. active_updates: compartments that received nonzero dendritic
 #: input or spiked this step (Loihi's "active" neuron update; the rest are "inactive").
-NODE_COUNTERS = ("neuron_updates", "spikes", "u_wraps", "v_saturations", "active_updates")
+#: nonzero_updates: compartments with v != 0 before the step, nonzero input or a nonzero bias
+#: (SANA-FE's "updated" neuron).
+NODE_COUNTERS = ("neuron_updates", "spikes", "u_wraps", "v_saturations", "active_updates", "nonzero_updates")
 #: Per-connection counter columns, in order.
 CONN_COUNTERS = ("spikes_in", "synaptic_ops", "message_bits")
 

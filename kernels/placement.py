@@ -194,6 +194,8 @@ def route(conns, first, n_pops, rows, sites, axon_weight):
     syn_on_core : (n_conns, n_cores) synapses of each connection on each core.
     weighted_on_core : (n_cores,) every synapse on the core weighted by its axon's weight (with
         spike counts: the synaptic ops landing on each core), or zeros without weights.
+    messages_on_core : (n_cores,) every (axon, destination core) pair weighted by the axon's
+        weight (with spike counts: the messages each core receives), or zeros without weights.
     """
     n_cores = sites.tile_row.shape[0]
     n_conns = conns.src_node.shape[0]
@@ -203,6 +205,7 @@ def route(conns, first, n_pops, rows, sites, axon_weight):
     row_route = np.zeros((rows.start.shape[0], 6), np.int64)
     syn_on_core = np.zeros((n_conns, n_cores), np.int64)
     weighted_on_core = np.zeros(n_cores, np.int64)
+    messages_on_core = np.zeros(n_cores, np.int64)
     stamp = np.full(n_cores, -1, np.int64)
     core_of = sites.core_of.astype(np.int32)
     tile_row, tile_col, chip, board = sites.tile_row, sites.tile_col, sites.chip, sites.board
@@ -225,6 +228,7 @@ def route(conns, first, n_pops, rows, sites, axon_weight):
                     continue
                 stamp[core] = r
                 row_route[r, 0] += 1
+                messages_on_core[core] += weight
                 if not on_core:
                     continue
                 out_axons[src_core] += 1
@@ -238,4 +242,4 @@ def route(conns, first, n_pops, rows, sites, axon_weight):
                 else:
                     row_route[r, 2] += abs(tile_col[core] - tile_col[src_core])
                     row_route[r, 3] += abs(tile_row[core] - tile_row[src_core])
-    return out_axons, dest_per_comp, row_route, syn_on_core, weighted_on_core
+    return out_axons, dest_per_comp, row_route, syn_on_core, weighted_on_core, messages_on_core

@@ -17,14 +17,17 @@ from .synapse import accumulate_partial, add_row, flush_partial, scatter_row, sc
 def update_population(keep_u, keep_v, vth_eff, bias, u, v, acc, fired):
     """Update one population's compartments (1-D slices) from `acc` (then cleared); set `fired`.
 
-    Returns (u wraps, v saturations, active compartments: nonzero input or spiked). The body is
+    Returns (u wraps, v saturations, active compartments: nonzero input or spiked, nonzero
+    compartments: v nonzero before the step, nonzero input or nonzero bias). The body is
     branch-free and vectorises.
     """
     n_wrap = 0
     n_sat = 0
     n_active = 0
+    n_nonzero = 0
     for i in range(u.shape[0]):
         a_in = np.int64(acc[i])
+        n_nonzero += (v[i] != 0) | (a_in != 0) | (bias[i] != 0)
         ui, vi, spiked, wrapped, saturated = lif_compartment(
             np.int64(u[i]), np.int64(v[i]), a_in, keep_u, keep_v, np.int64(bias[i]), vth_eff)
         acc[i] = 0
@@ -34,7 +37,7 @@ def update_population(keep_u, keep_v, vth_eff, bias, u, v, acc, fired):
         n_wrap += wrapped
         n_sat += saturated
         n_active += (a_in != 0) | spiked
-    return n_wrap, n_sat, n_active
+    return n_wrap, n_sat, n_active, n_nonzero
 
 
 @njit(cache=True)
@@ -71,13 +74,14 @@ def update_compartments(t, k, model, u, v, acc, scratch, tally):
         if interval > 0 and t % interval == comp.reset_offset[p]:
             u[lo:hi] = 0
             v[lo:hi] = 0
-        n_wrap, n_sat, n_active = update_population(comp.keep_u[p], comp.keep_v[p], comp.vth_eff[p],
+        n_wrap, n_sat, n_active, n_nonzero = update_population(comp.keep_u[p], comp.keep_v[p], comp.vth_eff[p],
                                                     comp.bias[lo:hi], u[lo:hi], v[lo:hi], acc[lo:hi],
                                                     scratch.fired[lo:hi])
         node_cnt[k, p, 0] = hi - lo
         node_cnt[k, p, 2] = n_wrap
         node_cnt[k, p, 3] = n_sat
         node_cnt[k, p, 4] = n_active
+        node_cnt[k, p, 5] = n_nonzero
     n_spk = list_fired(scratch.fired, scratch.spikes, scratch.payload, tally.axon_spikes)
     q = 0
     for p in range(model.n_pops):

@@ -34,8 +34,8 @@ class EmulatorState:
 class Counters:
     """Exact per-step activity counts, per node and per connection.
 
-    node : (B, T, n_nodes, 5) int64, columns `NODE_COUNTERS` (neuron_updates, spikes,
-        u_wraps, v_saturations, active_updates; sources count only spikes).
+    node : (B, T, n_nodes, 6) int64, columns `NODE_COUNTERS` (neuron_updates, spikes,
+        u_wraps, v_saturations, active_updates, nonzero_updates; sources count only spikes).
     conn : (B, T, n_conns, 3) int64, columns `CONN_COUNTERS` (spikes_in, synaptic_ops =
         incoming spike x nonzero synapse, message_bits = graded payload bits carried).
     axon_spikes : (N + S,) int64 spikes of each compartment (populations in network order),

@@ -106,8 +106,18 @@ class SynapseEncoding(Strict):
         return menu
 
 
+class ActiveUpdate(Strict):
+    """Which compartment updates a profile prices and times as active (`neuron_update_active`):
+    `input_or_spike`, those with nonzero dendritic input or a spike (the default); or
+    `nonzero_state`, those with v nonzero before the step, nonzero input or a nonzero bias
+    (SANA-FE's "updated" neuron)."""
+
+    rule: Literal["input_or_spike", "nonzero_state"]
+    source: str = Field(min_length=3)
+
+
 class Core(Strict):
-    """Per-core limits."""
+    """Per-core limits, and which compartment updates count as active."""
 
     max_compartments: Count
     max_input_axons: Count | None = None
@@ -117,6 +127,7 @@ class Core(Strict):
     max_delay: Count | None = None
     max_destination_cores_per_compartment: Count | None = None
     synapse_encoding: SynapseEncoding | None = None
+    active_update: ActiveUpdate | None = None
 
 
 class Chip(Strict):
@@ -176,8 +187,36 @@ class OpEnergy(Strict):
     spike_aggregate: Energy | None = None
 
 
+class BarrierTable(Strict):
+    """Barrier time by tiles used, a step function: the time of the largest `tiles` entry not
+    above the tiles used (the first entry's below it), as SANA-FE looks up its calibrated table."""
+
+    tiles: tuple[int, ...]
+    values: tuple[float, ...]
+    unit: str
+    basis: Basis
+    source: str = Field(min_length=3)
+
+    @model_validator(mode="after")
+    def _table(self) -> "BarrierTable":
+        if not self.tiles or list(self.tiles) != sorted(set(self.tiles)) or self.tiles[0] < 1:
+            raise ValueError("tiles: a non-empty ascending list of distinct tile counts >= 1")
+        if len(self.values) != len(self.tiles) or min(self.values) < 0:
+            raise ValueError(f"values: {len(self.tiles)} non-negative times, one per tiles entry")
+        if self.unit not in UNITS["time"]:
+            raise ValueError(f"unit: a time unit, one of {sorted(UNITS['time'])}, not {self.unit!r}")
+        return self
+
+    def at(self, tiles: int) -> float:
+        """Seconds of barrier for `tiles` tiles used."""
+        k = max(sum(t <= tiles for t in self.tiles) - 1, 0)
+        return self.values[k] * UNITS["time"][self.unit]
+
+
 class OpTime(Strict):
-    """Time per action (for the latency model)."""
+    """Time per action (for the latency model). `spike_out`, `message_out` and `message_in` are
+    the sending core's time per spike and per message and the receiving core's per message;
+    mesh and chip-to-chip times are travel times (they delay a message, not its core)."""
 
     synaptic_op: Time | None = None
     synaptic_op_conv: Time | None = None
@@ -192,6 +231,10 @@ class OpTime(Strict):
     barrier_sync_single_tile: Time | None = None
     barrier_sync_all_tiles: Time | None = None
     barrier_sync_multi_chip: Time | None = None
+    barrier_sync_by_tiles: BarrierTable | None = None
+    spike_out: Time | None = None
+    message_out: Time | None = None
+    message_in: Time | None = None
     timestep_nominal: Time | None = None
     kernel_launch_per_layer: Time | None = None
 

@@ -42,10 +42,11 @@ def round_to_zero_decay(x, keep):
 
 
 def lif_step(pop: LIF, t, u, v, a_in):
-    """Returns (u, v, s, n_wrapped, n_saturated, n_active)."""
+    """Returns (u, v, s, n_wrapped, n_saturated, n_active, n_nonzero)."""
     if pop.reset_interval and t % pop.reset_interval == pop.reset_offset:
         u = np.zeros_like(u)
         v = np.zeros_like(v)
+    v_before = v
     u = wrap32(round_to_zero_decay(u, 4096 - (pop.du + 1)) + wrap32(a_in * 64))
     hi, lo = u > 2**23, u <= -(2**23)
     u = np.where(hi, u - 2**24, np.where(lo, u + 2**24, u))
@@ -56,7 +57,8 @@ def lif_step(pop: LIF, t, u, v, a_in):
     v = np.clip(v, -(2**23 - 1), 2**23 - 1)
     s = v > pop.vth * 64
     v = np.where(s, 0, v)
-    return u, v, s, int(np.sum(hi | lo)), int(np.sum(sat)), int(np.sum((a_in != 0) | s))
+    nonzero = (v_before != 0) | (a_in != 0) | (bias != 0)
+    return u, v, s, int(np.sum(hi | lo)), int(np.sum(sat)), int(np.sum((a_in != 0) | s)), int(np.sum(nonzero))
 
 
 def source_values(src, steps, batch):
@@ -81,12 +83,13 @@ def reference_run(network: Network, steps: int, batch: int = 1):
             out = {}
             for p, pop in pops.items():
                 a_in = wrap32(sum((wrap32(buf[c.name][:, 0]) for c in conns if c.dst == p), np.zeros(pop.n, np.int64)))
-                u[p], v[p], s, n_wrap, n_sat, n_active = lif_step(pop, t, u[p], v[p], a_in)
+                u[p], v[p], s, n_wrap, n_sat, n_active, n_nonzero = lif_step(pop, t, u[p], v[p], a_in)
                 out[p] = s.astype(np.int64)
                 for var, val in (("u", u[p]), ("v", v[p]), ("s", s)):
                     traces[p][var][b, k] = val
                 for name, val in (("neuron_updates", pop.n), ("spikes", int(s.sum())), ("u_wraps", n_wrap),
-                                  ("v_saturations", n_sat), ("active_updates", n_active)):
+                                  ("v_saturations", n_sat), ("active_updates", n_active),
+                                  ("nonzero_updates", n_nonzero)):
                     counters[p].setdefault(name, np.zeros((batch, steps), np.int64))[b, k] = val
             for name, arr in srcs.items():
                 out[name] = arr[b, k].astype(np.int64)

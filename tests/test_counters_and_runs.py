@@ -12,7 +12,8 @@ def test_one_source_into_k_targets_closed_form():
                      [nc.Connection("c", "s", "p", w)])
     totals = nc.emulate(net, steps).counters.totals()
     assert totals == {"neuron_updates": 10 * steps, "spikes": 0, "u_wraps": 0, "v_saturations": 0,
-                      "active_updates": k * (steps - 1), "source_spikes": steps, "spikes_in": steps,
+                      "active_updates": k * (steps - 1), "nonzero_updates": k * (steps - 1),
+                      "source_spikes": steps, "spikes_in": steps,
                       "synaptic_ops": k * steps, "message_bits": 0}
 
 

@@ -168,7 +168,7 @@ def test_brain_row_and_brain_scale():
     system = brain_scale("loihi")["random"]      # each chip's x86 cores active, 29.7 mW idle each
     assert system["host_power_w"] == pytest.approx(336_328_125 * 0.0767)
     assert system["static_power_w"] == pytest.approx(336_328_125 * 0.0297)
-    assert system["step_s"] == pytest.approx(scale["random"]["step_s"] + 88.6e-6)
+    assert system["step_s"] == pytest.approx(scale["random"]["step_s"] + 87.1e-6)
     assert scale["brain_power_w"] == 10 and "12-20 W cited" in scale["brain_power_source"]
     assert scale["ratio_to_brain"][0] > 1e5
     with pytest.raises(EnergyError, match="spinnaker2"):

@@ -25,7 +25,7 @@ def test_lif_compartment_equals_the_reference_step(u, v, a_in, du, dv, vth, bias
 
     mant, exp = (bias, 0) if -4096 <= bias <= 4095 else (bias // 128, 7)
     pop = LIF("p", 1, du=du, dv=dv, vth=vth, bias_mant=mant, bias_exp=exp)
-    ref_u, ref_v, ref_s, wraps, sats, _ = lif_step(pop, 1, np.array([u]), np.array([v]), np.array([a_in]))
+    ref_u, ref_v, ref_s, wraps, sats, *_ = lif_step(pop, 1, np.array([u]), np.array([v]), np.array([a_in]))
     got = lif_compartment(np.int64(u), np.int64(v), np.int64(a_in), 4096 - (du + 1), 4096 - dv,
                           np.int64(pop.bias[0]), vth << 6)
     assert (int(got[0]), int(got[1]), bool(got[2]), int(got[3]), int(got[4])) == \

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import EnergyError, LatencyError
-from ..mapping import ACTIONS, Placement, action_counts, map_network, per_core_counts, step_time
+from ..mapping import ACTIONS, Placement, action_counts, active_counter, map_network, per_core_counts, step_time
 from ..profiles import Profile, load_profile
 from ..result import Result
 from .report import EnergyReport, neurobench_metrics
@@ -122,7 +122,9 @@ def price(result: Result, profile: Profile | str, placement: Placement | None = 
         return _price_brain(result, profile, dt_s)
     network = result.network
     placement = placement or map_network(network, profile, strategy, packed=result.packed)
-    counts = action_counts(network, placement, result.counters)
+    active = active_counter(profile)
+    counts = action_counts(network, placement, result.counters, active)
+    per_core = per_core_counts(network, placement, result.packed, result.counters, active)
     missing = unpriced(profile, counts)
     breakdown, sources = dynamic_energy(profile, counts, strict=strict)
     notes = [f"{counts['host_spikes']:,} input spikes enter from the host as {counts['host_messages']:,} messages: "
@@ -132,7 +134,7 @@ def price(result: Result, profile: Profile | str, placement: Placement | None = 
     if counts["messages"] and profile.energy.barrier_sync is None:
         notes.append(f"barrier synchronisation energy is not published for {profile.name}: not priced")
     try:
-        timing = step_time(placement, profile, network, result)
+        timing = step_time(placement, profile, network, result, per_core)
     except LatencyError as exc:
         if strict:
             raise EnergyError(f"{exc}: the time, and the static energy over it, cannot be modeled") from None
@@ -161,7 +163,6 @@ def price(result: Result, profile: Profile | str, placement: Placement | None = 
     else:
         notes += timing.notes
     notes.append(f"static power: {how}")
-    per_core = per_core_counts(network, placement, result.packed, result.counters)
     per_core_j = sum(per_core[a] * s["energy_per_op_j"] for a, s in sources.items())
     return EnergyReport(
         profile=profile.name, batch=result.batch, steps=result.steps, counts=counts, breakdown_j=breakdown,

@@ -44,10 +44,11 @@ def _sent(network: Network, placement: Placement, counters: Counters):
         row += n_src
 
 
-def action_counts(network: Network, placement: Placement, counters: Counters) -> dict[str, int]:
+def action_counts(network: Network, placement: Placement, counters: Counters,
+                  active: str = "active_updates") -> dict[str, int]:
     """Whole-run (all samples) count of every action in `ACTIONS`, plus `messages` (spike messages
     between on-chip compartments), `host_messages` (messages carrying source spikes into cores)
-    and `host_spikes` (spikes of sources)."""
+    and `host_spikes` (spikes of sources). Active updates are those of node counter `active`."""
     totals = counters.totals()
     routed = np.zeros(len(ROUTE_ACTIONS), np.int64)
     host = 0
@@ -61,8 +62,8 @@ def action_counts(network: Network, placement: Placement, counters: Counters) ->
     counts = {
         "synaptic_op": totals["synaptic_ops"] - conv,
         "synaptic_op_conv": conv,
-        "neuron_update_active": totals["active_updates"],
-        "neuron_update_inactive": totals["neuron_updates"] - totals["active_updates"],
+        "neuron_update_active": totals[active],
+        "neuron_update_inactive": totals["neuron_updates"] - totals[active],
         "message_bit": totals["message_bits"],
         "spike_out": totals["spikes"],
         **{action: int(n) for action, n in zip(ROUTE_ACTIONS, routed)},
@@ -72,15 +73,30 @@ def action_counts(network: Network, placement: Placement, counters: Counters) ->
             "host_spikes": totals["source_spikes"]}
 
 
-def per_core_counts(network: Network, placement: Placement, packed: Packed, counters: Counters) -> dict[str, np.ndarray]:
-    """Per core (n_cores,) counts of the actions that happen on a core. Synaptic ops are exact
-    (each axon's spikes x its synapses on the core); spikes, messages and hops belong to the
-    sending compartment's core; active/inactive updates are split by each population's share
-    of compartments on the core. Host messages belong to no core."""
+#: Counter that decides an active update, per `core.active_update.rule` of a profile.
+ACTIVE_COUNTER = {"input_or_spike": "active_updates", "nonzero_state": "nonzero_updates"}
+
+
+def active_counter(profile) -> str:
+    """The node counter a profile prices and times as active compartment updates."""
+    rule = profile.core.active_update if profile.core is not None else None
+    return ACTIVE_COUNTER[rule.rule if rule is not None else "input_or_spike"]
+
+
+def per_core_counts(network: Network, placement: Placement, packed: Packed, counters: Counters,
+                    active: str = "active_updates") -> dict[str, np.ndarray]:
+    """Per core (n_cores,) counts of the actions that happen on a core, plus `message_in` (the
+    messages each core receives, host inputs included). Synaptic ops and received messages are
+    exact (each axon's spikes x its synapses on, or its messages to, the core); spikes, messages
+    and hops belong to the sending compartment's core; active (counter `active`) and inactive
+    updates are split by each population's share of compartments on the core. Host messages
+    belong to no sending core."""
     n = placement.n_cores
     sites = placement.sites()
-    *_, syn = route(packed.row_connections(), packed.first, packed.n_pops, packed.rows(), sites, counters.axon_spikes)
-    out = {"synaptic_op": syn.astype(np.float64), **{a: np.zeros(n) for a in ACTIONS if a != "synaptic_op"}}
+    *_, syn, received = route(packed.row_connections(), packed.first, packed.n_pops, packed.rows(), sites,
+                              counters.axon_spikes)
+    out = {"synaptic_op": syn.astype(np.float64), **{a: np.zeros(n) for a in ACTIONS if a != "synaptic_op"},
+           "message_in": received.astype(np.float64)}
     for c, conn in enumerate(network.connections):   # convolutions' share of each core's synaptic ops
         if conn.kernel is not None:
             ops = counters.of_connection(conn.name)["synaptic_ops"].sum()
@@ -91,8 +107,8 @@ def per_core_counts(network: Network, placement: Placement, packed: Packed, coun
     for p in network.populations:
         node = counters.of_node(p.name)
         share = np.bincount(placement.core_of[p.name], minlength=n) / p.n
-        out["neuron_update_active"] += share * node["active_updates"].sum()
-        out["neuron_update_inactive"] += share * (node["neuron_updates"].sum() - node["active_updates"].sum())
+        out["neuron_update_active"] += share * node[active].sum()
+        out["neuron_update_inactive"] += share * (node["neuron_updates"].sum() - node[active].sum())
     for conn, spikes, rows in _sent(network, placement, counters):
         if conn.src not in placement.core_of:
             continue

@@ -1,14 +1,28 @@
-"""Time per step of a placed network: the slowest core, then the barrier.
+"""Time per step of a placed network: the slowest core, the slowest message's travel, the barrier.
 
-    core time = synaptic ops x t_synop + compartments x t_update_inactive
+Per step of every sample, each core works serially through its compartments and messages:
+
+    core time = compartments x t_update_inactive
                 + active compartments x (t_update_active - t_update_inactive)
-                + per spike sent: intra-tile messages x t_intra_tile + east-west hops x t_hop_ew
-                  + north-south hops x t_hop_ns + messages to other chips x t_off_chip
-                  + messages to other boards x t_off_board
-    step time = max(max over cores + barrier sync, nominal time step if the chip has one)
+                + spikes x t_spike_out + messages sent x t_message_out
+                + messages received x t_message_in
+                + synaptic ops x t_synop (of the synapse format: convolution or not)
+    travel    = the longest mean route of a connection carrying spikes: intra-tile x t_intra_tile
+                + east-west hops x t_hop_ew + north-south hops x t_hop_ns + messages to other
+                chips x t_off_chip + to other boards x t_off_board (messages travel while cores
+                work, so a route delays the step once, not per message)
+    step time = mean over steps of max(max over cores + travel + barrier sync, nominal time step
+                if the chip has one)
                 + host time (profiles with a `host` section: the host and embedded cores in the
                   loop, serial with the neuromorphic cores: step_fixed + step_per_io_core x I/O
                   cores, those receiving input from the host or holding an output population)
+
+The barrier is the profile's table by tiles used (`timing.barrier_sync_by_tiles`) or else
+interpolated between its one-tile and all-tile figures. Each core's whole-run counts are exact
+(`per_core_counts`); their split over steps follows the step-by-step counters of the population
+(updates, spikes, messages sent), the connection (synaptic ops) or the presynaptic nodes (messages
+received), so a burst of activity in one step costs that step. Times a profile does not publish
+for spikes and messages count as zero (they are parts of a core's work, not all of it).
 
 Activity comes from an emulation's exact counters. A chip that runs on a fixed tick and publishes no per-operation times
 (TrueNorth) steps at its tick. Unpublished times for messages between chips or boards, or for a
@@ -25,6 +39,7 @@ from ..errors import LatencyError
 from ..ir import Network
 from ..profiles import Profile, load_profile
 from ..result import Result
+from .activity import active_counter, per_core_counts
 from .placement import Placement
 
 #: Per-operation times the core model needs.
@@ -33,7 +48,8 @@ PER_OP = ("synaptic_op", "neuron_update_inactive", "neuron_update_active")
 
 @dataclass(frozen=True)
 class StepTime:
-    """Modeled time per step (seconds) and its parts; `critical_core` is the slowest core."""
+    """Modeled time per step (seconds) and its parts: `per_core_s` each core's mean work per
+    step, `travel_s` the longest route, `critical_core` the core with the most work."""
 
     per_core_s: NDArray[np.float64]
     barrier_s: float
@@ -44,6 +60,7 @@ class StepTime:
     notes: list[str] = field(default_factory=list)
     host_s: float = 0.0
     io_cores: int = 0
+    travel_s: float = 0.0
 
     @property
     def lower_bound(self) -> bool:
@@ -68,6 +85,9 @@ def _optional(profile: Profile, key: str) -> float | None:
 
 
 def _barrier(placement: Placement, profile: Profile, notes: list[str]) -> float:
+    table = profile.timing.barrier_sync_by_tiles
+    if table is not None and placement.n_chips <= 1:
+        return table.at(placement.tiles_used)
     one, all_ = _time(profile, "barrier_sync_single_tile"), _time(profile, "barrier_sync_all_tiles")
     if placement.n_chips > 1:
         multi = _optional(profile, "barrier_sync_multi_chip")
@@ -113,55 +133,91 @@ def _host(placement: Placement, profile: Profile, network: Network, notes: list[
     return host_s, n_io
 
 
-def step_time(placement: Placement, profile: Profile | str, network: Network, result: Result) -> StepTime:
-    """Modeled time per step of `network` placed as `placement`, with activity from `result`."""
+def step_time(placement: Placement, profile: Profile | str, network: Network, result: Result,
+              per_core: dict[str, np.ndarray] | None = None) -> StepTime:
+    """Modeled time per step of `network` placed as `placement`, with activity from `result`
+    (`per_core`: its `per_core_counts` on the profile's active-update rule, when at hand)."""
     profile = load_profile(profile)
     missing = [k for k in PER_OP if getattr(profile.timing, k) is None]
     if missing and profile.timing.timestep_nominal is not None:
         return _tick(placement, profile, result)
-    steps = result.steps * result.batch
+    active = active_counter(profile)
     t_syn = _time(profile, "synaptic_op")
+    t_conv = _optional(profile, "synaptic_op_conv") or t_syn
     t_idle, t_active = _time(profile, "neuron_update_inactive"), _time(profile, "neuron_update_active")
-    core = np.zeros(placement.n_cores)
-    core += placement.compartments * t_idle
-    spikes_per_step = {}
-    for p in network.populations:
-        node = result.counters.of_node(p.name)
-        spikes_per_step[p.name] = node["spikes"].sum() / steps
-        share = np.bincount(placement.core_of[p.name], minlength=placement.n_cores) / p.n
-        core += share * node["active_updates"].sum() / steps * (t_active - t_idle)
-    syn_total = placement.synapses_on_core.sum(axis=1)
+    t_spike, t_out, t_in = (_optional(profile, k) or 0.0 for k in ("spike_out", "message_out", "message_in"))
+    if per_core is None:
+        per_core = per_core_counts(network, placement, result.packed, result.counters, active)
+    n = placement.n_cores
+    counters = result.counters
+    series: list[np.ndarray] = []     # per kind of work: its share of the run in each step, (B * T,)
+    weights: list[np.ndarray] = []    # and the seconds of it each core spends over the run, (n_cores,)
+
+    def add(per_step: np.ndarray, seconds: np.ndarray) -> None:
+        total = per_step.sum()
+        if total:
+            series.append(per_step.reshape(-1) / total)
+            weights.append(seconds)
+
     routes = {r.name: r for r in placement.routes}
-    notes: list[str] = []
-    off = {"off_chip": _optional(profile, "spike_off_chip"), "off_board": _optional(profile, "spike_off_board")}
-    untimed = dict.fromkeys(off, 0.0)
-    for c, conn in enumerate(network.connections):
-        ops = result.counters.of_connection(conn.name)["synaptic_ops"].sum() / steps
-        if syn_total[c]:
-            t = _optional(profile, "synaptic_op_conv") if conn.kernel is not None else None
-            core += ops * placement.synapses_on_core[c] / syn_total[c] * (t_syn if t is None else t)
-        route = routes[conn.name]
-        if route.from_host or conn.src not in placement.core_of or not route.messages:
+    for p in network.populations:
+        node = counters.of_node(p.name)
+        cores = np.bincount(placement.core_of[p.name], minlength=n)
+        held = cores > 0      # a core holds one population
+        add(node[active], cores / p.n * node[active].sum() * (t_active - t_idle))
+        add(node["spikes"], held * (per_core["spike_out"] * t_spike + per_core["message_out"] * t_out))
+        into = [c for c in network.connections if c.dst == p.name]
+        if not into:
             continue
-        per_axon = (route.intra_tile * _time(profile, "spike_intra_tile") + route.hops_ew * _time(profile, "spike_hop_ew")
-                    + route.hops_ns * _time(profile, "spike_hop_ns"))   # summed over the n_src axons
-        for kind, t in off.items():
-            n = getattr(route, kind)
-            if t is None:
-                untimed[kind] += n / route.n_src * spikes_per_step[conn.src]
-            else:
-                per_axon += n * t
-        per_spike = per_axon / route.n_src
-        src_share = np.bincount(placement.core_of[conn.src], minlength=placement.n_cores) / route.n_src
-        core += src_share * spikes_per_step[conn.src] * per_spike
-    notes += [f"{n:,.1f} spike messages per step {kind.replace('_', ' ')} are not timed (timing.spike_{kind} is not "
-              f"published for {profile.name}): the step time is a lower bound" for kind, n in untimed.items() if n]
+        add(sum(counters.of_connection(c.name)["synaptic_ops"] for c in into),
+            held * (per_core["synaptic_op"] * t_syn + per_core["synaptic_op_conv"] * t_conv))
+        add(sum(counters.of_node(c.src)["spikes"] * routes[c.name].messages_per_spike for c in into),
+            held * per_core["message_in"] * t_in)
+    notes: list[str] = []
+    travel = _travel(placement, profile, network, counters, notes)
     barrier = _barrier(placement, profile, notes)
     nominal = profile.timing.timestep_nominal.si if profile.timing.timestep_nominal else None
+    base = placement.compartments * t_idle
+    if not series:
+        series, weights = [np.zeros(result.steps * result.batch)], [np.zeros(n)]
+    work, shares = np.array(weights), np.array(series)
+    steps = shares.shape[1]
+    total = 0.0
+    for lo in range(0, steps, STEP_CHUNK):
+        per_step = base + shares[:, lo:lo + STEP_CHUNK].T @ work
+        total += np.maximum(per_step.max(axis=1, initial=0.0) + travel + barrier, nominal or 0.0).sum()
     host_s, n_io = _host(placement, profile, network, notes)
-    step = max(core.max(initial=0.0) + barrier, nominal or 0.0) + host_s
-    return StepTime(core, barrier, nominal, step, result.steps, int(core.argmax()) if core.size else -1, notes,
-                    host_s, n_io)
+    core = base + work.sum(axis=0) / steps
+    return StepTime(core, barrier, nominal, total / steps + host_s, result.steps, int(core.argmax()) if n else -1,
+                    notes, host_s, n_io, travel)
+
+
+#: Steps of (samples x steps) whose per-core times are formed at once.
+STEP_CHUNK = 4096
+
+
+def _travel(placement: Placement, profile: Profile, network: Network, counters, notes: list[str]) -> float:
+    """Seconds of the longest mean route of an on-chip connection that carries spikes; messages
+    to other chips or boards whose time is unpublished are noted (the step is then a lower bound)."""
+    off = {"off_chip": _optional(profile, "spike_off_chip"), "off_board": _optional(profile, "spike_off_board")}
+    untimed = dict.fromkeys(off, 0.0)
+    steps = counters.node.shape[0] * counters.node.shape[1]
+    travel = 0.0
+    for conn, route in zip(network.connections, placement.routes):
+        spikes = counters.of_node(conn.src)["spikes"].sum() if conn.src in placement.core_of else 0
+        if route.from_host or not route.messages or not spikes:
+            continue
+        seconds = (route.intra_tile * _time(profile, "spike_intra_tile") + route.hops_ew * _time(profile, "spike_hop_ew")
+                   + route.hops_ns * _time(profile, "spike_hop_ns"))
+        for kind, t in off.items():
+            if t is None:
+                untimed[kind] += getattr(route, kind) / route.n_src * spikes / steps
+            else:
+                seconds += getattr(route, kind) * t
+        travel = max(travel, seconds / route.messages)
+    notes += [f"{n:,.1f} spike messages per step {kind.replace('_', ' ')} are not timed (timing.spike_{kind} is not "
+              f"published for {profile.name}): the step time is a lower bound" for kind, n in untimed.items() if n]
+    return travel
 
 
 def latency_summary(placement: Placement, profile: Profile | str, result: Result) -> dict:
@@ -171,7 +227,7 @@ def latency_summary(placement: Placement, profile: Profile | str, result: Result
         t = step_time(placement, profile, result.network, result)
     except LatencyError as exc:
         return {"modeled": False, "reason": str(exc)}
-    return {"modeled": True, "step_s": t.step_s, "barrier_s": t.barrier_s, "host_s": t.host_s,
+    return {"modeled": True, "step_s": t.step_s, "barrier_s": t.barrier_s, "travel_s": t.travel_s, "host_s": t.host_s,
             "io_cores": t.io_cores, "inference_s": t.inference_s,
             "steps_per_inference": t.steps_per_inference, "critical_core": t.critical_core,
             "steps_emulated": result.steps, "lower_bound": t.lower_bound, "notes": t.notes}

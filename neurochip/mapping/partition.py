@@ -1,6 +1,8 @@
 """Split populations into core-sized pieces and place them on a profile's cores, chips, tiles."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import reverse_cuthill_mckee
@@ -127,9 +129,10 @@ def conv_bits(conn, compartments: np.ndarray, weight_bits: int, index_bits: int,
 
 
 def _split(network: Network, packed: Packed, profile: Profile, inputs: list[tuple[np.ndarray, ...]],
-           caps: dict[str, int]) -> list[tuple[str, np.ndarray, int, int]]:
+           caps: dict[str, int], fixed: frozenset[str] = frozenset()) -> list[tuple[str, np.ndarray, int, int]]:
     """(population, compartment order slice, input axons, memory bits) per core, in placement order.
-    `caps` lowers the compartments per core of some populations (output-axon retries)."""
+    `caps` lowers the compartments per core of some populations (output-axon retries); the
+    populations in `fixed` are cut into pieces of exactly their cap, limits counted, not applied."""
     core = profile.core
     core_comp = int(core.max_compartments.si)
     if core_comp < 1:
@@ -143,7 +146,10 @@ def _split(network: Network, packed: Packed, profile: Profile, inputs: list[tupl
     out = []
     for pop, (order, ptr, in_row) in zip(network.populations, inputs):
         max_comp = min(core_comp, caps.get(pop.name, core_comp))
-        out += _pieces(network, pop.name, order, ptr, in_row, max_comp, limits, tables, profile)
+        if pop.name in fixed:
+            out += _pieces(network, pop.name, order, ptr, in_row, max_comp, (-1, -1), tables, profile)
+        else:
+            out += _pieces(network, pop.name, order, ptr, in_row, max_comp, limits, tables, profile)
     return out
 
 
@@ -180,7 +186,7 @@ def _pieces(network: Network, pop: str, order, ptr, in_row, max_comp: int, limit
         if fail[0] >= 0:
             _raise_does_not_fit(pop, int(fail[0]), int(fail[1]), int(fail[2]), max_axons, max_bits, profile)
         starts = np.concatenate([[0], ends[:-1]])
-        if convs and enc is not None:
+        if convs and enc is not None:    # counted even when no limit applies (`fixed` pieces)
             bits = bits + [sum(conv_bits(c, order[s:e], _width(enc.weight_bits_menu, c.num_weight_bits,
                                                               f"connection {c.name!r} weights", profile),
                                          index_bits, enc) for c in convs) for s, e in zip(starts, ends)]
@@ -220,7 +226,8 @@ def _coordinates(n_cores: int, profile: Profile) -> tuple[np.ndarray, np.ndarray
 
 
 def map_network(network: Network, profile: Profile | str, strategy: str = "greedy",
-                packed: Packed | None = None, per_core: dict[str, int] | None = None) -> "Placement":
+                packed: Packed | None = None, per_core: dict[str, int] | None = None,
+                enforce: bool = True) -> "Placement":
     """Place `network` on `profile`'s cores under every per-core limit the profile states.
 
     Parameters
@@ -234,6 +241,10 @@ def map_network(network: Network, profile: Profile | str, strategy: str = "greed
     per_core : population name -> at most this many of its compartments per core, to reproduce
         a published mapping (e.g. an input layer spread over 8 cores); every per-core limit is
         still checked, and a piece is split further when one is exceeded.
+    enforce : False to keep the `per_core` pieces exactly as given (each of exactly n
+        compartments, the last the rest) whatever the limits, to reproduce a placement made by a
+        tool that does not model some limit; every exceeded limit is then listed in
+        `Placement.violations` (population, core, resource, need, limit) instead of refused.
 
     Raises
     ------
@@ -249,6 +260,9 @@ def map_network(network: Network, profile: Profile | str, strategy: str = "greed
     _check_connections(network, profile)
     caps = _per_core_caps(network, per_core or {})
     inputs = _inputs(network, packed, strategy)
+    if not enforce:
+        placement, _, _ = _place(network, packed, profile, strategy, inputs, caps, frozenset(caps))
+        return replace(placement, violations=tuple(_violations(placement)))
     for _ in range(OUTPUT_AXON_RETRIES):
         placement, dest, offsets = _place(network, packed, profile, strategy, inputs, caps)
         over = _output_axon_overflow(placement)
@@ -258,6 +272,20 @@ def map_network(network: Network, profile: Profile | str, strategy: str = "greed
         caps[pop] = max(1, int(largest * limit / need))
     _check_routing(network, placement, dest, offsets, profile)
     return placement
+
+
+def _violations(placement: Placement) -> list[str]:
+    """Every per-core limit a placement exceeds, one line per core and resource."""
+    out = []
+    for resource, (attr, _) in RESOURCES.items():
+        limit = placement.limits[resource]
+        if limit is None or attr is None:
+            continue
+        for k in np.flatnonzero(getattr(placement, attr) > limit):
+            pop = placement.pieces[k][0].population
+            out.append(f"core {k} (population {pop!r}) needs {int(getattr(placement, attr)[k]):,} {resource.replace('_', ' ')}, "
+                       f"{placement.profile} allows {limit:,.0f}")
+    return out
 
 
 def _per_core_caps(network: Network, per_core: dict[str, int]) -> dict[str, int]:
@@ -285,18 +313,20 @@ def _output_axon_overflow(placement: Placement) -> tuple[str, int, float, int] |
     return pop, int(placement.output_axons[k]), limit, largest
 
 
-def _place(network: Network, packed: Packed, profile: Profile, strategy: str, inputs: list, caps: dict[str, int]):
+def _place(network: Network, packed: Packed, profile: Profile, strategy: str, inputs: list, caps: dict[str, int],
+           fixed: frozenset[str] = frozenset()):
     """One split-and-route pass: (placement, destination cores per compartment, node offsets)."""
-    pieces = _split(network, packed, profile, inputs, caps)
+    pieces = _split(network, packed, profile, inputs, caps, fixed)
     n_cores = len(pieces)
     core_of = np.empty(packed.n_compartments, np.int64)
     offsets = dict(zip(packed.node_names, packed.first[:-1]))
     for k, (pop, comps, _, _) in enumerate(pieces):
         core_of[offsets[pop] + comps] = k
     chip, tile_row, tile_col, board = _coordinates(n_cores, profile)
-    out_axons, dest, row_route, syn_on_core, _ = route(packed.row_connections(), packed.first, packed.n_pops,
+    out_axons, dest, row_route, syn_on_core, *_ = route(packed.row_connections(), packed.first, packed.n_pops,
                                                        packed.rows(), Sites(core_of, tile_row, tile_col, chip, board),
                                                        np.zeros(0, np.int64))
+    out_axons += _population_axon_saving(network, core_of, offsets, n_cores)
     n_src = packed.n_src
     placement = Placement(
         profile=profile.name, strategy=strategy,
@@ -317,6 +347,30 @@ def _place(network: Network, packed: Packed, profile: Profile, strategy: str, in
         memory_modeled=profile.core.synapse_encoding is not None,
     )
     return placement, dest, offsets
+
+
+def _population_axon_saving(network: Network, core_of: np.ndarray, offsets: dict, n_cores: int) -> np.ndarray:
+    """Per core, output axons a convolution's population axons change against one axon per
+    (compartment, destination core), which `route` counts: Loihi sends a convolution's spikes
+    on one axon per (input position, destination core), the channel riding along as the
+    population's atom (nengo-loihi's population axons: one slot with 32 or fewer channels
+    (pop16), two with more (pop32))."""
+    out = np.zeros(n_cores, np.int64)
+    on_chip = {p.name for p in network.populations}
+    for conn in network.connections:
+        if conn.kernel is None or conn.src not in on_chip:
+            continue
+        m = sp.csc_array(conn.kernel.expand()[0])
+        col = np.repeat(np.arange(m.shape[1]), np.diff(m.indptr))
+        dst_core = core_of[offsets[conn.dst] + m.indices]
+        src_core = core_of[offsets[conn.src] + np.arange(m.shape[1])]
+        per_comp = np.unique(col * n_cores + dst_core)
+        per_pixel = np.unique((src_core[per_comp // n_cores] * conn.kernel.pixels + per_comp // n_cores % conn.kernel.pixels)
+                              * n_cores + per_comp % n_cores)
+        slots = 1 if conn.kernel.in_shape[0] <= 32 else 2
+        out += slots * np.bincount(per_pixel // n_cores // conn.kernel.pixels, minlength=n_cores)
+        out -= np.bincount(src_core[per_comp // n_cores], minlength=n_cores)
+    return out
 
 
 def _connection_route(name: str, rows: np.ndarray, from_host: bool) -> ConnectionRoute:

@@ -71,7 +71,8 @@ class Placement:
     within the tile, east-west hops, north-south hops, messages to another chip of the board,
     messages to another board. `system` is the largest published system (name, chips) or None.
     `memory_modeled` is False when the profile publishes no synapse encoding: memory_bits are
-    then zeros that mean "not counted", and `to_dict` gives None for them.
+    then zeros that mean "not counted", and `to_dict` gives None for them. `violations` lists the
+    limits a placement kept as given (`map_network(..., enforce=False)`) exceeds, one line each.
     """
 
     profile: str
@@ -93,6 +94,7 @@ class Placement:
     row_route: NDArray[np.int64] = field(repr=False)
     system: tuple[str, int] | None = None
     memory_modeled: bool = True
+    violations: tuple[str, ...] = ()
 
     @property
     def n_cores(self) -> int:
@@ -157,7 +159,8 @@ class Placement:
             "profile": self.profile, "strategy": self.strategy, "n_cores": self.n_cores, "n_chips": self.n_chips,
             "n_boards": self.n_boards, "system": None if self.system is None else
             {"name": self.system[0], "chips": self.system[1], "exceeded": self.exceeds_system},
-            "tiles_used": self.tiles_used, "limits": self.limits, "traffic": self.traffic(), "cores": cores,
+            "tiles_used": self.tiles_used, "limits": self.limits, "violations": list(self.violations),
+            "traffic": self.traffic(), "cores": cores,
             "connections": [{"name": r.name, "messages_per_spike": r.messages_per_spike, "mean_hops": r.mean_hops,
                              "intra_tile": r.intra_tile, "off_chip": r.off_chip, "off_board": r.off_board,
                              "from_host": r.from_host}

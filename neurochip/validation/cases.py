@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from ..energy.price import dynamic_energy, static_power
 from ..profiles import load_profile
-from . import kws, sanafe_small
+from ..mapping import step_time
+from . import kws, sanafe_dvs, sanafe_small
 from .blouw2019 import SOURCE as LOGS
 
 #: Blouw et al. 2019, Table 1 (Loihi row), as printed.
@@ -61,6 +62,29 @@ def sanafe_cross_check() -> list[dict]:
             _row(case, "time (100 steps)", "s", "loihi-sanafe", ref["sim_time"], source, report.time_s, False)]
 
 
+def sanafe_dvs_gesture() -> list[dict]:
+    """SANA-FE's DVS-gesture network on its own 49-core placement against SANA-FE 2.2.9's run of
+    it, on `loihi-sanafe` (time per step against SANA-FE's detailed timing model)."""
+    ref = sanafe_dvs.reference()
+    stored = ref["stored"]
+    run = sanafe_dvs.run()
+    placement = sanafe_dvs.placement(run)
+    report = run.energy("loihi-sanafe", placement=placement)
+    step = step_time(placement, "loihi-sanafe", run.network, run)
+    totals = run.counters.totals()
+    source = ref["source"].split(", run on")[0]
+    case = f"SANA-FE 2.2.9: DVS gesture, 49 cores, {sanafe_dvs.STEPS} steps"
+    return [_row(case, "spikes", "count", "loihi-sanafe", stored["neurons_fired"], source, totals["spikes"], False),
+            _row(case, "synaptic events", "count", "loihi-sanafe", stored["spikes"], source, totals["synaptic_ops"], False),
+            _row(case, "spike messages", "count", "loihi-sanafe", stored["packets_sent"], source,
+                 report.counts["message_out"], False),
+            _row(case, "updated neurons", "count", "loihi-sanafe", stored["neurons_updated"], source,
+                 report.counts["neuron_update_active"], False),
+            _row(case, "energy", "J", "loihi-sanafe", stored["energy"]["total"], source, report.energy_j, False),
+            _row(case, "time per step (detailed)", "s", "loihi-sanafe", stored["sim_time"] / sanafe_dvs.STEPS, source,
+                 step.step_s, False)]
+
+
 def truenorth_event_energy() -> float:
     """Joules per synaptic event at TrueNorth's published operating point on the `truenorth`
     profile: (static power + events/s x marginal energy per event) / events/s, over 1 s."""
@@ -79,5 +103,5 @@ def truenorth() -> list[dict]:
 
 
 def rows() -> list[dict]:
-    """Every case (about 10 s: the keyword-spotting configurations are emulated)."""
-    return log_parsing() + keyword_spotting() + sanafe_cross_check() + truenorth()
+    """Every case (about 15 s: the keyword-spotting configurations and the DVS network are emulated)."""
+    return log_parsing() + keyword_spotting() + sanafe_cross_check() + sanafe_dvs_gesture() + truenorth()
