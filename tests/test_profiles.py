@@ -115,6 +115,10 @@ MALFORMED = [
      r":15: timing\.synaptic_op\.unit: expected a time unit"),
     (GOOD + "throughput:\n  peak_fp32: {value: 1, unit: W, basis: datasheet, source: sheet}\n",
      r":15: throughput\.peak_fp32\.unit: expected a rate unit"),
+    (GOOD + "timing:\n  barrier_sync_by_tiles: {tiles: [4, 1], values: [1, 2], unit: us, basis: measured, source: table}\n",
+     r":15: timing\.barrier_sync_by_tiles: .*ascending list of distinct tile counts"),
+    (GOOD + "timing:\n  barrier_sync_by_tiles: {tiles: [1, 4], values: [1], unit: us, basis: measured, source: table}\n",
+     r":15: timing\.barrier_sync_by_tiles: .*2 non-negative times"),
 ]
 
 
