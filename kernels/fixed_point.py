@@ -44,7 +44,7 @@ def decay(x, keep):
 
 
 @njit(cache=True, inline="always")
-def lif_compartment(u, v, a_in, keep_u, keep_v, bias, vth_eff):
+def lif_compartment(u, v, a_in, keep_u, keep_v, bias, vth_eff, subtract):
     """One Loihi CUBA-LIF step of one compartment, branch-free so loops over it vectorise.
 
     Parameters
@@ -54,11 +54,12 @@ def lif_compartment(u, v, a_in, keep_u, keep_v, bias, vth_eff):
     keep_u : 4096 - (du + 1); keep_v : 4096 - dv.
     bias : effective bias (bias_mant shifted by bias_exp).
     vth_eff : threshold already shifted left by 6.
+    subtract : 0 to reset v to 0 on a spike (Loihi, Lava), 1 to subtract `vth_eff` from it.
 
     Returns
     -------
-    (u, v, spiked, u_wrapped, v_saturated) after the step; v is 0 when spiked. u gets at most
-    one +-2**24 correction (as in Lava), so extreme input can leave it outside 24 bits.
+    (u, v, spiked, u_wrapped, v_saturated) after the step. u gets at most one +-2**24 correction
+    (as in Lava), so extreme input can leave it outside 24 bits.
     """
     u1 = wrap_int32(decay(u, keep_u) + wrap_int32(a_in << ACT_SHIFT))
     over = u1 > UV_MAX
@@ -67,5 +68,5 @@ def lif_compartment(u, v, a_in, keep_u, keep_v, bias, vth_eff):
     v1 = wrap_int32(decay(v, keep_v) + u2 + bias)
     v2 = min(max(v1, -V_LIMIT), V_LIMIT)
     spiked = v2 > vth_eff
-    v3 = 0 if spiked else v2
+    v3 = subtract * (v2 - vth_eff) if spiked else v2
     return u2, v3, spiked, over | under, v1 != v2

@@ -24,6 +24,7 @@ class Compartments(NamedTuple):
     keep_u: NDArray[np.int64]          # 4096 - (du + 1)
     keep_v: NDArray[np.int64]          # 4096 - dv
     vth_eff: NDArray[np.int64]         # vth << 6
+    reset_subtract: NDArray[np.int64]  # 1: a spike subtracts vth_eff from v; 0: resets v to 0
     reset_interval: NDArray[np.int64]  # 0 = never reset
     reset_offset: NDArray[np.int64]
     bias: NDArray[np.int32]            # bias_mant shifted by bias_exp, per compartment

@@ -14,7 +14,7 @@ from .synapse import accumulate_partial, add_row, flush_partial, scatter_row, sc
 
 
 @njit(cache=True)
-def update_population(keep_u, keep_v, vth_eff, bias, u, v, acc, fired):
+def update_population(keep_u, keep_v, vth_eff, subtract, bias, u, v, acc, fired):
     """Update one population's compartments (1-D slices) from `acc` (then cleared); set `fired`.
 
     Returns (u wraps, v saturations, active compartments: nonzero input or spiked, nonzero
@@ -29,7 +29,7 @@ def update_population(keep_u, keep_v, vth_eff, bias, u, v, acc, fired):
         a_in = np.int64(acc[i])
         n_nonzero += (v[i] != 0) | (a_in != 0) | (bias[i] != 0)
         ui, vi, spiked, wrapped, saturated = lif_compartment(
-            np.int64(u[i]), np.int64(v[i]), a_in, keep_u, keep_v, np.int64(bias[i]), vth_eff)
+            np.int64(u[i]), np.int64(v[i]), a_in, keep_u, keep_v, np.int64(bias[i]), vth_eff, subtract)
         acc[i] = 0
         u[i] = ui
         v[i] = vi
@@ -75,6 +75,7 @@ def update_compartments(t, k, model, u, v, acc, scratch, tally):
             u[lo:hi] = 0
             v[lo:hi] = 0
         n_wrap, n_sat, n_active, n_nonzero = update_population(comp.keep_u[p], comp.keep_v[p], comp.vth_eff[p],
+                                                               comp.reset_subtract[p],
                                                     comp.bias[lo:hi], u[lo:hi], v[lo:hi], acc[lo:hi],
                                                     scratch.fired[lo:hi])
         node_cnt[k, p, 0] = hi - lo

@@ -13,6 +13,7 @@ from . import report
 from .api import emulate
 from .energy import brain_reference
 from .errors import EnergyError, UsageError
+from .ir import RESETS
 from .mapping import STRATEGIES, latency_summary, map_network
 from .profiles import builtin_names, load_profile
 from .report import check_writable, stages, terminal, write_json
@@ -253,6 +254,8 @@ def port_command(model: Path = typer.Argument(..., exists=True, dir_okay=False, 
                  steps: Optional[int] = typer.Option(None, min=1, help="Steps of the test input, or to rate code "
                                                                        "--data rates over (default 100)."),
                  seed: int = typer.Option(0, min=0, help="Seed of the test input."),
+                 reset: str = typer.Option("zero", help="How the model was trained to reset: zero, or subtract (run so "
+                                                        "where a profile's cores can, e.g. loihi2)."),
                  out: Optional[Path] = typer.Option(None, help="Write the quantized network (model.nir) and report.json "
                                                                "here.")) -> None:
     """Port a NIR model: quantize it for each profile, compare with a float simulation of the graph,
@@ -263,10 +266,12 @@ def port_command(model: Path = typer.Argument(..., exists=True, dir_okay=False, 
 
     if out:
         check_writable(out, "--out", folder=True)
+    if reset not in RESETS:
+        raise UsageError(f"--reset: expected one of {', '.join(RESETS)}, found {reset!r}")
     profiles = [load_profile(name) for name in profile]
     if data is not None:
         with stages(f"loading {model.name}") as advance:
-            result = evaluate(model, data, profiles, dt, steps, progress=advance)
+            result = evaluate(model, data, profiles, dt, steps, progress=advance, reset=reset)
         _show(terminal.port_data(result))
         if out:
             write_json(out / "report.json", result)
@@ -276,11 +281,12 @@ def port_command(model: Path = typer.Argument(..., exists=True, dir_okay=False, 
         raise UsageError(f"--profile given {len(profiles)} times: without --data, port takes one profile")
     p, steps = profiles[0], steps or 100
     with stages(f"loading {model.name}") as advance:
-        ported = run_port(model, p, dt, rate, steps, seed, progress=advance)
+        ported = run_port(model, p, dt, rate, steps, seed, progress=advance, reset=reset)
     result = ported.report
     _show(terminal.quantization(ported.layers, f"{model.name}: quantization for {p.name} (dt {ported.dt_s:g} s, "
                                                f"{rate:g} Hz input, {steps} steps)"))
-    _show(terminal.notes([f"dt {ported.dt_s:g} s: {result['dt_source']}", terminal.RESET_NOTE], ""))
+    _show(terminal.notes([f"dt {ported.dt_s:g} s: {result['dt_source']}", terminal.reset_note(reset),
+                          *([result["reset_note"]] if "reset_note" in result else [])], ""))
     if ported.placement is not None:
         _show(terminal.placement(ported.placement, per_core=False))
     _show(terminal.port_outcome(result))

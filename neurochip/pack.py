@@ -71,6 +71,7 @@ def _compartments(pops: tuple[LIF, ...]) -> Compartments:
         keep_u=per_pop(lambda p: unity - (p.du + 1)),
         keep_v=per_pop(lambda p: unity - p.dv),
         vth_eff=per_pop(lambda p: p.vth << ACT_SHIFT),
+        reset_subtract=per_pop(lambda p: int(p.reset == "subtract")),
         reset_interval=per_pop(lambda p: p.reset_interval or 0),
         reset_offset=per_pop(lambda p: p.reset_offset),
         bias=np.concatenate([p.bias for p in pops]).astype(np.int32) if pops else np.zeros(0, np.int32),

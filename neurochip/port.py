@@ -35,12 +35,14 @@ class Port:
 
 
 def run_port(model: Path, profile: Profile, dt: float | None = None, rate_hz: float = 20.0, steps: int = 100,
-             seed: int = 0, progress: Callable[[str], None] | None = None) -> Port:
-    """Load `model` quantized for `profile` and drive it with Bernoulli spikes at `rate_hz` for
-    `steps` steps (seeded): spike agreement with a float simulation per layer, the placement (or
-    why it does not fit) and the energy (or why it cannot be priced)."""
+             seed: int = 0, progress: Callable[[str], None] | None = None, reset: str = "zero") -> Port:
+    """Load `model` quantized for `profile` (with `reset` where its cores run it, `resets_on`) and
+    drive it with Bernoulli spikes at `rate_hz` for `steps` steps (seeded): spike agreement with a
+    float simulation per layer, the placement (or why it does not fit) and the energy (or why it
+    cannot be priced)."""
     advance = progress or _silent
-    loaded = nir_io.load(model, dt=dt, profile=profile)
+    used = resets_on(profile, reset)
+    loaded = nir_io.load(model, dt=dt, profile=profile, reset=used)
     step = loaded.dt or 1e-3
     spikes = nir_io.bernoulli_inputs(loaded, rate_hz, steps, seed)
     if not any(s.any() for s in spikes.values()):
@@ -52,8 +54,11 @@ def run_port(model: Path, profile: Profile, dt: float | None = None, rate_hz: fl
     network = loaded.network(spikes)
     dt_source = loaded.dt_source if loaded.dt else "assumed: 1 ms (the graph has no time constants)"
     report = {"model": str(model), "profile": profile.name, "dt_s": step, "dt_source": dt_source,
-              "input_rate_hz": rate_hz, "steps": steps,
+              "input_rate_hz": rate_hz, "steps": steps, "reset": used,
               "layers": [r.__dict__ for r in layers]}
+    if used != reset:
+        report["reset_note"] = (f"{profile.name} resets to zero only: the model, trained with reset by subtraction, "
+                                "runs with reset to zero here (give --data to see the accuracy both ways)")
     placement = None
     try:
         advance(f"mapping onto {profile.name}")
@@ -107,8 +112,15 @@ def load_data(path: Path, model: nir_io.NIRModel, steps: int | None = None) -> t
     return spikes, labels
 
 
+def resets_on(profile: Profile, reset: str) -> str:
+    """The reset a profile runs for a model trained with `reset`: that one where its cores run it
+    (`core.reset_modes`), else reset to zero."""
+    modes = profile.core.reset_modes.modes if profile.core is not None and profile.core.reset_modes else ("zero",)
+    return reset if reset in modes else "zero"
+
+
 def evaluate(model: Path, data: Path, profiles: list[Profile], dt: float | None = None, steps: int | None = None,
-             progress: Callable[[str], None] | None = None) -> dict:
+             progress: Callable[[str], None] | None = None, reset: str = "zero") -> dict:
     """Run a user's data through a NIR model quantized for each profile, as the chip would.
 
     The prediction is the output population's most spiking neuron (ties to the lowest index);
@@ -116,27 +128,41 @@ def evaluate(model: Path, data: Path, profiles: list[Profile], dt: float | None 
     so every spike reaches the output. Per profile: accuracy (with labels), synaptic ops, energy
     and time per inference, and per layer the spikes per inference and their agreement with the
     float simulation of the graph. A profile the model does not fit, or that cannot price it,
-    gets its reason instead. Profiles with the same weight bits share one emulation."""
+    gets its reason instead. Profiles with the same weight bits and reset share one emulation.
+    A model trained with reset by subtraction (`reset`) runs so where the profile's cores can
+    (`resets_on`); elsewhere it runs with reset to zero and the row's `reset_note` gives the
+    accuracy both ways (both emulated)."""
     advance = progress or _silent
     rows, per_layer, runs = [], {}, {}
-    for profile in profiles:
-        loaded = nir_io.load(model, dt=dt, profile=profile)
+
+    def emulated(profile: Profile, used: str) -> tuple:
+        loaded = nir_io.load(model, dt=dt, profile=profile, reset=used)
         bits = tuple(sorted({c.num_weight_bits for c in loaded.connections}))
-        if bits not in runs:
+        if (bits, used) not in runs:
             spikes, labels = load_data(data, loaded, steps)
             depth = max(nir_io.depths(loaded).values(), default=0)
             padded = np.concatenate([spikes, np.zeros((len(spikes), depth, spikes.shape[2]), np.int32)], axis=1)
             inputs = {next(iter(loaded.inputs)): padded}
-            advance(f"emulating {len(padded)} samples x {padded.shape[1]} steps ({'/'.join(map(str, bits))}-bit weights)")
+            advance(f"emulating {len(padded)} samples x {padded.shape[1]} steps ({'/'.join(map(str, bits))}-bit "
+                    f"weights, reset {'by subtraction' if used == 'subtract' else 'to zero'})")
             run = emulate(loaded.network(inputs), padded.shape[1], record=[p.name for p in loaded.populations])
             layers = nir_io.agreement(loaded, inputs, padded.shape[1], result=run)
-            runs[bits] = (run, layers, labels, loaded)
-        run, layers, labels, loaded = runs[bits]
-        counts = run.trace(loaded.output, "s").astype(bool).sum(axis=-2)
-        batch = counts.shape[0]
-        row = {"profile": profile.name, "samples": batch, "steps": run.steps,
-               "accuracy": float((counts.argmax(axis=1) == labels).mean()) if labels is not None else None,
+            counts = run.trace(loaded.output, "s").astype(bool).sum(axis=-2)
+            accuracy = float((counts.argmax(axis=1) == labels).mean()) if labels is not None else None
+            runs[bits, used] = (run, layers, accuracy, loaded)
+        return runs[bits, used]
+
+    for profile in profiles:
+        used = resets_on(profile, reset)
+        run, layers, accuracy, loaded = emulated(profile, used)
+        batch = run.batch
+        row = {"profile": profile.name, "samples": batch, "steps": run.steps, "reset": used, "accuracy": accuracy,
                "synaptic_ops_per_inference": run.counters.totals()["synaptic_ops"] / batch}
+        if used != reset:
+            trained = emulated(profile, reset)[2]
+            row["reset_note"] = (f"{profile.name} resets to zero only; the model was trained with reset by subtraction"
+                                 + (f": accuracy {accuracy:.2%} here, {trained:.2%} with reset by subtraction "
+                                    f"({100 * (accuracy - trained):+.2f} points)" if accuracy is not None else ""))
         spikes_per = {p.name: float(run.trace(p.name, "s").astype(bool).sum()) / batch for p in loaded.populations}
         per_layer[profile.name] = [{**layer.__dict__, "spikes_per_inference": spikes_per[layer.name]} for layer in layers]
         try:
@@ -147,6 +173,6 @@ def evaluate(model: Path, data: Path, profiles: list[Profile], dt: float | None 
         except (MappingError, EnergyError) as exc:
             row["reason"] = str(exc)
         rows.append(row)
-    return {"model": str(model), "data": str(data), "rows": rows, "per_layer": per_layer,
+    return {"model": str(model), "data": str(data), "reset": reset, "rows": rows, "per_layer": per_layer,
             **{key: {r["profile"]: r.get(key) for r in rows}
                for key in ("accuracy", "energy_per_inference_j", "synaptic_ops_per_inference", "latency_s")}}

@@ -116,8 +116,16 @@ class ActiveUpdate(Strict):
     source: str = Field(min_length=3)
 
 
+class ResetModes(Strict):
+    """What a spike can do to a compartment's v on this target (`LIF.reset`): "zero" and/or
+    "subtract" (the threshold). Without this section a target resets to zero only."""
+
+    modes: tuple[Literal["zero", "subtract"], ...] = Field(min_length=1)
+    source: str = Field(min_length=3)
+
+
 class Core(Strict):
-    """Per-core limits, and which compartment updates count as active."""
+    """Per-core limits, which compartment updates count as active, and the resets a core runs."""
 
     max_compartments: Count
     max_input_axons: Count | None = None
@@ -128,6 +136,7 @@ class Core(Strict):
     max_destination_cores_per_compartment: Count | None = None
     synapse_encoding: SynapseEncoding | None = None
     active_update: ActiveUpdate | None = None
+    reset_modes: ResetModes | None = None
 
 
 class Chip(Strict):

@@ -47,8 +47,8 @@ def random_connection(rng, name, src, dst, n_src, n_dst, graded_ok, sparse_ok=Tr
         num_message_bits=int(pick(rng, [0, 0, 8, 24])) if graded_ok else 0, delays=delays)
 
 
-def random_network(rng, max_n=12, max_steps=60):
-    """A random network and a step count."""
+def random_network(rng, max_n=12, max_steps=60, subtract=False):
+    """A random network and a step count (`subtract`: some populations reset by subtraction)."""
     steps = int(rng.integers(1, max_steps + 1))
     n_pops = int(rng.integers(1, 4))
     pops = []
@@ -57,6 +57,8 @@ def random_network(rng, max_n=12, max_steps=60):
         if rng.random() < 0.25:
             kw["reset_interval"] = int(rng.integers(1, 12))
             kw["reset_offset"] = int(rng.integers(0, kw["reset_interval"]))
+        if subtract and rng.random() < 0.5:
+            kw["reset"] = "subtract"
         pops.append(LIF(**kw))
     sources = []
     for s in range(int(rng.integers(0, 3))):

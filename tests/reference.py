@@ -56,7 +56,7 @@ def lif_step(pop: LIF, t, u, v, a_in):
     sat = (v > 2**23 - 1) | (v < -(2**23 - 1))
     v = np.clip(v, -(2**23 - 1), 2**23 - 1)
     s = v > pop.vth * 64
-    v = np.where(s, 0, v)
+    v = np.where(s, v - pop.vth * 64 if pop.reset == "subtract" else 0, v)
     nonzero = (v_before != 0) | (a_in != 0) | (bias != 0)
     return u, v, s, int(np.sum(hi | lo)), int(np.sum(sat)), int(np.sum((a_in != 0) | s)), int(np.sum(nonzero))
 

@@ -19,15 +19,15 @@ INT24 = st.integers(-(2**23), 2**23)
 @settings(max_examples=300, deadline=None)
 @given(u=INT24, v=st.integers(-(2**23) + 1, 2**23 - 1), a_in=st.integers(-(2**31), 2**31 - 1),
        du=st.integers(0, 4095), dv=st.integers(0, 4095), vth=st.integers(0, 2**17 - 1),
-       bias=st.integers(-4096 * 128, 4095 * 128))
-def test_lif_compartment_equals_the_reference_step(u, v, a_in, du, dv, vth, bias):
+       bias=st.integers(-4096 * 128, 4095 * 128), reset=st.sampled_from(["zero", "subtract"]))
+def test_lif_compartment_equals_the_reference_step(u, v, a_in, du, dv, vth, bias, reset):
     from neurochip.ir import LIF
 
     mant, exp = (bias, 0) if -4096 <= bias <= 4095 else (bias // 128, 7)
-    pop = LIF("p", 1, du=du, dv=dv, vth=vth, bias_mant=mant, bias_exp=exp)
+    pop = LIF("p", 1, du=du, dv=dv, vth=vth, bias_mant=mant, bias_exp=exp, reset=reset)
     ref_u, ref_v, ref_s, wraps, sats, *_ = lif_step(pop, 1, np.array([u]), np.array([v]), np.array([a_in]))
     got = lif_compartment(np.int64(u), np.int64(v), np.int64(a_in), 4096 - (du + 1), 4096 - dv,
-                          np.int64(pop.bias[0]), vth << 6)
+                          np.int64(pop.bias[0]), vth << 6, int(reset == "subtract"))
     assert (int(got[0]), int(got[1]), bool(got[2]), int(got[3]), int(got[4])) == \
         (int(ref_u[0]), int(ref_v[0]), bool(ref_s[0]), wraps, sats)
 

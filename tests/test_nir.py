@@ -417,6 +417,46 @@ def test_port_with_user_data(tmp_path, capsys):
     assert [d["name"] for d in report["per_layer"]["loihi"]] == ["1", "3"]
 
 
+def test_reset_by_subtraction_runs_where_the_chip_can_and_is_measured_where_it_cannot(tmp_path, capsys):
+    """--reset subtract: on loihi2 (programmable neurons) the model runs with reset by subtraction;
+    on loihi (reset to zero only) it runs with reset to zero and the row gives the accuracy both
+    ways, both emulated. The float simulation subtracts too, so the per-layer agreement holds."""
+    import json
+
+    from neurochip.__main__ import main
+
+    model, spikes, data = _snntorch_digits()
+    np.savez(tmp_path / "digits.npz", spikes=spikes[:80], labels=data["labels"][:80])
+    assert main(["port", str(FIXTURES / "snntorch_digits.nir"), "--data", str(tmp_path / "digits.npz"), "--reset",
+                 "subtract", "--profile", "loihi2", "--profile", "loihi", "--out", str(tmp_path / "out")]) == 0
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    loihi2, loihi = report["rows"]
+    assert (loihi2["reset"], loihi["reset"]) == ("subtract", "zero") and "reset_note" not in loihi2
+    from neurochip.port import evaluate
+    from neurochip.profiles import load_profile
+
+    zero = evaluate(FIXTURES / "snntorch_digits.nir", tmp_path / "digits.npz", [load_profile("loihi")])
+    assert loihi["accuracy"] == zero["accuracy"]["loihi"]
+    assert f"accuracy {loihi['accuracy']:.2%} here, {loihi2['accuracy']:.2%} with reset by subtraction" in loihi["reset_note"]
+    assert all(d["spike_agreement"] is None or d["spike_agreement"] > 0.9 for d in report["per_layer"]["loihi2"])
+    assert "resets to zero only" in " ".join(capsys.readouterr().out.split())
+
+
+def test_reset_by_subtraction_is_refused_where_the_chip_cannot_run_it():
+    from neurochip.errors import MappingError, NetworkError
+    from neurochip.mapping import map_network
+
+    net = nc.Network([nc.LIF("p", 4, reset="subtract")], [nc.SpikeSource("s", np.ones((2, 1)))],
+                     [nc.Connection("c", "s", "p", np.ones((4, 1), int))])
+    with pytest.raises(MappingError, match=r"population 'p' resets by subtraction; loihi resets to zero only"):
+        map_network(net, "loihi")
+    assert map_network(net, "loihi2").n_cores == 1
+    with pytest.raises(nn.NIRError, match="NIR 1.0 records only a reset value"):
+        nn.save(net, "unused.nir")
+    with pytest.raises(NetworkError, match=r"'p': field 'reset': expected one of \('zero', 'subtract'\)"):
+        nc.LIF("p", 1, reset="hard")
+
+
 @pytest.mark.parametrize("arrays, extra, match", [
     ({"spikes": np.zeros((4, 10, 63), np.int8)}, [], r"spikes: expected integers shaped \(samples, steps, 64\)"),
     ({"spikes": np.zeros((4, 10, 64), np.int8)}, ["--steps", "5"], "--steps applies to 'rates' only"),

@@ -233,6 +233,8 @@ def to_lava(network: Network, steps: int) -> dict[str, Any]:
         raise LavaError(f"batched sources (batch {network.batch}) have no Lava equivalent: export one sample")
     procs: dict[str, Any] = {}
     for pop in network.populations:
+        if pop.reset != "zero":
+            raise LavaError(f"population {pop.name!r} resets by {pop.reset}: Lava 0.10's LIF resets v to zero")
         kwargs = dict(shape=(pop.n,), u=pop.u, v=pop.v, du=pop.du, dv=pop.dv, vth=pop.vth,
                       bias_mant=pop.bias_mant, bias_exp=pop.bias_exp, name=pop.name)
         procs[pop.name] = (LIFReset(reset_interval=pop.reset_interval, reset_offset=pop.reset_offset, **kwargs)

@@ -5,7 +5,9 @@ and integrated with forward Euler, one step of synaptic latency per connection, 
 
     CubaLIF: i <- i (1 - dt/tau_syn) + (dt/tau_syn) w_in I;  v <- v (1 - dt/tau_mem) + (dt/tau_mem) (v_leak + r i)
     LIF:     v <- v (1 - dt/tau) + (dt/tau) (v_leak + r I);   IF: v <- v + r I;   LI: LIF that never spikes
-    spike when v > v_threshold, then v <- 0 (Loihi resets to zero: v_reset must be 0)
+    spike when v > v_threshold, then v <- 0 (Loihi resets to zero: v_reset must be 0), or with
+    reset="subtract", v <- v - v_threshold (Sinabs' and snnTorch's default, which NIR 1.0 cannot
+    record; snnTorch subtracts one step later, after the leak: a difference of (1 - beta) x threshold)
 
 Chains of Affine, Linear, Scale, Conv1d, Conv2d, SumPool2d, AvgPool2d, Flatten and Delay nodes
 between two neuron (or Input) nodes are composed into one sparse weight matrix per pair. Each
@@ -29,7 +31,7 @@ import scipy.sparse as sp
 
 from ..atomic import write_atomic
 from ..errors import NetworkError, NIRError
-from ..ir import LIF, Connection, Network, SignMode, SpikeSource
+from ..ir import LIF, RESETS, Connection, Network, SignMode, SpikeSource
 from ..ir.conv import conv_matrix
 from ..kernels.fixed_point import DECAY_SHIFT, MAX_DELAY, VTH_MAX
 from ..quantize import bias_in_v_units, bias_mantissa, decays, relative_error, threshold_for, weight_mantissas
@@ -234,10 +236,12 @@ def _neuron(name: str, node: Any, dt: float | None) -> dict:
 
 
 def load(source: str | Path | Any, dt: float | None = None, profile: Any = None,
-         weight_bits: int | None = None) -> NIRModel:
+         weight_bits: int | None = None, reset: str = "zero") -> NIRModel:
     """Import a NIR graph (a file path or a `nir.NIRGraph`), quantized to `weight_bits`, else the
-    weight bits of `profile` (a name, path or Profile), else 8. Raises `NIRError` naming the file
-    or node, the field, what was expected and what was found; nothing is half-loaded."""
+    weight bits of `profile` (a name, path or Profile), else 8, its spiking neurons resetting as
+    `reset` says ("zero" or "subtract": how the exporting framework trained them). Raises
+    `NIRError` naming the file or node, the field, what was expected and what was found; nothing
+    is half-loaded."""
     from ..profiles import load_profile
 
     bits = weight_bits or 8
@@ -254,8 +258,10 @@ def load(source: str | Path | Any, dt: float | None = None, profile: Any = None,
             raise NIRError(f"{label}: not a readable NIR file ({type(exc).__name__}: {exc})") from None
     else:
         graph = source
+    if reset not in RESETS:
+        raise NIRError(f"reset: expected one of {RESETS}, found {reset!r}")
     try:
-        return _load_graph(graph, dt, bits)
+        return _load_graph(graph, dt, bits, reset)
     except NIRError as exc:
         raise NIRError(f"{label}: {exc}" if isinstance(source, (str, Path)) else str(exc)) from None
     except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
@@ -322,7 +328,7 @@ def _flow_order(nodes: dict[str, Any], succ: dict[str, list[str]]) -> list[str]:
     return order + [name for name in nodes if name not in seen]
 
 
-def _load_graph(graph: Any, dt: float | None, bits: int = 8) -> NIRModel:
+def _load_graph(graph: Any, dt: float | None, bits: int = 8, reset: str = "zero") -> NIRModel:
     nodes, edges = _inline(dict(getattr(graph, "nodes", {}) or {}), list(getattr(graph, "edges", []) or []))
     for name, node in nodes.items():
         if _kind(node) not in SUPPORTED:
@@ -342,7 +348,7 @@ def _load_graph(graph: Any, dt: float | None, bits: int = 8) -> NIRModel:
     succ: dict[str, list[str]] = {name: [] for name in nodes}
     for a, b in edges:
         succ[a].append(b)
-    neurons = {name: _neuron(name, nodes[name], dt) for name in _flow_order(nodes, succ)
+    neurons = {name: {**_neuron(name, nodes[name], dt), "reset": reset} for name in _flow_order(nodes, succ)
                if _kind(nodes[name]) in NEURON_TYPES}
     inputs = {name: tuple(int(x) for x in np.atleast_1d(next(iter(node.input_type.values()))))
               for name, node in nodes.items() if _kind(node) == "Input"}
@@ -390,7 +396,8 @@ def _quantize(name: str, node: Any, f: dict, incoming: list, m_name: dict[int, s
         pop = LIF(name, n, du=_scalar(exact["du"]), dv=_scalar(exact["dv"]), vth=_scalar(exact["vth"]),
                   bias_mant=np.broadcast_to(exact["bias_mant"], (n,)), bias_exp=np.broadcast_to(exact["bias_exp"], (n,)),
                   u=np.broadcast_to(exact["u"], (n,)), v=np.broadcast_to(exact["v"], (n,)),
-                  reset_interval=_scalar(exact["reset_interval"]) or None, reset_offset=_scalar(exact["reset_offset"]))
+                  reset_interval=_scalar(exact["reset_interval"]) or None, reset_offset=_scalar(exact["reset_offset"]),
+                  reset=f["reset"])
         conns = []
         for src, _, m in incoming:
             q = m.metadata["neurochip"]
@@ -420,7 +427,7 @@ def _quantize(name: str, node: Any, f: dict, incoming: list, m_name: dict[int, s
     bias_int = bias_in_v_units(bias_real / th, vth)
     bias_mant, bias_exp = bias_mantissa(bias_int)
     pop = LIF(name, n, du=int(np.round(du.mean())), dv=int(np.round(dv.mean())), vth=vth,
-              bias_mant=bias_mant, bias_exp=bias_exp)
+              bias_mant=bias_mant, bias_exp=bias_exp, reset=f["reset"])
     unity = 1 << DECAY_SHIFT
     report = LayerReport(
         name, f["kind"], n, False, relative_error(np.concatenate(quantized or [np.zeros(0)]),
@@ -490,7 +497,7 @@ def _float_counts(model: NIRModel, spikes: dict[str, np.ndarray], steps: int) ->
             affine, leak, onset = bias
             v[:] = v * (1 - f["dv_f"]) + u + leak + (affine if t >= onset else 0.0)
             fired = (v > 1.0) if f["kind"] not in NON_SPIKING else np.zeros(f["n"], bool)
-            v[fired] = 0.0
+            v[fired] = v[fired] - 1.0 if f["reset"] == "subtract" else 0.0
             hist[name][now] = fired
             count += fired
     return {name: s[4] for name, s in state.items()}
@@ -548,6 +555,10 @@ def save(network: Network, path: str | Path, dt: float = 1e-3, outputs: Iterable
     restores them exactly."""
     import nir
 
+    for p in network.populations:
+        if p.reset != "zero":
+            raise NIRError(f"population {p.name!r} resets by {p.reset}: NIR 1.0 records only a reset value, not a "
+                           "reset by subtraction")
     nodes: dict[str, Any] = {}
     edges: list[tuple[str, str]] = []
     for s in network.sources:

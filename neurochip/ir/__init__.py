@@ -2,7 +2,8 @@
 from .connections import Connection, SignMode, truncate_weights
 from .conv import ConvKernel
 from .network import Network
-from .populations import LIF
+from .populations import LIF, RESETS
 from .sources import BernoulliSource, SpikeSource
 
-__all__ = ["BernoulliSource", "Connection", "ConvKernel", "LIF", "Network", "SignMode", "SpikeSource", "truncate_weights"]
+__all__ = ["BernoulliSource", "Connection", "ConvKernel", "LIF", "Network", "RESETS", "SignMode", "SpikeSource",
+           "truncate_weights"]

@@ -11,6 +11,10 @@ from ..errors import network_error
 from ..kernels.fixed_point import BIAS_EXP_RANGE, BIAS_MANT_BITS, DECAY_MAX, UV_BITS, VTH_MAX
 
 
+#: What a spike does to v (`LIF.reset`).
+RESETS = ("zero", "subtract")
+
+
 @dataclass(frozen=True, eq=False)
 class LIF:
     """A population of `n` current-based LIF compartments in Loihi fixed point.
@@ -20,7 +24,7 @@ class LIF:
         if reset_interval and t % reset_interval == reset_offset: u = v = 0
         u = trunc0(u * (4096 - du - 1) / 4096) + (a_in << 6)   # int32, then one +-2**24 wrap into (-2**23, 2**23]
         v = trunc0(v * (4096 - dv) / 4096) + u + (bias_mant << bias_exp)   # clipped to +-(2**23 - 1)
-        s = v > (vth << 6);  v[s] = 0                            # u is not reset
+        s = v > (vth << 6);  v[s] = 0 (reset "zero"), or v[s] -= vth << 6 ("subtract"); u is not reset
 
     trunc0 rounds toward zero. ``a_in`` is the int32 sum of this step's dendritic input.
 
@@ -35,6 +39,8 @@ class LIF:
     u, v : initial state, scalar or (n,), 24-bit signed.
     reset_interval, reset_offset : when set, u and v are zeroed at steps with
         ``t % reset_interval == reset_offset`` (Lava ``LIFReset``).
+    reset : what a spike does to v: "zero" (Loihi 1 and Lava's LIF) or "subtract" the threshold
+        (Sinabs' and snnTorch's default; Loihi 2 runs it as a programmable neuron).
     """
 
     name: str
@@ -48,6 +54,7 @@ class LIF:
     v: NDArray[np.int64] | int = 0
     reset_interval: int | None = None
     reset_offset: int = 0
+    reset: str = "zero"
 
     def __post_init__(self) -> None:
         check_name("LIF", self.name)
@@ -70,6 +77,8 @@ class LIF:
             set_(self, "reset_offset", offset)
         elif self.reset_offset != 0:
             raise network_error(name, "reset_offset", "0 when reset_interval is None", self.reset_offset)
+        if self.reset not in RESETS:
+            raise network_error(name, "reset", f"one of {RESETS}", repr(self.reset))
 
     @property
     def bias(self) -> NDArray[np.int64]:

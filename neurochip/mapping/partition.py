@@ -258,6 +258,7 @@ def map_network(network: Network, profile: Profile | str, strategy: str = "greed
                            f"({profile.kind}): nothing to map onto")
     packed = packed or pack(network)
     _check_connections(network, profile)
+    _check_resets(network, profile)
     caps = _per_core_caps(network, per_core or {})
     inputs = _inputs(network, packed, strategy)
     if not enforce:
@@ -386,6 +387,16 @@ CONNECTION_LIMITS = {
                         "quantize to fewer bits"),
     "max_delay": (lambda c: c.max_delay, "delays of {need} steps, {profile} allows {limit:g}: shorten the delays"),
 }
+
+
+def _check_resets(network: Network, profile: Profile) -> None:
+    modes = profile.core.reset_modes.modes if profile.core.reset_modes else ("zero",)
+    for pop in network.populations:
+        if pop.reset not in modes:
+            words = {"zero": "to zero", "subtract": "by subtraction"}
+            raise MappingError(f"population {pop.name!r} resets {words[pop.reset]}; {profile.name} resets "
+                               f"{' or '.join(words[m] for m in modes)} only (core.reset_modes): emulate it with "
+                               "reset='zero' and check the accuracy, or target a chip that runs it (loihi2)")
 
 
 def _check_connections(network: Network, profile: Profile) -> None:

@@ -248,9 +248,13 @@ def quantization(layers, title: str) -> list[RenderableType]:
                     "side spiked, nothing to compare)"], "")]
 
 
-#: What `port` says about resets: NIR 1.0 cannot say "subtract", so every neuron resets to zero.
-RESET_NOTE = ("reset: neurons reset to zero (NIR 1.0 cannot express reset by subtraction, snnTorch's and Sinabs' "
-              "default): a model trained with subtraction may score lower here than in its framework")
+def reset_note(reset: str) -> str:
+    """What `port` says about resets (NIR 1.0 cannot record a reset by subtraction)."""
+    if reset == "subtract":
+        return ("reset: by subtraction as trained (--reset subtract) where a profile's cores run it (loihi2); to zero "
+                "elsewhere, with the accuracy both ways")
+    return ("reset: neurons reset to zero (NIR 1.0 cannot record reset by subtraction, snnTorch's and Sinabs' "
+            "default): for a model trained with it, give --reset subtract")
 
 
 def port_data(report: dict) -> list[RenderableType]:
@@ -266,7 +270,9 @@ def port_data(report: dict) -> list[RenderableType]:
                     for d in report["per_layer"][first["profile"]]])
     return [table(title, [Column("profile", names=True), Column("accuracy", True), Column("synops/inf", True),
                           Column("J/inference", True), Column("s/inference", True), Column("figures")], rows),
-            *notes(["prediction: the output population's most spiking neuron (ties to the lowest index)", RESET_NOTE], ""),
+            *notes(["prediction: the output population's most spiking neuron (ties to the lowest index)",
+                    reset_note(report.get("reset", "zero")), *(r["reset_note"] for r in report["rows"] if "reset_note" in r)],
+                   ""),
             *quantization(layers, f"layers on {first['profile']}"), *spikes]
 
 
