@@ -4,6 +4,7 @@ its widths and limits (the IR, the quantizer and the NIR importer read them from
 All values are widened to int64 before multiplying; results are wrapped or clipped with the
 widths named below, never by accident of a dtype.
 """
+import numpy as np
 from numba import njit
 
 DECAY_SHIFT = 12          # decays are fractions of 2**12
@@ -19,7 +20,12 @@ VTH_MAX = (1 << VTH_BITS) - 1
 BIAS_MANT_BITS = 13       # bias mantissa, signed
 BIAS_MANT_MAX = (1 << (BIAS_MANT_BITS - 1)) - 1
 BIAS_EXP_MAX = 7          # bias exponents 0..7 on hardware
-BIAS_EXP_RANGE = (-12, BIAS_EXP_MAX)  # negative: arithmetic right shift (exploration only)
+# What Lava's fixed-point models compute with, wider than Loihi's registers (its own tests use
+# these values): the IR accepts them so that every graph Lava runs runs here.
+DECAY_ACCEPTED = (-1, 1 << DECAY_SHIFT)       # du = -1: no current decay; du = dv = 4096: full decay
+VTH_ACCEPTED_MAX = (1 << 25) - 1              # vth << 6 stays inside int32
+BIAS_MANT_ACCEPTED = (-(1 << 15), (1 << 15) - 1)  # int16, as Lava's model stores bias_mant
+BIAS_EXP_ACCEPTED = (-16, 16)                 # int16 shifts of an int32 (a shift past 31 bits wraps)
 MAX_WEIGHT_BITS = 8       # synaptic weight mantissas (9 with the sign for mixed-sign matrices)
 WEIGHT_MANT_MAX = (1 << MAX_WEIGHT_BITS) - 1
 WEIGHT_EXP_RANGE = (-8, 7)
@@ -44,7 +50,7 @@ def decay(x, keep):
 
 
 @njit(cache=True, inline="always")
-def lif_compartment(u, v, a_in, keep_u, keep_v, bias, vth_eff, subtract):
+def lif_compartment(u, v, a_in, keep_u, keep_v, bias, vth_eff, vth_lo_eff, subtract):
     """One Loihi CUBA-LIF step of one compartment, branch-free so loops over it vectorise.
 
     Parameters
@@ -54,12 +60,15 @@ def lif_compartment(u, v, a_in, keep_u, keep_v, bias, vth_eff, subtract):
     keep_u : 4096 - (du + 1); keep_v : 4096 - dv.
     bias : effective bias (bias_mant shifted by bias_exp).
     vth_eff : threshold already shifted left by 6.
+    vth_lo_eff : lower threshold shifted left by 6 (Lava's TernaryLIF: v below it spikes -1);
+        below -2**23 for a neuron without one.
     subtract : 0 to reset v to 0 on a spike (Loihi, Lava), 1 to subtract `vth_eff` from it.
 
     Returns
     -------
-    (u, v, spiked, u_wrapped, v_saturated) after the step. u gets at most one +-2**24 correction
-    (as in Lava), so extreme input can leave it outside 24 bits.
+    (u, v, spike, u_wrapped, v_saturated) after the step; spike is +1 above the threshold, -1 below
+    the lower one (v then resets to 0), else 0. u gets at most one +-2**24 correction (as in
+    Lava), so extreme input can leave it outside 24 bits.
     """
     u1 = wrap_int32(decay(u, keep_u) + wrap_int32(a_in << ACT_SHIFT))
     over = u1 > UV_MAX
@@ -67,6 +76,7 @@ def lif_compartment(u, v, a_in, keep_u, keep_v, bias, vth_eff, subtract):
     u2 = u1 - over * (2 * UV_MAX) + under * (2 * UV_MAX)
     v1 = wrap_int32(decay(v, keep_v) + u2 + bias)
     v2 = min(max(v1, -V_LIMIT), V_LIMIT)
-    spiked = v2 > vth_eff
-    v3 = subtract * (v2 - vth_eff) if spiked else v2
-    return u2, v3, spiked, over | under, v1 != v2
+    pos = np.int64(v2 > vth_eff)
+    neg = np.int64(v2 < vth_lo_eff)       # never with pos: vth_lo < vth
+    v3 = v2 - pos * (v2 - subtract * (v2 - vth_eff)) - neg * v2
+    return u2, v3, pos - neg, over | under, v1 != v2

@@ -19,15 +19,16 @@ CONN_COUNTERS = ("spikes_in", "synaptic_ops", "message_bits")
 
 
 class Compartments(NamedTuple):
-    """Compartment constants: per population (n_pops,) int64, except `bias` (N,) int32."""
+    """Compartment constants: per compartment (N,) int16/int32, or per population (n_pops,) int64."""
 
-    keep_u: NDArray[np.int64]          # 4096 - (du + 1)
-    keep_v: NDArray[np.int64]          # 4096 - dv
-    vth_eff: NDArray[np.int64]         # vth << 6
-    reset_subtract: NDArray[np.int64]  # 1: a spike subtracts vth_eff from v; 0: resets v to 0
+    keep_u: NDArray[np.int16]          # (N,) 4096 - (du + 1), in [-1, 4097]
+    keep_v: NDArray[np.int16]          # (N,) 4096 - dv
+    vth_eff: NDArray[np.int32]         # (N,) vth << 6
+    vth_lo_eff: NDArray[np.int32]      # (N,) vth_lo << 6 (ternary neurons), else -2**31
+    reset_subtract: NDArray[np.int64]  # (n_pops,) 1: a spike subtracts vth_eff from v; 0: resets v to 0
     reset_interval: NDArray[np.int64]  # 0 = never reset
     reset_offset: NDArray[np.int64]
-    bias: NDArray[np.int32]            # bias_mant shifted by bias_exp, per compartment
+    bias: NDArray[np.int32]            # (N,) bias_mant shifted by bias_exp
 
 
 class Connections(NamedTuple):
@@ -81,7 +82,7 @@ class Scratch(NamedTuple):
     """Per-sample work buffers (a leading batch axis B when passed to `run_batch`).
 
     partial (D, N) int64, mark (D, N) uint8, touched (D N,) int64: exact partial sums of
-    right-shifted connections (D = 0 when none). fired (N rounded up to 8,) uint8 spike flags,
+    right-shifted connections (D = 0 when none). fired (N rounded up to 8,) int8 spikes (+1, -1),
     padding zero. spikes, payload (N + S,): this step's spike list. node_spk (n_nodes + 1,): where
     each node's spikes start in the list.
     """
@@ -89,7 +90,7 @@ class Scratch(NamedTuple):
     partial: NDArray[np.int64]
     mark: NDArray[np.uint8]
     touched: NDArray[np.int64]
-    fired: NDArray[np.uint8]
+    fired: NDArray[np.int8]
     spikes: NDArray[np.int64]
     payload: NDArray[np.int32]
     node_spk: NDArray[np.int64]

@@ -14,8 +14,9 @@ from .synapse import accumulate_partial, add_row, flush_partial, scatter_row, sc
 
 
 @njit(cache=True)
-def update_population(keep_u, keep_v, vth_eff, subtract, bias, u, v, acc, fired):
-    """Update one population's compartments (1-D slices) from `acc` (then cleared); set `fired`.
+def update_population(keep_u, keep_v, vth_eff, vth_lo_eff, subtract, bias, u, v, acc, fired):
+    """Update one population's compartments (1-D slices, the decays and thresholds too) from
+    `acc` (then cleared); set `fired`.
 
     Returns (u wraps, v saturations, active compartments: nonzero input or spiked, nonzero
     compartments: v nonzero before the step, nonzero input or nonzero bias). The body is
@@ -29,14 +30,15 @@ def update_population(keep_u, keep_v, vth_eff, subtract, bias, u, v, acc, fired)
         a_in = np.int64(acc[i])
         n_nonzero += (v[i] != 0) | (a_in != 0) | (bias[i] != 0)
         ui, vi, spiked, wrapped, saturated = lif_compartment(
-            np.int64(u[i]), np.int64(v[i]), a_in, keep_u, keep_v, np.int64(bias[i]), vth_eff, subtract)
+            np.int64(u[i]), np.int64(v[i]), a_in, np.int64(keep_u[i]), np.int64(keep_v[i]), np.int64(bias[i]),
+            np.int64(vth_eff[i]), np.int64(vth_lo_eff[i]), subtract)
         acc[i] = 0
         u[i] = ui
         v[i] = vi
         fired[i] = spiked
         n_wrap += wrapped
         n_sat += saturated
-        n_active += (a_in != 0) | spiked
+        n_active += (a_in != 0) | (spiked != 0)
     return n_wrap, n_sat, n_active, n_nonzero
 
 
@@ -55,7 +57,7 @@ def list_fired(fired, spikes, payload, comp_spikes):
             for i in range(8 * w, 8 * w + 8):
                 if fired[i]:
                     spikes[n_spk] = i
-                    payload[n_spk] = 1
+                    payload[n_spk] = fired[i]
                     comp_spikes[i] += 1
                     n_spk += 1
     return n_spk
@@ -74,10 +76,10 @@ def update_compartments(t, k, model, u, v, acc, scratch, tally):
         if interval > 0 and t % interval == comp.reset_offset[p]:
             u[lo:hi] = 0
             v[lo:hi] = 0
-        n_wrap, n_sat, n_active, n_nonzero = update_population(comp.keep_u[p], comp.keep_v[p], comp.vth_eff[p],
-                                                               comp.reset_subtract[p],
-                                                    comp.bias[lo:hi], u[lo:hi], v[lo:hi], acc[lo:hi],
-                                                    scratch.fired[lo:hi])
+        n_wrap, n_sat, n_active, n_nonzero = update_population(
+            comp.keep_u[lo:hi], comp.keep_v[lo:hi], comp.vth_eff[lo:hi], comp.vth_lo_eff[lo:hi], comp.reset_subtract[p],
+            comp.bias[lo:hi],
+            u[lo:hi], v[lo:hi], acc[lo:hi], scratch.fired[lo:hi])
         node_cnt[k, p, 0] = hi - lo
         node_cnt[k, p, 2] = n_wrap
         node_cnt[k, p, 3] = n_sat
@@ -165,8 +167,9 @@ def deliver(t, k, model, ring, scratch, conn_cnt):
 
 
 @njit(cache=True)
-def record_step(k, state, spikes, n_spk, trace):
-    """Copy step k's u, v and spikes of the traced compartments."""
+def record_step(k, state, spikes, payload, n_spk, trace):
+    """Copy step k's u, v and spikes (+1, or -1 for a ternary neuron's negative spike) of the
+    traced compartments."""
     for j in range(trace.index.shape[0]):
         i = trace.index[j]
         trace.u[k, j] = state.u[i]
@@ -175,7 +178,7 @@ def record_step(k, state, spikes, n_spk, trace):
     for q in range(n_spk):
         j = trace.slot[spikes[q]]
         if j >= 0:
-            trace.s[k, j] = 1
+            trace.s[k, j] = payload[q]
 
 
 @njit(cache=True)
@@ -187,7 +190,7 @@ def run_sample(t0, inputs, model, state, scratch, trace, tally):
         t = t0 + k + 1
         n_spk = update_compartments(t, k, model, state.u, state.v, state.ring[t % n_slots], scratch, tally)
         if n_rec:
-            record_step(k, state, scratch.spikes, n_spk, trace)
+            record_step(k, state, scratch.spikes, scratch.payload, n_spk, trace)
         collect_source_spikes(k, model, inputs, n_spk, scratch, tally)
         deliver(t, k, model, state.ring, scratch, tally.conn)
 

@@ -108,6 +108,6 @@ def _buffers(packed: Packed, batch: int, steps: int) -> tuple[Tally, Scratch]:
                   np.zeros((batch, packed.n_axons), np.int64))
     scratch = Scratch(np.zeros((batch, depth, n if depth else 0), np.int64),
                       np.zeros((batch, depth, n if depth else 0), np.uint8), np.zeros((batch, depth * n), np.int64),
-                      np.zeros((batch, -(-n // 8) * 8), np.uint8), np.zeros((batch, packed.n_axons), np.int64),
+                      np.zeros((batch, -(-n // 8) * 8), np.int8), np.zeros((batch, packed.n_axons), np.int64),
                       np.zeros((batch, packed.n_axons), np.int32), np.zeros((batch, n_nodes + 1), np.int64))
     return tally, scratch

@@ -66,15 +66,20 @@ def _compartments(pops: tuple[LIF, ...]) -> Compartments:
     def per_pop(f) -> np.ndarray:
         return np.array([f(p) for p in pops], dtype=np.int64)
 
+    def per_compartment(f, dtype=np.int32) -> np.ndarray:
+        return np.concatenate([np.broadcast_to(f(p), (p.n,)) for p in pops]).astype(dtype) if pops \
+            else np.zeros(0, dtype)
+
     unity = 1 << DECAY_SHIFT
     return Compartments(
-        keep_u=per_pop(lambda p: unity - (p.du + 1)),
-        keep_v=per_pop(lambda p: unity - p.dv),
-        vth_eff=per_pop(lambda p: p.vth << ACT_SHIFT),
+        keep_u=per_compartment(lambda p: unity - (np.asarray(p.du) + 1), np.int16),
+        keep_v=per_compartment(lambda p: unity - np.asarray(p.dv), np.int16),
+        vth_eff=per_compartment(lambda p: np.asarray(p.vth) << ACT_SHIFT),
+        vth_lo_eff=per_compartment(lambda p: -(2**31) if p.vth_lo is None else np.asarray(p.vth_lo) << ACT_SHIFT),
         reset_subtract=per_pop(lambda p: int(p.reset == "subtract")),
         reset_interval=per_pop(lambda p: p.reset_interval or 0),
         reset_offset=per_pop(lambda p: p.reset_offset),
-        bias=np.concatenate([p.bias for p in pops]).astype(np.int32) if pops else np.zeros(0, np.int32),
+        bias=per_compartment(lambda p: p.bias),
     )
 
 

@@ -12,14 +12,24 @@ def pick(rng, options):
     return options[rng.integers(len(options))]
 
 
-def random_lif(rng, name, n):
+def per_neuron(rng, n, values):
+    """One of `values`, or (a quarter of the time) an (n,) array of them."""
+    return rng.choice(values, n) if rng.random() < 0.25 else int(pick(rng, values))
+
+
+def random_lif(rng, name, n, lava_values=False):
+    """Loihi's register ranges, scalar or per neuron; with `lava_values` also the wider values
+    Lava computes with (du = -1 or 4096, dv = 4096, vth 2**17 and 2**20, biases up to 8000 << 10)."""
+    decays = [0, 1, 4095, int(rng.integers(0, 4096))] + ([-1, 4096] if lava_values else [])
+    thresholds = [0, 1, 2**17 - 1, int(rng.integers(0, 2**10)), int(rng.integers(0, 2**17))]
     return dict(
         name=name, n=n,
-        du=int(pick(rng, [0, 1, 4095, int(rng.integers(0, 4096))])),
-        dv=int(pick(rng, [0, 1, 4095, int(rng.integers(0, 4096))])),
-        vth=int(pick(rng, [0, 1, 2**17 - 1, int(rng.integers(0, 2**10)), int(rng.integers(0, 2**17))])),
-        bias_mant=rng.integers(-4096, 4096, n) * (rng.random() < 0.6),
-        bias_exp=rng.integers(0, 8, n),
+        du=per_neuron(rng, n, decays),
+        dv=per_neuron(rng, n, [d for d in decays if d >= 0]),
+        vth=per_neuron(rng, n, thresholds + ([2**17, 2**20] if lava_values else [])),
+        bias_mant=rng.integers(*pick(rng, [(-4096, 4096), (-8000, 8001)] if lava_values else [(-4096, 4096)]), n)
+        * (rng.random() < 0.6),
+        bias_exp=rng.integers(0, pick(rng, [8, 11]) if lava_values else 8, n),
         u=rng.integers(-(2**23), 2**23 + 1, n) * (rng.random() < 0.3),
         v=rng.integers(-(2**23) + 1, 2**23, n) * (rng.random() < 0.3),
     )
@@ -47,18 +57,22 @@ def random_connection(rng, name, src, dst, n_src, n_dst, graded_ok, sparse_ok=Tr
         num_message_bits=int(pick(rng, [0, 0, 8, 24])) if graded_ok else 0, delays=delays)
 
 
-def random_network(rng, max_n=12, max_steps=60, subtract=False):
-    """A random network and a step count (`subtract`: some populations reset by subtraction)."""
+def random_network(rng, max_n=12, max_steps=60, lava_values=False, subtract=False):
+    """A random network and a step count (`lava_values`: see `random_lif`; `subtract`: some
+    populations reset by subtraction, some are ternary)."""
     steps = int(rng.integers(1, max_steps + 1))
     n_pops = int(rng.integers(1, 4))
     pops = []
     for p in range(n_pops):
-        kw = random_lif(rng, f"p{p}", int(rng.integers(1, max_n + 1)))
+        kw = random_lif(rng, f"p{p}", int(rng.integers(1, max_n + 1)), lava_values)
         if rng.random() < 0.25:
             kw["reset_interval"] = int(rng.integers(1, 12))
             kw["reset_offset"] = int(rng.integers(0, kw["reset_interval"]))
         if subtract and rng.random() < 0.5:
             kw["reset"] = "subtract"
+        elif subtract and rng.random() < 0.3:
+            vth_lo = rng.integers(-(2**14), 2**10, kw["n"]) if rng.random() < 0.5 else int(rng.integers(-(2**14), 0))
+            kw["vth_lo"] = np.minimum(vth_lo, np.asarray(kw["vth"]) - 1)
         pops.append(LIF(**kw))
     sources = []
     for s in range(int(rng.integers(0, 3))):

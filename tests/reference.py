@@ -55,10 +55,11 @@ def lif_step(pop: LIF, t, u, v, a_in):
     v = wrap32(round_to_zero_decay(v, 4096 - pop.dv) + u + bias)
     sat = (v > 2**23 - 1) | (v < -(2**23 - 1))
     v = np.clip(v, -(2**23 - 1), 2**23 - 1)
-    s = v > pop.vth * 64
-    v = np.where(s, v - pop.vth * 64 if pop.reset == "subtract" else 0, v)
+    vth = np.broadcast_to(pop.vth, v.shape) * 64
+    s = (v > vth).astype(np.int64) - (v < np.broadcast_to(pop.vth_lo, v.shape) * 64 if pop.vth_lo is not None else 0)
+    v = np.where(s > 0, v - vth if pop.reset == "subtract" else 0, np.where(s < 0, 0, v))
     nonzero = (v_before != 0) | (a_in != 0) | (bias != 0)
-    return u, v, s, int(np.sum(hi | lo)), int(np.sum(sat)), int(np.sum((a_in != 0) | s)), int(np.sum(nonzero))
+    return u, v, s, int(np.sum(hi | lo)), int(np.sum(sat)), int(np.sum((a_in != 0) | (s != 0))), int(np.sum(nonzero))
 
 
 def source_values(src, steps, batch):
@@ -87,7 +88,7 @@ def reference_run(network: Network, steps: int, batch: int = 1):
                 out[p] = s.astype(np.int64)
                 for var, val in (("u", u[p]), ("v", v[p]), ("s", s)):
                     traces[p][var][b, k] = val
-                for name, val in (("neuron_updates", pop.n), ("spikes", int(s.sum())), ("u_wraps", n_wrap),
+                for name, val in (("neuron_updates", pop.n), ("spikes", int(np.count_nonzero(s))), ("u_wraps", n_wrap),
                                   ("v_saturations", n_sat), ("active_updates", n_active),
                                   ("nonzero_updates", n_nonzero)):
                     counters[p].setdefault(name, np.zeros((batch, steps), np.int64))[b, k] = val

@@ -12,12 +12,13 @@ def lif(**kw):
 
 
 @pytest.mark.parametrize("kw, match", [
-    (dict(du=4096), r"'hidden': field 'du': expected integers in \[0, 4095\], found values in \[4096, 4096\]"),
-    (dict(dv=-1), r"'hidden': field 'dv': expected integers in \[0, 4095\]"),
-    (dict(vth=2**17), r"'hidden': field 'vth': expected integers in \[0, 131071\]"),
-    (dict(bias_mant=[0, 4096, 0]), r"'hidden': field 'bias_mant': expected integers in \[-4096, 4095\]"),
+    (dict(du=4097), r"'hidden': field 'du': expected integers in \[-1, 4096\], found values in \[4097, 4097\]"),
+    (dict(dv=-2), r"'hidden': field 'dv': expected integers in \[-1, 4096\]"),
+    (dict(dv=[0, 1]), r"'hidden': field 'dv': expected a scalar or shape \(3,\), found shape \(2,\)"),
+    (dict(vth=2**25), r"'hidden': field 'vth': expected integers in \[0, 33554431\]"),
+    (dict(bias_mant=[0, 2**15, 0]), r"'hidden': field 'bias_mant': expected integers in \[-32768, 32767\]"),
     (dict(bias_mant=[1, 2]), r"'hidden': field 'bias_mant': expected a scalar or shape \(3,\), found shape \(2,\)"),
-    (dict(bias_exp=8), r"'hidden': field 'bias_exp'"),
+    (dict(bias_exp=17), r"'hidden': field 'bias_exp'"),
     (dict(u=2**23 + 1), r"'hidden': field 'u': expected integers in \[-8388608, 8388608\]"),
     (dict(v=0.5), r"'hidden': field 'v': expected integer values, found non-integral"),
     (dict(n=0), r"'hidden': field 'n': expected an integer in \[1, 2,147,483,647\], found 0"),

@@ -19,17 +19,21 @@ INT24 = st.integers(-(2**23), 2**23)
 @settings(max_examples=300, deadline=None)
 @given(u=INT24, v=st.integers(-(2**23) + 1, 2**23 - 1), a_in=st.integers(-(2**31), 2**31 - 1),
        du=st.integers(0, 4095), dv=st.integers(0, 4095), vth=st.integers(0, 2**17 - 1),
-       bias=st.integers(-4096 * 128, 4095 * 128), reset=st.sampled_from(["zero", "subtract"]))
-def test_lif_compartment_equals_the_reference_step(u, v, a_in, du, dv, vth, bias, reset):
+       bias=st.integers(-4096 * 128, 4095 * 128), reset=st.sampled_from(["zero", "subtract", "ternary"]),
+       vth_lo=st.integers(-(2**17), 2**17))
+def test_lif_compartment_equals_the_reference_step(u, v, a_in, du, dv, vth, bias, reset, vth_lo):
     from neurochip.ir import LIF
 
     mant, exp = (bias, 0) if -4096 <= bias <= 4095 else (bias // 128, 7)
-    pop = LIF("p", 1, du=du, dv=dv, vth=vth, bias_mant=mant, bias_exp=exp, reset=reset)
+    ternary = reset == "ternary"
+    pop = LIF("p", 1, du=du, dv=dv, vth=vth, bias_mant=mant, bias_exp=exp, reset="zero" if ternary else reset,
+              vth_lo=min(vth_lo, vth - 1) if ternary else None)
     ref_u, ref_v, ref_s, wraps, sats, *_ = lif_step(pop, 1, np.array([u]), np.array([v]), np.array([a_in]))
     got = lif_compartment(np.int64(u), np.int64(v), np.int64(a_in), 4096 - (du + 1), 4096 - dv,
-                          np.int64(pop.bias[0]), vth << 6, int(reset == "subtract"))
-    assert (int(got[0]), int(got[1]), bool(got[2]), int(got[3]), int(got[4])) == \
-        (int(ref_u[0]), int(ref_v[0]), bool(ref_s[0]), wraps, sats)
+                          np.int64(pop.bias[0]), vth << 6, (pop.vth_lo << 6) if ternary else -(2**31),
+                          int(reset == "subtract"))
+    assert (int(got[0]), int(got[1]), int(got[2]), int(got[3]), int(got[4])) == \
+        (int(ref_u[0]), int(ref_v[0]), int(ref_s[0]), wraps, sats)
 
 
 @pytest.mark.parametrize("x", [0, 1, -1, 2**31 - 1, 2**31, -(2**31), -(2**31) - 1, 2**40 + 5, -(2**45) - 3])
@@ -89,12 +93,13 @@ def test_block_bits_by_hand():
 def test_list_fired_is_nonzero(seed):
     rng = np.random.default_rng(seed)
     n = int(rng.integers(1, 70))
-    fired = np.zeros(-(-n // 8) * 8, np.uint8)
-    fired[:n] = rng.random(n) < 0.3
+    fired = np.zeros(-(-n // 8) * 8, np.int8)
+    fired[:n] = (rng.random(n) < 0.3) * rng.choice([1, -1], n)
     spikes, payload, counts = np.zeros(n, np.int64), np.zeros(n, np.int32), np.zeros(n, np.int64)
     k = list_fired(fired, spikes, payload, counts)
     np.testing.assert_array_equal(spikes[:k], np.nonzero(fired)[0])
-    np.testing.assert_array_equal(counts, fired[:n])
+    np.testing.assert_array_equal(payload[:k], fired[np.nonzero(fired)[0]])
+    np.testing.assert_array_equal(counts, fired[:n] != 0)
 
 
 @settings(max_examples=60, deadline=None)

@@ -3,7 +3,7 @@ and export neurochip networks as Lava processes (`to_lava`).
 
 Lava is imported lazily and only for type checks: the core never depends on it. Supported:
 ``RingBuffer`` (lava.proc.io.source) spike sources, ``Dense``, ``Sparse``, ``DelayDense``,
-``LIF`` and ``LIFReset``; ``Monitor`` processes are ignored (they only observe). Parameters are
+``LIF``, ``LIFReset`` and ``TernaryLIF``; ``Monitor`` processes are ignored (they only observe). Parameters are
 read as Lava's fixed-point process models read them: variables are cast to the models'
 dtypes, and weights are clipped to 8 bits per sign mode as ``clip_weights`` does.
 
@@ -30,6 +30,8 @@ from ..mapping import Placement
 from ..profiles import Profile
 from ..result import Counters
 
+#: Lava neuron processes, all read as `LIF` populations.
+NEURONS = ("LIF", "LIFReset", "TernaryLIF")
 #: Lava trace names -> neurochip trace vars.
 TRACE_NAMES = {"u": "u", "v": "v", "s_out": "s"}
 
@@ -37,11 +39,11 @@ TRACE_NAMES = {"u": "u", "v": "v", "s_out": "s"}
 def _lava_types() -> dict[str, type]:
     from lava.proc.dense.process import DelayDense, Dense
     from lava.proc.io.source import RingBuffer
-    from lava.proc.lif.process import LIF as LavaLIF, LIFReset
+    from lava.proc.lif.process import LIF as LavaLIF, LIFReset, TernaryLIF
     from lava.proc.monitor.process import Monitor
     from lava.proc.sparse.process import Sparse
 
-    return {"LIF": LavaLIF, "LIFReset": LIFReset, "Dense": Dense, "Sparse": Sparse,
+    return {"LIF": LavaLIF, "LIFReset": LIFReset, "TernaryLIF": TernaryLIF, "Dense": Dense, "Sparse": Sparse,
             "DelayDense": DelayDense, "RingBuffer": RingBuffer, "Monitor": Monitor}
 
 
@@ -63,7 +65,8 @@ def _init(var: Any, dtype: type) -> np.ndarray:
 
 
 def _connected(procs: Iterable[Any]) -> list[Any]:
-    """`procs` and every process reachable from them through ports, in discovery order."""
+    """`procs` and every process reachable from them through ports, in discovery order, those
+    attached to a variable by reference (a RefPort on its VarPort: Reset, StateDataloader) too."""
     seen: dict[int, Any] = {}
     stack = list(procs)
     while stack:
@@ -71,7 +74,7 @@ def _connected(procs: Iterable[Any]) -> list[Any]:
         if id(p) in seen:
             continue
         seen[id(p)] = p
-        for port in (*p.in_ports, *p.out_ports):
+        for port in (*p.in_ports, *p.out_ports, *p.ref_ports, *p.var_ports):
             for other in (*port.in_connections, *port.out_connections):
                 stack.append(other.process)
     return list(seen.values())
@@ -83,15 +86,22 @@ def _lif(proc: Any, name: str, kind: str) -> LIF:
         interval = int(proc.proc_params["reset_interval"])
         reset = dict(reset_interval=interval, reset_offset=int(proc.proc_params["reset_offset"]) % interval)
     shape = tuple(proc.proc_params["shape"])
-    flat = {k: np.broadcast_to(_init(getattr(proc, k), dt), shape).ravel() for k, dt in
-            (("u", np.int32), ("v", np.int32), ("bias_mant", np.int16), ("bias_exp", np.int16))}
-    return LIF(name=name, n=int(np.prod(shape)), du=int(_init(proc.du, np.uint16).item()), dv=int(_init(proc.dv, np.uint16).item()),
-               vth=int(_init(proc.vth, np.int32).item()), **flat, **reset)
+    vars_ = (("u", "u", np.int32), ("v", "v", np.int32), ("bias_mant", "bias_mant", np.int16),
+             ("bias_exp", "bias_exp", np.int16), ("du", "du", np.int64), ("dv", "dv", np.int64))
+    vars_ += ((("vth", "vth_hi", np.int32), ("vth_lo", "vth_lo", np.int32)) if kind == "TernaryLIF"
+              else (("vth", "vth", np.int32),))
+    flat = {ours: np.broadcast_to(_init(getattr(proc, theirs), dt), shape).ravel() for ours, theirs, dt in vars_}
+    return LIF(name=name, n=int(np.prod(shape)), **flat, **reset)
 
 
 def _as_model_weights(raw: Any) -> np.ndarray | sp.csr_array:
-    """Weights as Lava's fixed-point model holds them: cast to int32 (copied only when needed)."""
-    w = sp.csr_array(raw) if sp.issparse(raw) else np.asarray(raw)
+    """Weights as Lava's fixed-point model holds them: duplicates of a sparse matrix summed (as
+    its clipping does), cast to int32 (copied only when needed)."""
+    if sp.issparse(raw):
+        w = sp.csr_array(raw, copy=True)
+        w.sum_duplicates()
+    else:
+        w = np.asarray(raw)
     values = w.data if sp.issparse(w) else w
     if values.dtype.kind in "iu" and (values.size == 0 or (values.min() >= -(2**31) and values.max() < 2**31)):
         return w
@@ -106,10 +116,25 @@ def _clipped(values: np.ndarray, mode: SignMode) -> np.ndarray:
     return np.clip(values, lo, hi)
 
 
+def _sign_mode(given: Any, weights: Any) -> SignMode:
+    """The sign mode Lava's model uses: ``proc_params.get("sign_mode") or determine_sign_mode(weights)``,
+    compared with Lava's enum by equality, so NULL and plain ints other than 0 act as excitatory
+    (neither MIXED nor INHIBITORY), while None and 0 infer it from `weights`."""
+    if not given:
+        return SignMode.of(weights)
+    name = getattr(given, "name", None) if type(given).__name__ == "SignMode" else None
+    return {"MIXED": SignMode.MIXED, "INHIBITORY": SignMode.INHIBITORY}.get(name, SignMode.EXCITATORY)
+
+
 def _connection(proc: Any, kind: str, name: str, src: str, dst: str) -> Connection:
     params = proc.proc_params
     w = _as_model_weights(proc.weights.init)
-    mode = SignMode[params["sign_mode"].name] if params.get("sign_mode") else SignMode.of(w)
+    # Dense's model holds int32 weights; Sparse's keeps the matrix as given (floats infer the mode)
+    raw = proc.weights.init if kind == "Sparse" else w
+    if kind == "Sparse" and sp.issparse(raw):
+        raw = sp.csr_array(raw, copy=True)
+        raw.sum_duplicates()
+    mode = _sign_mode(params.get("sign_mode"), raw)
     if sp.issparse(w):
         w = sp.csr_array((_clipped(w.data, mode), w.indices, w.indptr), shape=w.shape)
     else:
@@ -120,19 +145,20 @@ def _connection(proc: Any, kind: str, name: str, src: str, dst: str) -> Connecti
                       num_message_bits=int(_init(proc.num_message_bits, np.int64).item()), delays=delays)
 
 
-def _peers(port: Any, direction: str, proc: Any) -> list[Any]:
+def _peers(port: Any, direction: str, proc: Any, label: str | None = None) -> list[Any]:
     """Processes at the other end of `port`, looking through reshape/flatten ports (which keep
-    C-order flat indices, so they change nothing here). Other virtual ports are refused."""
+    C-order flat indices, so they change nothing here). Other virtual ports are refused, naming
+    the process's own port (`label`, kept through virtual ports, which have no name)."""
+    label = label or port.name
     out = []
     for peer in port.in_connections if direction == "in" else port.out_connections:
         kind = type(peer).__name__
         if kind == "ReshapePort":
-            out += _peers(peer, direction, proc)
+            out += _peers(peer, direction, proc, label)
         elif kind in ("InPort", "OutPort"):
             out.append(peer.process)
         else:
-            raise LavaError(f"{proc.name!r}.{port.name}: virtual port {kind} is not supported "
-                                      "(only reshape and flatten)")
+            raise LavaError(f"{proc.name!r}.{label}: virtual port {kind} is not supported (only reshape and flatten)")
     return out
 
 
@@ -155,10 +181,10 @@ def from_lava(procs: Iterable[Any]) -> LavaGraph:
     pops, sources, conns = [], [], []
     for p, kind in graph:
         name = names[id(p)]
-        if kind in ("LIF", "LIFReset"):
+        if kind in NEURONS:
             pops.append(_lif(p, name, kind))
             shapes[id(p)] = tuple(p.proc_params["shape"])
-            direct = [q for q in _peers(p.a_in, "in", p) if _kind(q, types) in ("LIF", "LIFReset", "RingBuffer")]
+            direct = [q for q in _peers(p.a_in, "in", p) if _kind(q, types) in (*NEURONS, "RingBuffer")]
             if direct:
                 raise LavaError(f"{p.name!r}.a_in is fed directly by {direct[0].name!r}; "
                                           "connect sources through a Dense, Sparse or DelayDense process")
@@ -217,7 +243,7 @@ def run(procs: Iterable[Any] | Any, num_steps: int, trace: bool = True) -> LavaR
 def to_lava(network: Network, steps: int) -> dict[str, Any]:
     """Lava processes computing what `emulate(network, steps)` computes, by node/connection name.
 
-    LIF populations become ``LIF`` (or ``LIFReset``); sources become ``RingBuffer``s holding the
+    LIF populations become ``LIF`` (or ``LIFReset``, or ``TernaryLIF`` with vth_lo); sources become ``RingBuffer``s holding the
     payloads of steps 1..`steps` (Bernoulli sources are drawn here, as the emulator draws them);
     connections become ``Dense`` (dense weights without delays), ``Sparse`` (sparse weights
     without delays) or ``DelayDense``, with weight_exp, num_weight_bits, sign_mode and
@@ -225,7 +251,7 @@ def to_lava(network: Network, steps: int) -> dict[str, Any]:
     """
     from lava.proc.dense.process import DelayDense, Dense
     from lava.proc.io.source import RingBuffer
-    from lava.proc.lif.process import LIF as LavaLIF, LIFReset
+    from lava.proc.lif.process import LIF as LavaLIF, LIFReset, TernaryLIF
     from lava.proc.sparse.process import Sparse
     from lava.utils.weightutils import SignMode as LavaSignMode
 
@@ -235,10 +261,18 @@ def to_lava(network: Network, steps: int) -> dict[str, Any]:
     for pop in network.populations:
         if pop.reset != "zero":
             raise LavaError(f"population {pop.name!r} resets by {pop.reset}: Lava 0.10's LIF resets v to zero")
-        kwargs = dict(shape=(pop.n,), u=pop.u, v=pop.v, du=pop.du, dv=pop.dv, vth=pop.vth,
+        kwargs = dict(shape=(pop.n,), u=pop.u, v=pop.v, du=pop.du, dv=pop.dv,
                       bias_mant=pop.bias_mant, bias_exp=pop.bias_exp, name=pop.name)
-        procs[pop.name] = (LIFReset(reset_interval=pop.reset_interval, reset_offset=pop.reset_offset, **kwargs)
-                           if pop.reset_interval else LavaLIF(**kwargs))
+        if pop.vth_lo is not None and pop.reset_interval:
+            raise LavaError(f"population {pop.name!r} is ternary and resets every {pop.reset_interval} steps: Lava 0.10 "
+                            "has no TernaryLIF with a reset interval")
+        if pop.vth_lo is not None:
+            procs[pop.name] = TernaryLIF(vth_hi=pop.vth, vth_lo=pop.vth_lo, **kwargs)
+        elif pop.reset_interval:
+            procs[pop.name] = LIFReset(reset_interval=pop.reset_interval, reset_offset=pop.reset_offset, vth=pop.vth,
+                                       **kwargs)
+        else:
+            procs[pop.name] = LavaLIF(vth=pop.vth, **kwargs)
     for src in network.sources:
         procs[src.name] = RingBuffer(data=src.emit(steps, 1)[0].T.astype(np.int32))
     for c in network.connections:

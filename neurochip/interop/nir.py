@@ -393,7 +393,7 @@ def _quantize(name: str, node: Any, f: dict, incoming: list, m_name: dict[int, s
     exact = (getattr(node, "metadata", None) or {}).get("neurochip")
     n = f["n"]
     if exact is not None and all(((m.metadata or {}).get("neurochip") if m is not None else None) for _, _, m in incoming):
-        pop = LIF(name, n, du=_scalar(exact["du"]), dv=_scalar(exact["dv"]), vth=_scalar(exact["vth"]),
+        pop = LIF(name, n, du=_per_neuron(exact["du"]), dv=_per_neuron(exact["dv"]), vth=_per_neuron(exact["vth"]),
                   bias_mant=np.broadcast_to(exact["bias_mant"], (n,)), bias_exp=np.broadcast_to(exact["bias_exp"], (n,)),
                   u=np.broadcast_to(exact["u"], (n,)), v=np.broadcast_to(exact["v"], (n,)),
                   reset_interval=_scalar(exact["reset_interval"]) or None, reset_offset=_scalar(exact["reset_offset"]),
@@ -407,7 +407,7 @@ def _quantize(name: str, node: Any, f: dict, incoming: list, m_name: dict[int, s
                                     sign_mode=list(SignMode)[_scalar(q["sign_mode"])],
                                     num_message_bits=_scalar(q["num_message_bits"]),
                                     delays=None if delays is None else (_scalar(delays) if delays.size == 1 else delays)))
-        return pop, conns, LayerReport(name, f["kind"], n, True, 0.0, 0.0, 0.0, 0.0, pop.vth)
+        return pop, conns, LayerReport(name, f["kind"], n, True, 0.0, 0.0, 0.0, 0.0, int(np.max(pop.vth)))
     du, dv = decays(f["du_f"], f["dv_f"])
     th = f["threshold"] if f["threshold"] is not None else np.ones(n)
     mats = [(src, sp.csr_array(sp.diags_array(f["g"] / th) @ path.matrix), path) for src, path, _ in incoming]
@@ -546,6 +546,23 @@ def _scalar(value: Any) -> int:
     return int(np.asarray(value).ravel()[0])
 
 
+def _per_neuron(value: Any) -> int | np.ndarray:
+    """A stored parameter: one value (any shape of size 1) as an int, else the array."""
+    arr = np.asarray(value)
+    return int(arr.ravel()[0]) if arr.size == 1 else arr
+
+
+def _decay_fractions(p: LIF) -> tuple[np.ndarray, np.ndarray]:
+    """(du, dv) of a population as fractions of 1 per step, (n,) each."""
+    unity = 1 << DECAY_SHIFT
+    return (np.broadcast_to(p.du, (p.n,)) + 1) / unity, np.broadcast_to(p.dv, (p.n,)) / unity
+
+
+def _tau(dt: float, fraction: np.ndarray) -> np.ndarray:
+    """Time constants (s) for decays of `fraction` per step of `dt` (inf where nothing decays)."""
+    return np.divide(dt, fraction, out=np.full(fraction.shape, np.inf), where=fraction > 0)
+
+
 def save(network: Network, path: str | Path, dt: float = 1e-3, outputs: Iterable[str] | None = None) -> Path:
     """Write `network` as a NIR graph: LIF populations as CubaLIF (time constants from du, dv and
     dt; threshold 1, weights in threshold units), connections as Affine with optional Delay,
@@ -556,6 +573,8 @@ def save(network: Network, path: str | Path, dt: float = 1e-3, outputs: Iterable
     import nir
 
     for p in network.populations:
+        if p.vth_lo is not None:
+            raise NIRError(f"population {p.name!r} is ternary (vth_lo): NIR 1.0 has no neuron with a negative spike")
         if p.reset != "zero":
             raise NIRError(f"population {p.name!r} resets by {p.reset}: NIR 1.0 records only a reset value, not a "
                            "reset by subtraction")
@@ -564,9 +583,9 @@ def save(network: Network, path: str | Path, dt: float = 1e-3, outputs: Iterable
     for s in network.sources:
         nodes[s.name] = nir.Input(input_type={"input": np.array([s.n])})
     for p in network.populations:
-        du_f, dv_f = (p.du + 1) / (1 << DECAY_SHIFT), p.dv / (1 << DECAY_SHIFT)
+        du_f, dv_f = _decay_fractions(p)
         nodes[p.name] = nir.CubaLIF(
-            tau_syn=np.full(p.n, dt / du_f), tau_mem=np.full(p.n, dt / dv_f if dv_f else np.inf), r=np.ones(p.n),
+            tau_syn=_tau(dt, du_f), tau_mem=_tau(dt, dv_f), r=np.ones(p.n),
             v_leak=np.zeros(p.n), v_threshold=np.ones(p.n), v_reset=np.zeros(p.n), w_in=np.ones(p.n),
             metadata={"neurochip": _arrays({"du": p.du, "dv": p.dv, "vth": p.vth, "u": p.u, "v": p.v, "bias_mant": p.bias_mant,
                                             "bias_exp": p.bias_exp, "reset_interval": p.reset_interval or 0,
@@ -574,8 +593,9 @@ def save(network: Network, path: str | Path, dt: float = 1e-3, outputs: Iterable
     for c in network.connections:
         w = c.weights.toarray() if sp.issparse(c.weights) else np.asarray(c.weights)
         dst = network.nodes[c.dst]
-        unity = 1 << DECAY_SHIFT
-        scale = 2.0**c.weight_exp / max(dst.vth, 1) / max((dst.dv / unity) * ((dst.du + 1) / unity), 1e-12)
+        du_f, dv_f = _decay_fractions(dst)
+        scale = (2.0**c.weight_exp / np.maximum(np.broadcast_to(dst.vth, (dst.n,)), 1)
+                 / np.maximum(dv_f * du_f, 1e-12))[:, None]
         delays = c.delays if c.delays is not None else 0
         q = {"weights": w, "weight_exp": c.weight_exp, "num_weight_bits": c.num_weight_bits,
              "sign_mode": list(SignMode).index(c.sign_mode), "num_message_bits": c.num_message_bits,

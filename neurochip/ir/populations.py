@@ -8,7 +8,7 @@ from numpy.typing import NDArray
 
 from ._checks import check_count, check_name, int_array, int_scalar
 from ..errors import network_error
-from ..kernels.fixed_point import BIAS_EXP_RANGE, BIAS_MANT_BITS, DECAY_MAX, UV_BITS, VTH_MAX
+from ..kernels.fixed_point import BIAS_EXP_ACCEPTED, BIAS_MANT_ACCEPTED, DECAY_ACCEPTED, UV_BITS, VTH_ACCEPTED_MAX
 
 
 #: What a spike does to v (`LIF.reset`).
@@ -25,6 +25,7 @@ class LIF:
         u = trunc0(u * (4096 - du - 1) / 4096) + (a_in << 6)   # int32, then one +-2**24 wrap into (-2**23, 2**23]
         v = trunc0(v * (4096 - dv) / 4096) + u + (bias_mant << bias_exp)   # clipped to +-(2**23 - 1)
         s = v > (vth << 6);  v[s] = 0 (reset "zero"), or v[s] -= vth << 6 ("subtract"); u is not reset
+        with vth_lo (Lava's TernaryLIF): v < (vth_lo << 6) spikes -1 and resets v to 0
 
     trunc0 rounds toward zero. ``a_in`` is the int32 sum of this step's dendritic input.
 
@@ -32,22 +33,28 @@ class LIF:
     ----------
     name : unique node name.
     n : number of compartments.
-    du, dv : current and voltage decay, 12-bit unsigned (0 = no decay, 4095 = full decay).
-    vth : threshold mantissa, 17-bit unsigned; the effective threshold is ``vth << 6``.
-    bias_mant : bias mantissa, scalar or (n,), 13-bit signed.
-    bias_exp : bias exponent, scalar or (n,), in [-12, 7] (negative: arithmetic right shift).
+    du, dv : current and voltage decay, scalar or (n,): 12-bit unsigned on Loihi (0 = no decay,
+        4095 = full decay); Lava also computes with du = -1 (no current decay) and 4096.
+    vth : threshold mantissa, scalar or (n,): 17-bit unsigned on Loihi, up to 2**25 - 1 in Lava;
+        the effective threshold is ``vth << 6``.
+    bias_mant : bias mantissa, scalar or (n,): 13-bit signed on Loihi, 16-bit in Lava.
+    bias_exp : bias exponent, scalar or (n,): 0..7 on Loihi, [-16, 16] here as in Lava (negative:
+        arithmetic right shift; the shifted bias wraps to int32 as Lava's does).
     u, v : initial state, scalar or (n,), 24-bit signed.
     reset_interval, reset_offset : when set, u and v are zeroed at steps with
         ``t % reset_interval == reset_offset`` (Lava ``LIFReset``).
     reset : what a spike does to v: "zero" (Loihi 1 and Lava's LIF) or "subtract" the threshold
         (Sinabs' and snnTorch's default; Loihi 2 runs it as a programmable neuron).
+    vth_lo : None, or a lower threshold mantissa, scalar or (n,), 24-bit signed: the population is
+        then ternary (Lava's TernaryLIF; vth is its vth_hi): it spikes -1 when v < vth_lo << 6, a
+        payload of -1 to graded connections (binary ones count it as a spike). Reset "zero" only.
     """
 
     name: str
     n: int
-    du: int = 0
-    dv: int = 0
-    vth: int = 10
+    du: NDArray[np.int64] | int = 0
+    dv: NDArray[np.int64] | int = 0
+    vth: NDArray[np.int64] | int = 10
     bias_mant: NDArray[np.int64] | int = 0
     bias_exp: NDArray[np.int64] | int = 0
     u: NDArray[np.int64] | int = 0
@@ -55,18 +62,17 @@ class LIF:
     reset_interval: int | None = None
     reset_offset: int = 0
     reset: str = "zero"
+    vth_lo: NDArray[np.int64] | int | None = None
 
     def __post_init__(self) -> None:
         check_name("LIF", self.name)
         name, n = self.name, check_count(self.name, "n", self.n)
         set_ = object.__setattr__
         set_(self, "n", n)
-        set_(self, "du", int_scalar(name, "du", self.du, 0, DECAY_MAX))
-        set_(self, "dv", int_scalar(name, "dv", self.dv, 0, DECAY_MAX))
-        set_(self, "vth", int_scalar(name, "vth", self.vth, 0, VTH_MAX))
-        half = 2 ** (BIAS_MANT_BITS - 1)
-        set_(self, "bias_mant", int_array(name, "bias_mant", self.bias_mant, -half, half - 1, (n,)))
-        set_(self, "bias_exp", int_array(name, "bias_exp", self.bias_exp, *BIAS_EXP_RANGE, (n,)))
+        for field, lo, hi in (("du", *DECAY_ACCEPTED), ("dv", *DECAY_ACCEPTED), ("vth", 0, VTH_ACCEPTED_MAX)):
+            set_(self, field, _scalar_or_array(name, field, getattr(self, field), lo, hi, n))
+        set_(self, "bias_mant", int_array(name, "bias_mant", self.bias_mant, *BIAS_MANT_ACCEPTED, (n,)))
+        set_(self, "bias_exp", int_array(name, "bias_exp", self.bias_exp, *BIAS_EXP_ACCEPTED, (n,)))
         uv = 2 ** (UV_BITS - 1)
         set_(self, "u", int_array(name, "u", self.u, -uv, uv, (n,)))
         set_(self, "v", int_array(name, "v", self.v, -uv + 1, uv - 1, (n,)))
@@ -79,9 +85,26 @@ class LIF:
             raise network_error(name, "reset_offset", "0 when reset_interval is None", self.reset_offset)
         if self.reset not in RESETS:
             raise network_error(name, "reset", f"one of {RESETS}", repr(self.reset))
+        if self.vth_lo is not None:
+            set_(self, "vth_lo", _scalar_or_array(name, "vth_lo", self.vth_lo, -uv, uv - 1, n))
+            if np.any(np.asarray(self.vth_lo) >= np.asarray(self.vth)):
+                raise network_error(name, "vth_lo", "values below vth (as Lava's TernaryLIF requires)",
+                                    f"{np.max(self.vth_lo)} against vth {np.min(self.vth)}")
+            if self.reset != "zero":
+                raise network_error(name, "reset", "'zero' for a ternary population (vth_lo set)", repr(self.reset))
 
     @property
     def bias(self) -> NDArray[np.int64]:
-        """Effective bias per compartment: ``bias_mant`` shifted by ``bias_exp`` (arithmetic)."""
+        """Effective bias per compartment: ``bias_mant`` shifted by ``bias_exp`` (arithmetic),
+        wrapped to int32 as Lava's int32 shift wraps it."""
         exp = self.bias_exp
-        return np.where(exp >= 0, self.bias_mant << np.maximum(exp, 0), self.bias_mant >> np.maximum(-exp, 0))
+        shifted = np.where(exp >= 0, self.bias_mant << np.maximum(exp, 0), self.bias_mant >> np.maximum(-exp, 0))
+        return ((shifted + 2**31) % 2**32) - 2**31
+
+
+def _scalar_or_array(node: str, field: str, value: object, lo: int, hi: int, n: int) -> int | NDArray[np.int64]:
+    """An int when `value` is one number (or an (n,) array of one value), else an (n,) int64 array."""
+    arr = int_array(node, field, value, lo, hi, None if np.ndim(value) == 0 else (n,))
+    if arr.ndim == 0 or (arr.size and np.all(arr == arr.flat[0])):
+        return int(arr.flat[0])
+    return arr

@@ -13,10 +13,12 @@ lava = require("lava", "Lava conformance runs in .venv-lava (make test-lava)")
 from lava.magma.core.run_conditions import RunSteps  # noqa: E402
 from lava.magma.core.run_configs import Loihi2SimCfg  # noqa: E402
 from lava.proc.dense.process import DelayDense, Dense  # noqa: E402
+from lava.proc.io.reset import Reset  # noqa: E402
 from lava.proc.io.source import RingBuffer  # noqa: E402
-from lava.proc.lif.process import LIF, LIFReset, TernaryLIF  # noqa: E402
+from lava.proc.lif.process import LIF, LIFRefractory, LIFReset, TernaryLIF  # noqa: E402
 from lava.proc.monitor.process import Monitor  # noqa: E402
 from lava.proc.sparse.process import Sparse  # noqa: E402
+from lava.utils.weightutils import SignMode  # noqa: E402
 
 from neurochip.interop import lava as nl  # noqa: E402
 
@@ -27,21 +29,35 @@ def pick(rng, options):
     return options[rng.integers(len(options))]
 
 
+def per_neuron(rng, shape, scalar, values):
+    """A scalar, or (a third of the time) an array of `values` drawn per neuron."""
+    return rng.choice(values, shape) if rng.random() < 0.3 else scalar
+
+
 def random_lif(rng):
+    """Loihi's register ranges and the wider values Lava also computes with (du = -1 or 4096,
+    vth up to 2**20, 16-bit bias mantissas, bias exponents up to 10), scalar or per neuron."""
     shape = pick(rng, [(int(rng.integers(1, 13)),), (2, int(rng.integers(1, 5)))])
     n = int(np.prod(shape))
+    decays = [-1, 0, 1, 4095, 4096, int(rng.integers(0, 4096))]
+    thresholds = [0, 1, 2**17 - 1, 2**17, 2**20, int(rng.integers(0, 2**9)), int(rng.integers(0, 2**17))]
     kw = dict(
         shape=shape,
-        du=int(pick(rng, [0, 1, 4095, int(rng.integers(0, 4096))])),
-        dv=int(pick(rng, [0, 1, 4095, int(rng.integers(0, 4096))])),
-        vth=int(pick(rng, [0, 1, 2**17 - 1, int(rng.integers(0, 2**9)), int(rng.integers(0, 2**17))])),
-        bias_mant=(rng.integers(-4096, 4096, n) * (rng.random() < 0.5)).reshape(shape),
-        bias_exp=rng.integers(0, 8, n).reshape(shape),
+        du=per_neuron(rng, shape, int(pick(rng, decays)), decays),
+        dv=per_neuron(rng, shape, int(pick(rng, decays[1:])), decays[1:]),
+        vth=per_neuron(rng, shape, int(pick(rng, thresholds)), thresholds),
+        bias_mant=(rng.integers(*pick(rng, [(-4096, 4096), (-8000, 8001)]), n) * (rng.random() < 0.5)).reshape(shape),
+        bias_exp=rng.integers(0, pick(rng, [8, 11]), n).reshape(shape),
         u=(rng.integers(-(2**23), 2**23, n) * (rng.random() < 0.3)).reshape(shape),
         v=(rng.integers(-(2**23) + 1, 2**23, n) * (rng.random() < 0.3)).reshape(shape),
     )
     if rng.random() < 0.3:
         return LIFReset(reset_interval=int(rng.integers(1, 10)), reset_offset=int(rng.integers(0, 12)), **kw), n
+    if rng.random() < 0.25:     # Lava's TernaryLIF takes one vth_hi and one vth_lo (ndarray Vars of shape (1,))
+        kw.pop("vth")
+        vth_hi = int(pick(rng, thresholds))
+        vth_lo = min(int(pick(rng, [0, -1, -(2**10), -(2**17), 5, -int(rng.integers(0, 2**12))])), vth_hi - 1)
+        return TernaryLIF(vth_hi=vth_hi, vth_lo=vth_lo, **kw), n
     return LIF(**kw), n
 
 
@@ -79,7 +95,7 @@ def random_lava_network(rng):
     edges += [(nodes[int(rng.integers(len(nodes)))], lifs[int(rng.integers(len(lifs)))])
               for _ in range(int(rng.integers(0, 3)))]
     for (src, n_src), (dst, n_dst) in edges:
-        conn = random_conn(rng, n_src, n_dst, graded=isinstance(src, RingBuffer))
+        conn = random_conn(rng, n_src, n_dst, graded=isinstance(src, (RingBuffer, TernaryLIF)))
         src.s_out.flatten().connect(conn.s_in) if len(src.s_out.shape) > 1 else src.s_out.connect(conn.s_in)
         conn.a_out.reshape(dst.a_in.shape).connect(dst.a_in) if len(dst.a_in.shape) > 1 else conn.a_out.connect(dst.a_in)
     return [lif for lif, _ in lifs], steps
@@ -115,11 +131,60 @@ def test_random_network_matches_live_lava(seed):
 def test_unsupported_process_names_its_type():
     src = RingBuffer(data=np.ones((2, 3), int))
     conn = Dense(weights=np.ones((2, 2), int))
-    tern = TernaryLIF(shape=(2,), vth_hi=10, vth_lo=-10)
+    refractory = LIFRefractory(shape=(2,), refractory_period=2)
     src.s_out.connect(conn.s_in)
-    conn.a_out.connect(tern.a_in)
-    with pytest.raises(NotImplementedError, match="TernaryLIF"):
-        nl.run([tern], num_steps=3)
+    conn.a_out.connect(refractory.a_in)
+    with pytest.raises(NotImplementedError, match="LIFRefractory"):
+        nl.run([refractory], num_steps=3)
+
+
+def _into(weights, lif, cls=Dense, **kw):
+    """`lif` fed every step by one source spike per input through a `cls` of `weights`."""
+    src = RingBuffer(data=np.ones((weights.shape[1], 1), int))
+    conn = cls(weights=weights, **kw)
+    src.s_out.connect(conn.s_in)
+    conn.a_out.connect(lif.a_in)
+    return lif
+
+
+DUPLICATES = sp.csr_matrix((np.array([150, 150, 3, 4]), np.array([0, 0, 1, 1]), np.array([0, 2, 4])), shape=(2, 2))
+
+
+@pytest.mark.parametrize("build", [
+    lambda: _into(np.full((2, 1), 200), LIF(shape=(2,), vth=2**17, du=4095)),               # Lava's scaling test value
+    lambda: _into(np.full((2, 1), 20), LIFReset(shape=(2,), du=-1, vth=1000, reset_interval=4)),  # no current decay
+    lambda: _into(np.full((2, 1), 20), LIF(shape=(2,), du=4096, dv=4096, vth=1000)),
+    lambda: LIF(shape=(2,), bias_mant=8000, bias_exp=8, vth=2**20, dv=100),
+    lambda: _into(np.full((3, 1), 40), LIF(shape=(3,), vth=np.array([10, 50, 100]), du=np.array([0, 100, 4095]),
+                                           dv=np.array([1, 10, 4095]))),
+    lambda: _into(np.array([[-40, 41]]), LIF(shape=(1,), vth=1000), sign_mode=SignMode.NULL),
+    lambda: _into(np.array([[-40, 41]]), LIF(shape=(1,), vth=1000), sign_mode=1),       # a plain int
+    lambda: _into(sp.csr_matrix([[-0.4, 101.0]]), LIF(shape=(1,), vth=10000), cls=Sparse),  # sign mode from the floats
+    lambda: _into(DUPLICATES, LIF(shape=(2,), vth=10000), cls=Sparse),                  # summed, then clipped
+], ids=["vth=2**17", "du=-1", "du=dv=4096", "bias 8000 << 8", "per-neuron vth du dv", "SignMode.NULL",
+        "sign_mode=1", "Sparse floats", "CSR duplicates"])
+def test_values_lava_accepts_run_as_lava_runs_them(build):
+    lif = build()
+    steps = 6
+    ours = nl.run([lif], num_steps=steps)
+    for var, expected in lava_traces([lif], steps).items():
+        got = ours.trace(lif, var[1])
+        np.testing.assert_array_equal(got, np.asarray(expected).reshape(got.shape), err_msg=str(var))
+
+
+def test_processes_attached_by_reference_are_refused_by_name():
+    lif = _into(np.full((2, 1), 50), LIF(shape=(2,), vth=10000))
+    reset = Reset(reset_value=0, interval=5)
+    reset.connect_var(lif.v)
+    with pytest.raises(NotImplementedError, match=rf"'{reset.name}' of type lava.proc.io.reset.Reset is not supported"):
+        nl.run([lif], num_steps=3)
+
+
+def test_an_unsupported_virtual_port_is_named_by_the_process_port():
+    a, b = LIF(shape=(2, 3)), LIF(shape=(3, 2))
+    a.s_out.transpose([1, 0]).reshape((3, 2)).connect(b.a_in)
+    with pytest.raises(NotImplementedError, match=rf"'{b.name}'\.a_in: virtual port TransposePort is not supported"):
+        nl.run([b], num_steps=2)
 
 
 def test_counters_of_a_lava_graph():
@@ -149,7 +214,7 @@ def test_to_lava_export_runs_like_the_emulator(seed):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from netgen import random_network
 
-    net, steps = random_network(np.random.default_rng(10_000 + seed))
+    net, steps = random_network(np.random.default_rng(10_000 + seed), lava_values=True)
     if net.batch is not None:
         pytest.skip("batched sources have no Lava equivalent")
     procs = nl.to_lava(net, steps)
