@@ -505,3 +505,15 @@ def test_threshold_integrator_and_cubali_nodes():
     np.testing.assert_array_equal(nn.float_simulation(model, spikes, 60)["th"], expected)
     th = nn.agreement(model, spikes, 60)[0]
     assert th.spike_agreement > 0.95 and th.dv_error <= 1 / 4096
+
+
+def test_no_current_decay_round_trips_exactly(tmp_path):
+    """du = -1 (Lava: no current decay) is saved as tau_syn = inf and restored exactly."""
+    net = nc.Network([nc.LIF("p", 2, du=-1, dv=10, vth=100)], [nc.SpikeSource("s", np.ones((3, 1)))],
+                     [nc.Connection("c", "s", "p", np.full((2, 1), 20))])
+    back = nn.load(nn.save(net, tmp_path / "net.nir"), dt=1e-3)
+    assert back.populations[0].du == -1
+    spikes = {"s": np.ones((6, 1), int)}
+    np.testing.assert_array_equal(nc.emulate(back.network(spikes), 6, record=["p"]).trace("p", "v"),
+                                  nc.emulate(nc.Network(net.populations, [nc.SpikeSource("s", spikes["s"])],
+                                                        net.connections), 6, record=["p"]).trace("p", "v"))

@@ -226,7 +226,7 @@ def _neuron(name: str, node: Any, dt: float | None) -> dict:
         du_f, dv_f, g, b_v, bias_gain = np.ones(n), np.ones(n), r, np.zeros(n), r
     else:                         # IF, I: integrate without leak
         du_f, dv_f, g, b_v, bias_gain = np.ones(n), np.zeros(n), r, np.zeros(n), r
-    if not (np.all((du_f > 0) & (du_f <= 1)) and np.all((dv_f >= 0) & (dv_f <= 1))):
+    if not (np.all((du_f >= 0) & (du_f <= 1)) and np.all((dv_f >= 0) & (dv_f <= 1))):
         shortest = dt / max(du_f.max(), dv_f.max())
         raise NIRError(f"node {name!r} ({kind}): time constants must be >= dt = {dt:g} s, found {shortest:.3g} s: "
                        f"the graph implies dt <= {shortest:.3g} s (NIR stores no dt; snnTorch's exporter assumes "
