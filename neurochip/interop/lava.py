@@ -94,14 +94,18 @@ def _lif(proc: Any, name: str, kind: str) -> LIF:
     return LIF(name=name, n=int(np.prod(shape)), **flat, **reset)
 
 
-def _as_model_weights(raw: Any) -> np.ndarray | sp.csr_array:
-    """Weights as Lava's fixed-point model holds them: duplicates of a sparse matrix summed (as
-    its clipping does), cast to int32 (copied only when needed)."""
-    if sp.issparse(raw):
-        w = sp.csr_array(raw, copy=True)
-        w.sum_duplicates()
-    else:
-        w = np.asarray(raw)
+def _summed(raw: Any) -> np.ndarray | sp.csr_array:
+    """A weight Var's value with a sparse matrix's duplicate entries summed (as Lava's clipping
+    sums them), in its own dtype."""
+    if not sp.issparse(raw):
+        return np.asarray(raw)
+    w = sp.csr_array(raw, copy=True)
+    w.sum_duplicates()
+    return w
+
+
+def _as_model_weights(w: np.ndarray | sp.csr_array) -> np.ndarray | sp.csr_array:
+    """Weights as Lava's fixed-point model holds them: cast to int32 (copied only when needed)."""
     values = w.data if sp.issparse(w) else w
     if values.dtype.kind in "iu" and (values.size == 0 or (values.min() >= -(2**31) and values.max() < 2**31)):
         return w
@@ -128,13 +132,10 @@ def _sign_mode(given: Any, weights: Any) -> SignMode:
 
 def _connection(proc: Any, kind: str, name: str, src: str, dst: str) -> Connection:
     params = proc.proc_params
-    w = _as_model_weights(proc.weights.init)
+    given = _summed(proc.weights.init)
+    w = _as_model_weights(given)
     # Dense's model holds int32 weights; Sparse's keeps the matrix as given (floats infer the mode)
-    raw = proc.weights.init if kind == "Sparse" else w
-    if kind == "Sparse" and sp.issparse(raw):
-        raw = sp.csr_array(raw, copy=True)
-        raw.sum_duplicates()
-    mode = _sign_mode(params.get("sign_mode"), raw)
+    mode = _sign_mode(params.get("sign_mode"), given if kind == "Sparse" else w)
     if sp.issparse(w):
         w = sp.csr_array((_clipped(w.data, mode), w.indices, w.indptr), shape=w.shape)
     else:

@@ -183,8 +183,9 @@ def step_time(placement: Placement, profile: Profile | str, network: Network, re
     work, shares = np.array(weights), np.array(series)
     steps = shares.shape[1]
     total = 0.0
-    for lo in range(0, steps, STEP_CHUNK):
-        per_step = base + shares[:, lo:lo + STEP_CHUNK].T @ work
+    chunk = max(1, CHUNK_ELEMENTS // max(n, 1))
+    for lo in range(0, steps, chunk):
+        per_step = base + shares[:, lo:lo + chunk].T @ work
         total += np.maximum(per_step.max(axis=1, initial=0.0) + travel + barrier, nominal or 0.0).sum()
     host_s, n_io = _host(placement, profile, network, notes)
     core = base + work.sum(axis=0) / steps
@@ -192,8 +193,8 @@ def step_time(placement: Placement, profile: Profile | str, network: Network, re
                     notes, host_s, n_io, travel)
 
 
-#: Steps of (samples x steps) whose per-core times are formed at once.
-STEP_CHUNK = 4096
+#: Per-core times (steps x cores) formed at once: 32 MB of float64.
+CHUNK_ELEMENTS = 1 << 22
 
 
 def _travel(placement: Placement, profile: Profile, network: Network, counters, notes: list[str]) -> float:
