@@ -218,6 +218,7 @@ def compare_command(model: str = typer.Option("digits-mlp", help="digits-mlp (tr
                                                        help="Your SNN (a NIR file) to add to the table; needs --data."),
                     data: Optional[Path] = typer.Option(None, exists=True, dir_okay=False,
                                                         help="Its data (.npz, as `port --data` takes)."),
+                    reset: str = typer.Option("zero", help="How your SNN was trained to reset (as `port --reset`)."),
                     out: Path = typer.Option(Path("reports/compare"), help="Folder for report.json, PNGs, report.html.")) -> None:
     """Dense network vs its SNN on chip profiles, a CPU, a GPU and the brain: J, W, s per inference."""
     from .compare import run_compare
@@ -227,11 +228,13 @@ def compare_command(model: str = typer.Option("digits-mlp", help="digits-mlp (tr
         raise UsageError(f"--model {model}: expected digits-mlp or a saved MLP .npz file, found no such file")
     if (snn is None) != (data is None):
         raise UsageError("--snn and --data: expected both (your NIR model and its data) or neither")
+    if reset not in RESETS:
+        raise UsageError(f"--reset: expected one of {', '.join(RESETS)}, found {reset!r}")
     for name in profile:
         load_profile(name)
     with stages("starting") as advance:
         result = run_compare(model, tuple(profile), steps, batch, seed, epochs, progress=advance, brain_w=brain_w,
-                             snn=(snn, data) if snn else None)
+                             snn=(snn, data) if snn else None, reset=reset)
         advance("writing the report")
         files = report.write_compare(result, out)
     _show(terminal.compare(result))

@@ -50,12 +50,13 @@ def _host_words(profile) -> str:
 
 def run_compare(model: str = "digits-mlp", profiles=("loihi",), steps: int | None = None, batch: int | None = None,
                 seed: int = 0, epochs: int = 60, progress: Callable[[str], None] | None = None,
-                brain_w: float | None = None, snn: tuple[Path, Path] | None = None) -> dict:
+                brain_w: float | None = None, snn: tuple[Path, Path] | None = None, reset: str = "zero") -> dict:
     """Everything the report needs, as a JSON-ready dict (see README, 'The compare report').
 
     Accuracy and energy come from the same test samples: all of them, or the first `batch`.
     `brain_w` replaces the brain's 10 W headline reference (`energy.brain_reference`). `snn`:
-    (a NIR model, an .npz of its data) adds the user's SNN on every profile (`port.evaluate`).
+    (a NIR model, an .npz of its data) adds the user's SNN on every profile (`port.evaluate`,
+    with the model's `reset`).
     """
     advance = progress or (lambda text: None)
     data = digits(seed=seed)
@@ -98,7 +99,7 @@ def run_compare(model: str = "digits-mlp", profiles=("loihi",), steps: int | Non
         tradeoff += [{"profile": name, "steps": t, "accuracy": float(sweep.accuracy[t - 1]),
                       "energy_per_inference_j": r.energy(profile).energy_per_inference_j} for t, r in runs.items()]
     if snn is not None:
-        rows += _user_rows(*snn, [load_profile(name) for name in profiles], advance)
+        rows += _user_rows(*snn, [load_profile(name) for name in profiles], advance, reset)
     advance("the dense baseline")
     rows += _dense_rows(mlp, x, dense_acc)
     brain_run = run.energy("brain")
@@ -118,15 +119,18 @@ def run_compare(model: str = "digits-mlp", profiles=("loihi",), steps: int | Non
     }
 
 
-def _user_rows(model: Path, data: Path, profiles: list, advance: Callable[[str], None]) -> list[dict]:
-    """The user's NIR SNN on their data, one row per profile it fits and can be priced on."""
+def _user_rows(model: Path, data: Path, profiles: list, advance: Callable[[str], None],
+               reset: str = "zero") -> list[dict]:
+    """The user's NIR SNN on their data, one row per profile it fits and can be priced on (with
+    each row's reset note where the profile cannot reset as the model was trained)."""
     from .port import evaluate
 
-    out = evaluate(model, data, profiles, progress=advance)
+    out = evaluate(model, data, profiles, progress=advance, reset=reset)
     by_name = {p.name: p for p in profiles}
     return [_row(f"your SNN ({model.name}) on {r['profile']}", r["profile"], r["accuracy"], r["energy_per_inference_j"],
                  r["latency_s"], f"modeled: {r['profile']} per-op figures x exact emulated counts on {data.name} "
-                 f"({r['samples']} samples, {r['steps']} steps){_host_words(by_name[r['profile']])}",
+                 f"({r['samples']} samples, {r['steps']} steps){_host_words(by_name[r['profile']])}"
+                 + (f"; {r['reset_note']}" if "reset_note" in r else ""),
                  ["lower bound"] if r["lower_bound"] else [])
             for r in out["rows"] if "reason" not in r]
 

@@ -47,7 +47,8 @@ def test_accuracy_and_energy_come_from_the_same_samples():
 
 
 def test_a_users_snn_joins_the_table(tmp_path, capsys):
-    """`compare --snn MODEL.nir --data FILE.npz`: the user's SNN on each profile is a row."""
+    """`compare --snn MODEL.nir --data FILE.npz [--reset subtract]`: the user's SNN on each profile
+    is a row; a profile that cannot reset as the model was trained says so in its source."""
     from pathlib import Path
 
     import numpy as np
@@ -59,9 +60,10 @@ def test_a_users_snn_joins_the_table(tmp_path, capsys):
     spikes = np.unpackbits(data["spikes"], axis=-1)[:40, :, :64].astype(np.int8)
     np.savez(tmp_path / "d.npz", spikes=spikes, labels=data["labels"][:40])
     r = run_compare(profiles=("loihi", "loihi-chip"), steps=8, batch=30, epochs=5,
-                    snn=(fixtures / "snntorch_digits.nir", tmp_path / "d.npz"))
+                    snn=(fixtures / "snntorch_digits.nir", tmp_path / "d.npz"), reset="subtract")
     mine = [row for row in r["rows"] if row["system"].startswith("your SNN")]
     assert [row["profile"] for row in mine] == ["loihi", "loihi-chip"]
     assert all(row["accuracy"] > 0.9 and row["energy_per_inference_j"] > 0 for row in mine)
+    assert all("resets to zero only; the model was trained with reset by subtraction" in row["source"] for row in mine)
     assert main(["compare", "--snn", str(fixtures / "snntorch_digits.nir"), "--out", str(tmp_path / "o")]) == 2
     assert "--snn and --data: expected both" in capsys.readouterr().err
