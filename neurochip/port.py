@@ -115,8 +115,7 @@ def load_data(path: Path, model: nir_io.NIRModel, steps: int | None = None) -> t
 def resets_on(profile: Profile, reset: str) -> str:
     """The reset a profile runs for a model trained with `reset`: that one where its cores run it
     (`core.reset_modes`), else reset to zero."""
-    modes = profile.core.reset_modes.modes if profile.core is not None and profile.core.reset_modes else ("zero",)
-    return reset if reset in modes else "zero"
+    return reset if reset in profile.resets else "zero"
 
 
 def evaluate(model: Path, data: Path, profiles: list[Profile], dt: float | None = None, steps: int | None = None,

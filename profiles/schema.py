@@ -326,6 +326,11 @@ class Profile(Strict):
         data, where = apply_overrides(self.model_dump(exclude_defaults=False), overrides, origin)
         return validate(data, f"{self.name} (with overrides)", where, where)
 
+    @property
+    def resets(self) -> tuple[str, ...]:
+        """The resets the profile's cores run (`core.reset_modes`; reset to zero when unstated)."""
+        return self.core.reset_modes.modes if self.core is not None and self.core.reset_modes else ("zero",)
+
     def figures(self) -> list[tuple[str, Quantity]]:
         """Every sourced figure as (dotted key, quantity), in schema order."""
         out: list[tuple[str, Quantity]] = []

@@ -146,10 +146,8 @@ def _split(network: Network, packed: Packed, profile: Profile, inputs: list[tupl
     out = []
     for pop, (order, ptr, in_row) in zip(network.populations, inputs):
         max_comp = min(core_comp, caps.get(pop.name, core_comp))
-        if pop.name in fixed:
-            out += _pieces(network, pop.name, order, ptr, in_row, max_comp, (-1, -1), tables, profile)
-        else:
-            out += _pieces(network, pop.name, order, ptr, in_row, max_comp, limits, tables, profile)
+        out += _pieces(network, pop.name, order, ptr, in_row, max_comp, (-1, -1) if pop.name in fixed else limits,
+                       tables, profile)
     return out
 
 
@@ -390,7 +388,7 @@ CONNECTION_LIMITS = {
 
 
 def _check_resets(network: Network, profile: Profile) -> None:
-    modes = profile.core.reset_modes.modes if profile.core.reset_modes else ("zero",)
+    modes = profile.resets
     for pop in network.populations:
         if pop.reset not in modes:
             words = {"zero": "to zero", "subtract": "by subtraction"}
