@@ -80,3 +80,55 @@ def lif_compartment(u, v, a_in, keep_u, keep_v, bias, vth_eff, vth_lo_eff, subtr
     neg = np.int64(v2 < vth_lo_eff)       # never with pos: vth_lo < vth
     v3 = v2 - pos * (v2 - subtract * (v2 - vth_eff)) - neg * v2
     return u2, v3, pos - neg, over | under, v1 != v2
+
+
+@njit(cache=True, inline="always")
+def abs_int32(x):
+    """|x| of an int32 value as numpy's int32 abs computes it: -2**31 stays -2**31."""
+    return wrap_int32(-x if x < 0 else x)
+
+
+@njit(cache=True, inline="always")
+def sigma_delta_compartment(sigma, act, residue, error, a_in, bias, vth, integrate, delta, relu, cum_error,
+                            in_shift, out_shift):
+    """One step of one Loihi 2 sigma-delta compartment, as Lava 0.10's fixed-point Sigma, Delta
+    and SigmaDelta models compute it in int32 (see `neurochip.ir.SigmaDelta`).
+
+    Parameters
+    ----------
+    sigma, act, residue, error : int64 state before the step (int32 values).
+    a_in : int64 summed dendritic input (int32 range).
+    bias, vth : int64 (int32 values).
+    integrate, delta, relu, cum_error : 0 or 1 (the population's `sigma`, `delta`, `relu`, `cum_error`).
+    in_shift, out_shift : input left shift and output arithmetic right shift, in [0, 31].
+
+    Returns
+    -------
+    (sigma, act, residue, error, out, sigma_wrapped) after the step; out is the graded payload
+    sent (nonzero: a spike).
+    """
+    a = wrap_int32(a_in << in_shift)
+    summed = sigma + a
+    wrapped = np.int64(0)
+    if integrate:
+        sigma = wrap_int32(summed)
+        wrapped = np.int64(sigma != summed)
+        x = sigma
+    else:
+        x = a
+    new = wrap_int32(x + bias)
+    if relu and new < 0:
+        new = np.int64(0)
+    s = new
+    if delta:
+        d = wrap_int32(new - act + residue)
+        if cum_error:
+            error = wrap_int32(error + d)
+            fire = abs_int32(error) >= vth
+        else:
+            fire = abs_int32(d) >= vth
+        s = d if fire else np.int64(0)
+        if cum_error and abs_int32(s) > 0:
+            error = np.int64(0)
+        residue = wrap_int32(d - s)
+    return sigma, new, residue, error, s >> out_shift, wrapped

@@ -18,17 +18,26 @@ NODE_COUNTERS = ("neuron_updates", "spikes", "u_wraps", "v_saturations", "active
 CONN_COUNTERS = ("spikes_in", "synaptic_ops", "message_bits")
 
 
-class Compartments(NamedTuple):
-    """Compartment constants: per compartment (N,) int16/int32, or per population (n_pops,) int64."""
+#: `Compartments.model` codes.
+LIF_MODEL, SIGMA_DELTA_MODEL = 0, 1
+#: Columns of `Compartments.sigma_delta`: the population's flags and shifts (`ir.SigmaDelta`).
+SIGMA_DELTA_COLUMNS = ("sigma", "delta", "relu", "cum_error", "in_shift", "out_shift")
 
+
+class Compartments(NamedTuple):
+    """Compartment constants: per compartment (N,) int16/int32, or per population (n_pops,) int64.
+    LIF fields are zero for sigma-delta populations and the reverse."""
+
+    model: NDArray[np.int64]           # (n_pops,) LIF_MODEL or SIGMA_DELTA_MODEL
     keep_u: NDArray[np.int16]          # (N,) 4096 - (du + 1), in [-1, 4097]
     keep_v: NDArray[np.int16]          # (N,) 4096 - dv
-    vth_eff: NDArray[np.int32]         # (N,) vth << 6
+    vth_eff: NDArray[np.int32]         # (N,) vth << 6 (LIF); the threshold as given (sigma-delta)
     vth_lo_eff: NDArray[np.int32]      # (N,) vth_lo << 6 (ternary neurons), else -2**31
     reset_subtract: NDArray[np.int64]  # (n_pops,) 1: a spike subtracts vth_eff from v; 0: resets v to 0
     reset_interval: NDArray[np.int64]  # 0 = never reset
     reset_offset: NDArray[np.int64]
-    bias: NDArray[np.int32]            # (N,) bias_mant shifted by bias_exp
+    bias: NDArray[np.int32]            # (N,) bias_mant shifted by bias_exp (LIF); the bias (sigma-delta)
+    sigma_delta: NDArray[np.int64]     # (n_pops, 6) columns SIGMA_DELTA_COLUMNS
 
 
 class Connections(NamedTuple):
@@ -70,11 +79,14 @@ class Model(NamedTuple):
 
 
 class State(NamedTuple):
-    """Per-sample state, updated in place: u, v (N,) int32 and the dendritic ring (R, N) int32
-    (a leading batch axis B when passed to `run_batch`)."""
+    """Per-sample state, updated in place: u, v (N,) int32, aux (2, N) int32 (or (2, 0) when no
+    population uses it) and the dendritic ring (R, N) int32 (a leading batch axis B when passed
+    to `run_batch`). The slots hold each population's `STATE` in order: a LIF's u and v; a
+    sigma-delta compartment's sigma, act, residue and error."""
 
     u: NDArray[np.int32]
     v: NDArray[np.int32]
+    aux: NDArray[np.int32]
     ring: NDArray[np.int32]
 
 
@@ -83,14 +95,16 @@ class Scratch(NamedTuple):
 
     partial (D, N) int64, mark (D, N) uint8, touched (D N,) int64: exact partial sums of
     right-shifted connections (D = 0 when none). fired (N rounded up to 8,) int8 spikes (+1, -1),
-    padding zero. spikes, payload (N + S,): this step's spike list. node_spk (n_nodes + 1,): where
-    each node's spikes start in the list.
+    padding zero. out (N,) int32 the graded payloads sigma-delta compartments send (or (0,) when
+    there are none). spikes, payload (N + S,): this step's spike list. node_spk (n_nodes + 1,):
+    where each node's spikes start in the list.
     """
 
     partial: NDArray[np.int64]
     mark: NDArray[np.uint8]
     touched: NDArray[np.int64]
     fired: NDArray[np.int8]
+    out: NDArray[np.int32]
     spikes: NDArray[np.int64]
     payload: NDArray[np.int32]
     node_spk: NDArray[np.int64]
@@ -98,12 +112,14 @@ class Scratch(NamedTuple):
 
 class Trace(NamedTuple):
     """Traced compartments: `index` (K,) compartments and `slot` (N,) the trace column of each
-    compartment or -1; u, v, s (T, K) int32 per sample (B, T, K for `run_batch`)."""
+    compartment or -1; u, v, s (T, K) and aux (T, 2, K) int32 per sample (B, T, ... for
+    `run_batch`; aux is (T, 2, 0) when no traced population uses the auxiliary slots)."""
 
     index: NDArray[np.int64]
     slot: NDArray[np.int64]
     u: NDArray[np.int32]
     v: NDArray[np.int32]
+    aux: NDArray[np.int32]
     s: NDArray[np.int32]
 
 

@@ -7,8 +7,8 @@ spiked, so its cost is spikes x fan-out.
 import numpy as np
 from numba import njit, prange
 
-from .fixed_point import lif_compartment
-from .layout import Model, Scratch, State, Tally, Trace
+from .fixed_point import lif_compartment, sigma_delta_compartment
+from .layout import LIF_MODEL, Model, Scratch, State, Tally, Trace
 from .prefetch import prefetch_row
 from .synapse import accumulate_partial, add_row, flush_partial, scatter_row, scatter_row_delayed
 
@@ -43,6 +43,37 @@ def update_population(keep_u, keep_v, vth_eff, vth_lo_eff, subtract, bias, u, v,
 
 
 @njit(cache=True)
+def update_sigma_delta(flags, bias, vth, sigma, act, residue, error, acc, fired, out):
+    """Update one sigma-delta population's compartments (1-D slices) from `acc` (then cleared);
+    set `fired` (1 where the payload `out` is nonzero). `flags` is the population's row of
+    `Compartments.sigma_delta`.
+
+    Returns the counters of `update_population`: (sigma wraps, 0, active compartments: nonzero
+    input or payload, nonzero compartments: act nonzero before the step, nonzero input or bias).
+    """
+    integrate, delta, relu, cum_error, in_shift, out_shift = flags[0], flags[1], flags[2], flags[3], flags[4], flags[5]
+    n_wrap = 0
+    n_active = 0
+    n_nonzero = 0
+    for i in range(sigma.shape[0]):
+        a_in = np.int64(acc[i])
+        n_nonzero += (act[i] != 0) | (a_in != 0) | (bias[i] != 0)
+        s, a, r, e, x, wrapped = sigma_delta_compartment(
+            np.int64(sigma[i]), np.int64(act[i]), np.int64(residue[i]), np.int64(error[i]), a_in, np.int64(bias[i]),
+            np.int64(vth[i]), integrate, delta, relu, cum_error, in_shift, out_shift)
+        acc[i] = 0
+        sigma[i] = s
+        act[i] = a
+        residue[i] = r
+        error[i] = e
+        out[i] = x
+        fired[i] = x != 0
+        n_wrap += wrapped
+        n_active += (a_in != 0) | (x != 0)
+    return n_wrap, 0, n_active, n_nonzero
+
+
+@njit(cache=True)
 def list_fired(fired, spikes, payload, comp_spikes):
     """List the flagged compartments in ascending order (and count them per compartment in
     `comp_spikes`); returns how many.
@@ -64,22 +95,27 @@ def list_fired(fired, spikes, payload, comp_spikes):
 
 
 @njit(cache=True)
-def update_compartments(t, k, model, u, v, acc, scratch, tally):
-    """Update every population from `acc` (one ring slot), list spikes (ascending compartment),
-    count per node. Returns the number of spikes listed."""
+def update_compartments(t, k, model, state, acc, scratch, tally):
+    """Update every population from `acc` (one ring slot), list spikes (ascending compartment)
+    with their payloads, count per node. Returns the number of spikes listed."""
     comp, first = model.comp, model.first
+    u, v, aux = state.u, state.v, state.aux
     node_cnt = tally.node
     for p in range(model.n_pops):
         lo = first[p]
         hi = first[p + 1]
-        interval = comp.reset_interval[p]
-        if interval > 0 and t % interval == comp.reset_offset[p]:
-            u[lo:hi] = 0
-            v[lo:hi] = 0
-        n_wrap, n_sat, n_active, n_nonzero = update_population(
-            comp.keep_u[lo:hi], comp.keep_v[lo:hi], comp.vth_eff[lo:hi], comp.vth_lo_eff[lo:hi], comp.reset_subtract[p],
-            comp.bias[lo:hi],
-            u[lo:hi], v[lo:hi], acc[lo:hi], scratch.fired[lo:hi])
+        if comp.model[p] == LIF_MODEL:
+            interval = comp.reset_interval[p]
+            if interval > 0 and t % interval == comp.reset_offset[p]:
+                u[lo:hi] = 0
+                v[lo:hi] = 0
+            n_wrap, n_sat, n_active, n_nonzero = update_population(
+                comp.keep_u[lo:hi], comp.keep_v[lo:hi], comp.vth_eff[lo:hi], comp.vth_lo_eff[lo:hi],
+                comp.reset_subtract[p], comp.bias[lo:hi], u[lo:hi], v[lo:hi], acc[lo:hi], scratch.fired[lo:hi])
+        else:
+            n_wrap, n_sat, n_active, n_nonzero = update_sigma_delta(
+                comp.sigma_delta[p], comp.bias[lo:hi], comp.vth_eff[lo:hi], u[lo:hi], v[lo:hi], aux[0, lo:hi],
+                aux[1, lo:hi], acc[lo:hi], scratch.fired[lo:hi], scratch.out[lo:hi])
         node_cnt[k, p, 0] = hi - lo
         node_cnt[k, p, 2] = n_wrap
         node_cnt[k, p, 3] = n_sat
@@ -92,6 +128,9 @@ def update_compartments(t, k, model, u, v, acc, scratch, tally):
         while q < n_spk and scratch.spikes[q] < first[p + 1]:
             q += 1
         node_cnt[k, p, 1] = q - scratch.node_spk[p]
+        if comp.model[p] != LIF_MODEL:
+            for j in range(scratch.node_spk[p], q):
+                scratch.payload[j] = scratch.out[scratch.spikes[j]]
     return n_spk
 
 
@@ -168,12 +207,16 @@ def deliver(t, k, model, ring, scratch, conn_cnt):
 
 @njit(cache=True)
 def record_step(k, state, spikes, payload, n_spk, trace):
-    """Copy step k's u, v and spikes (+1, or -1 for a ternary neuron's negative spike) of the
-    traced compartments."""
+    """Copy step k's state slots and spikes (+1, -1 for a ternary neuron's negative spike, or a
+    sigma-delta payload) of the traced compartments."""
+    with_aux = trace.aux.shape[2] > 0
     for j in range(trace.index.shape[0]):
         i = trace.index[j]
         trace.u[k, j] = state.u[i]
         trace.v[k, j] = state.v[i]
+        if with_aux:
+            trace.aux[k, 0, j] = state.aux[0, i]
+            trace.aux[k, 1, j] = state.aux[1, i]
         trace.s[k, j] = 0
     for q in range(n_spk):
         j = trace.slot[spikes[q]]
@@ -188,7 +231,7 @@ def run_sample(t0, inputs, model, state, scratch, trace, tally):
     n_rec = trace.index.shape[0]
     for k in range(inputs.shape[0]):
         t = t0 + k + 1
-        n_spk = update_compartments(t, k, model, state.u, state.v, state.ring[t % n_slots], scratch, tally)
+        n_spk = update_compartments(t, k, model, state, state.ring[t % n_slots], scratch, tally)
         if n_rec:
             record_step(k, state, scratch.spikes, scratch.payload, n_spk, trace)
         collect_source_spikes(k, model, inputs, n_spk, scratch, tally)
@@ -206,16 +249,16 @@ def run_batch(t0, inputs, comp, first, n_pops, conns, syn, state, scratch, trace
     inputs : (B, T, S) int32 source payloads for steps t0+1..t0+T.
     comp, first, n_pops, conns, syn : the packed constants (the fields of `layout.Model`, passed
         apart: a parallel loop takes flat tuples of arrays only), shared by all samples.
-    state : u, v (B, N) int32 and ring (B, R, N) int32, updated in place.
+    state : u, v (B, N), aux (B, 2, N or 0) and ring (B, R, N) int32, updated in place.
     scratch : per-sample work buffers (`layout.Scratch`).
-    trace : compartments to trace into u, v, s (B, T, K) int32 (`layout.Trace`).
+    trace : compartments to trace into u, v, s (B, T, K) and aux (B, T, 2, K or 0) int32 (`layout.Trace`).
     tally : node (B, T, n_nodes, 5), conn (B, T, C, 3) and axon_spikes (B, N + S) int64 counters,
         added to (`layout.Tally`).
     """
     for b in prange(inputs.shape[0]):
         run_sample(t0, inputs[b], Model(comp, first, n_pops, conns, syn),
-                   State(state.u[b], state.v[b], state.ring[b]),
-                   Scratch(scratch.partial[b], scratch.mark[b], scratch.touched[b], scratch.fired[b],
+                   State(state.u[b], state.v[b], state.aux[b], state.ring[b]),
+                   Scratch(scratch.partial[b], scratch.mark[b], scratch.touched[b], scratch.fired[b], scratch.out[b],
                            scratch.spikes[b], scratch.payload[b], scratch.node_spk[b]),
-                   Trace(trace.index, trace.slot, trace.u[b], trace.v[b], trace.s[b]),
+                   Trace(trace.index, trace.slot, trace.u[b], trace.v[b], trace.aux[b], trace.s[b]),
                    Tally(tally.node[b], tally.conn[b], tally.axon_spikes[b]))

@@ -48,7 +48,10 @@ def add_row(acc, row, payload):
 @njit(cache=True, inline="always")
 def accumulate_partial(partial, mark, touched, n_touched, offset, target, weight, delay,
                        uniform_delay, start, stop, payload):
-    """Exact int64 per-step partial sums for connections whose exponent shifts right.
+    """Per-step int64 partial sums of int32-wrapped products, for connections whose exponent
+    shifts right (Lava's DelayDense multiplies weights and payloads in int32, then sums in int64;
+    without delays the sum is wrapped before the shift anyway, so wrapping each product changes
+    nothing there).
 
     `partial` is (D + 1, N); `mark` flags entries already listed in `touched` (flat indices).
     Returns the new number of touched entries.
@@ -61,7 +64,7 @@ def accumulate_partial(partial, mark, touched, n_touched, offset, target, weight
             mark[d, j] = 1
             touched[n_touched] = d * n + j
             n_touched += 1
-        partial[d, j] += payload * weight[e]
+        partial[d, j] += wrap_int32(payload * weight[e])
     return n_touched
 
 

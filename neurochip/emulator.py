@@ -22,13 +22,17 @@ def _inputs(network: Network, t0: int, steps: int, batch: int) -> np.ndarray:
 
 
 def _initial_state(network: Network, packed: Packed, batch: int) -> EmulatorState:
+    """Step-0 state: each population's `initial_state` in its slots (u, v, aux)."""
     n = packed.n_compartments
-    u = np.zeros((batch, n), np.int32)
-    v = np.zeros((batch, n), np.int32)
-    if network.populations:
-        u[:] = np.concatenate([p.u for p in network.populations])
-        v[:] = np.concatenate([p.v for p in network.populations])
-    return EmulatorState(0, u, v, np.zeros((batch, packed.n_slots, n), np.int32))
+    slots = np.zeros((4, n), np.int32)
+    col = 0
+    for p in network.populations:
+        for k, value in enumerate(p.initial_state()):
+            slots[k, col:col + p.n] = value
+        col += p.n
+    u, v = (np.repeat(slots[k][None], batch, axis=0) for k in range(2))
+    aux = np.repeat(slots[None, 2:, :packed.n_aux], batch, axis=0)
+    return EmulatorState(0, u, v, np.zeros((batch, packed.n_slots, n), np.int32), aux)
 
 
 def _resolve_batch(network: Network, batch: int | None) -> int:
@@ -75,19 +79,21 @@ def emulate(network: Network, steps: int, *, record: Iterable[str] = (), batch: 
     elif state.u.shape != (b, packed.n_compartments) or state.ring.shape[1] != packed.n_slots:
         raise NetworkError(f"state: expected the state of this network with batch {b}, "
                            f"found u of shape {state.u.shape}")
-    u, v, ring = state.u.copy(), state.v.copy(), state.ring.copy()
+    u, v, aux, ring = state.u.copy(), state.v.copy(), state.aux.copy(), state.ring.copy()
     trace = _trace(packed, [pops[name] for name in record], b, steps)
     tally, scratch = _buffers(packed, b, steps)
-    run_batch(state.t, _inputs(network, state.t, steps, b), *packed.model, State(u, v, ring), scratch, trace, tally)
+    run_batch(state.t, _inputs(network, state.t, steps, b), *packed.model, State(u, v, aux, ring), scratch, trace,
+              tally)
     traces, col = {}, 0
     for name in record:
         sl = slice(col, col + pops[name].n)
-        traces[name] = {"u": trace.u[:, :, sl], "v": trace.v[:, :, sl], "s": trace.s[:, :, sl]}
+        slots = (trace.u[:, :, sl], trace.v[:, :, sl], *(trace.aux[:, :, k, sl] for k in range(trace.aux.shape[2])))
+        traces[name] = {**dict(zip(pops[name].STATE, slots)), "s": trace.s[:, :, sl]}
         col += pops[name].n
     counters = Counters(packed.node_names, packed.conn_names, packed.n_pops, tally.node, tally.conn,
                         tally.axon_spikes.sum(axis=0), packed.n_compartments)
     return Result(network, steps, b, network.batch is not None or b > 1, traces, counters,
-                  EmulatorState(state.t + steps, u, v, ring), packed)
+                  EmulatorState(state.t + steps, u, v, ring, aux), packed)
 
 
 def _trace(packed: Packed, populations: list, batch: int, steps: int) -> Trace:
@@ -97,7 +103,9 @@ def _trace(packed: Packed, populations: list, batch: int, steps: int) -> Trace:
         if populations else np.zeros(0, np.int64)
     slot = np.full(packed.n_compartments, -1, np.int64)
     slot[index] = np.arange(index.size)
-    return Trace(index, slot, *(np.zeros((batch, steps, index.size), np.int32) for _ in range(3)))
+    n_aux = index.size if any(len(p.STATE) > 2 for p in populations) else 0
+    u, v, s = (np.zeros((batch, steps, index.size), np.int32) for _ in range(3))
+    return Trace(index, slot, u, v, np.zeros((batch, steps, 2, n_aux), np.int32), s)
 
 
 def _buffers(packed: Packed, batch: int, steps: int) -> tuple[Tally, Scratch]:
@@ -108,6 +116,7 @@ def _buffers(packed: Packed, batch: int, steps: int) -> tuple[Tally, Scratch]:
                   np.zeros((batch, packed.n_axons), np.int64))
     scratch = Scratch(np.zeros((batch, depth, n if depth else 0), np.int64),
                       np.zeros((batch, depth, n if depth else 0), np.uint8), np.zeros((batch, depth * n), np.int64),
-                      np.zeros((batch, -(-n // 8) * 8), np.int8), np.zeros((batch, packed.n_axons), np.int64),
+                      np.zeros((batch, -(-n // 8) * 8), np.int8), np.zeros((batch, packed.n_aux), np.int32),
+                      np.zeros((batch, packed.n_axons), np.int64),
                       np.zeros((batch, packed.n_axons), np.int32), np.zeros((batch, n_nodes + 1), np.int64))
     return tally, scratch

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .ir import LIF, Network, SignMode
+from .ir import LIF, Network, SigmaDelta, SignMode
 from .kernels.compact import compact_rows, kept_per_row
-from .kernels.layout import Compartments, Connections, Model, RowConnections, Rows, SynapseTable
+from .kernels.layout import (LIF_MODEL, SIGMA_DELTA_COLUMNS, SIGMA_DELTA_MODEL, Compartments, Connections, Model,
+                             RowConnections, Rows, SynapseTable)
 from .kernels.fixed_point import ACT_SHIFT, DECAY_SHIFT
 
 #: A connection whose weight matrix is at least this dense is stored as dense int16 rows
@@ -29,6 +30,7 @@ class Packed:
     conns: Connections
     syn: SynapseTable
     n_slots: int               # ring-buffer depth: max delay + 2
+    n_aux: int                 # compartments with auxiliary state slots: N with a sigma-delta population, else 0
     partial_depth: int         # delay slots of the right-shift scratch (0: none needed)
     node_names: tuple[str, ...]
     conn_names: tuple[str, ...]
@@ -62,24 +64,27 @@ class Packed:
         return int(self.first[-1])
 
 
-def _compartments(pops: tuple[LIF, ...]) -> Compartments:
+def _compartments(pops: tuple[LIF | SigmaDelta, ...]) -> Compartments:
     def per_pop(f) -> np.ndarray:
-        return np.array([f(p) for p in pops], dtype=np.int64)
+        return np.array([f(p) if isinstance(p, LIF) else 0 for p in pops], dtype=np.int64)
 
-    def per_compartment(f, dtype=np.int32) -> np.ndarray:
-        return np.concatenate([np.broadcast_to(f(p), (p.n,)) for p in pops]).astype(dtype) if pops \
-            else np.zeros(0, dtype)
+    def per_compartment(lif, sigma_delta=lambda p: 0, dtype=np.int32) -> np.ndarray:
+        parts = [np.broadcast_to(lif(p) if isinstance(p, LIF) else sigma_delta(p), (p.n,)) for p in pops]
+        return np.concatenate(parts).astype(dtype) if pops else np.zeros(0, dtype)
 
     unity = 1 << DECAY_SHIFT
     return Compartments(
-        keep_u=per_compartment(lambda p: unity - (np.asarray(p.du) + 1), np.int16),
-        keep_v=per_compartment(lambda p: unity - np.asarray(p.dv), np.int16),
-        vth_eff=per_compartment(lambda p: np.asarray(p.vth) << ACT_SHIFT),
+        model=np.array([LIF_MODEL if isinstance(p, LIF) else SIGMA_DELTA_MODEL for p in pops], dtype=np.int64),
+        keep_u=per_compartment(lambda p: unity - (np.asarray(p.du) + 1), dtype=np.int16),
+        keep_v=per_compartment(lambda p: unity - np.asarray(p.dv), dtype=np.int16),
+        vth_eff=per_compartment(lambda p: np.asarray(p.vth) << ACT_SHIFT, lambda p: p.vth),
         vth_lo_eff=per_compartment(lambda p: -(2**31) if p.vth_lo is None else np.asarray(p.vth_lo) << ACT_SHIFT),
         reset_subtract=per_pop(lambda p: int(p.reset == "subtract")),
         reset_interval=per_pop(lambda p: p.reset_interval or 0),
         reset_offset=per_pop(lambda p: p.reset_offset),
-        bias=per_compartment(lambda p: p.bias),
+        bias=per_compartment(lambda p: p.bias, lambda p: p.bias),
+        sigma_delta=np.array([[int(getattr(p, f)) for f in SIGMA_DELTA_COLUMNS] if isinstance(p, SigmaDelta)
+                              else [0] * len(SIGMA_DELTA_COLUMNS) for p in pops], dtype=np.int64).reshape(-1, len(SIGMA_DELTA_COLUMNS)),
     )
 
 
@@ -181,6 +186,7 @@ def pack(network: Network) -> Packed:
     shifted = [c.max_delay for c in network.connections if c.weight_exp < 0]
     return Packed(
         comp=_compartments(pops), first=first, n_pops=len(pops), conns=conns, syn=syn,
-        n_slots=max_delay + 2, partial_depth=max(shifted) + 1 if shifted else 0,
+        n_slots=max_delay + 2,
+        n_aux=int(first[len(pops)]) if any(isinstance(p, SigmaDelta) for p in pops) else 0, partial_depth=max(shifted) + 1 if shifted else 0,
         node_names=tuple(n.name for n in nodes), conn_names=tuple(c.name for c in network.connections),
     )

@@ -14,20 +14,22 @@ if TYPE_CHECKING:
     from .ir import Network
     from .pack import Packed
 
-TRACE_VARS = ("u", "v", "s")
 
 
 @dataclass(frozen=True)
 class EmulatorState:
     """Everything needed to continue a run: the step reached and per-sample state.
 
-    t : steps completed. u, v : (B, N) int32. ring : (B, R, N) int32 pending dendritic input.
+    t : steps completed. u, v : (B, N) int32 the first two state slots of every compartment.
+    ring : (B, R, N) int32 pending dendritic input. aux : (B, 2, N) int32 the auxiliary slots
+    (sigma-delta residue and error), (B, 2, 0) when no population has them.
     """
 
     t: int
     u: NDArray[np.int32]
     v: NDArray[np.int32]
     ring: NDArray[np.int32]
+    aux: NDArray[np.int32]
 
 
 @dataclass(frozen=True)
@@ -104,10 +106,11 @@ class Result:
     packed: "Packed" = field(repr=False)
 
     def trace(self, population: str, var: str) -> NDArray[np.int32]:
-        """(T, n) trace of `var` in `population`, or (B, T, n) for a batched run."""
-        if var not in TRACE_VARS:
-            raise TraceError(f"trace var {var!r}: expected one of {TRACE_VARS}")
+        """(T, n) trace of `var` (one of the population's `STATE` names, or "s") in `population`,
+        or (B, T, n) for a batched run."""
         if population not in self.traces:
             raise TraceError(f"population {population!r} was not recorded; recorded: {sorted(self.traces)}")
+        if var not in self.traces[population]:
+            raise TraceError(f"trace var {var!r}: expected one of {tuple(self.traces[population])}")
         arr = self.traces[population][var]
         return arr if self.batched else arr[0]

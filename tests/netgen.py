@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from neurochip.ir import LIF, BernoulliSource, Connection, Network, SpikeSource
+from neurochip.ir import LIF, BernoulliSource, Connection, Network, SigmaDelta, SpikeSource
 
 
 def pick(rng, options):
@@ -35,6 +35,18 @@ def random_lif(rng, name, n, lava_values=False):
     )
 
 
+def random_sigma_delta(rng, name, n):
+    """Sigma, Delta and SigmaDelta compartments (Lava's three processes), thresholds and biases
+    from zero to the int32 extremes, shifts as Lava's 3-bit exponents give them."""
+    sigma, delta = pick(rng, [(True, True), (True, True), (True, False), (False, True)])
+    big = [0, 1, 2**31 - 1, -(2**31), int(rng.integers(0, 2**8)), int(rng.integers(0, 2**20))]
+    return SigmaDelta(name=name, n=n, sigma=sigma, delta=delta, relu=bool(rng.random() < 0.5),
+                      cum_error=bool(rng.random() < 0.4),
+                      vth=per_neuron(rng, n, [0, 1, 2**30, int(rng.integers(0, 2**10)), int(rng.integers(0, 2**16))]),
+                      bias=(rng.choice(big, n) * (rng.random() < 0.5)) if sigma else 0,
+                      in_shift=int(rng.integers(0, 15)) if not sigma else 0, out_shift=int(rng.integers(0, 8)))
+
+
 def random_weights(rng, n_dst, n_src, mode):
     lo, hi = {"mixed": (-256, 255), "excitatory": (0, 255), "inhibitory": (-255, 0)}[mode]
     w = rng.integers(lo, hi + 1, (n_dst, n_src))
@@ -57,13 +69,16 @@ def random_connection(rng, name, src, dst, n_src, n_dst, graded_ok, sparse_ok=Tr
         num_message_bits=int(pick(rng, [0, 0, 8, 24])) if graded_ok else 0, delays=delays)
 
 
-def random_network(rng, max_n=12, max_steps=60, lava_values=False, subtract=False):
+def random_network(rng, max_n=12, max_steps=60, lava_values=False, subtract=False, sigma_delta=False):
     """A random network and a step count (`lava_values`: see `random_lif`; `subtract`: some
-    populations reset by subtraction, some are ternary)."""
+    populations reset by subtraction, some are ternary; `sigma_delta`: some are sigma-delta)."""
     steps = int(rng.integers(1, max_steps + 1))
     n_pops = int(rng.integers(1, 4))
     pops = []
     for p in range(n_pops):
+        if sigma_delta and rng.random() < 0.5:
+            pops.append(random_sigma_delta(rng, f"p{p}", int(rng.integers(1, max_n + 1))))
+            continue
         kw = random_lif(rng, f"p{p}", int(rng.integers(1, max_n + 1)), lava_values)
         if rng.random() < 0.25:
             kw["reset_interval"] = int(rng.integers(1, 12))

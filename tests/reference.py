@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from neurochip.ir import LIF, Network, SignMode
+from neurochip.ir import LIF, Network, SigmaDelta, SignMode
 
 
 def wrap32(x):
@@ -62,6 +62,40 @@ def lif_step(pop: LIF, t, u, v, a_in):
     return u, v, s, int(np.sum(hi | lo)), int(np.sum(sat)), int(np.sum((a_in != 0) | (s != 0))), int(np.sum(nonzero))
 
 
+def sigma_delta_step(pop: SigmaDelta, t, sigma, act, residue, error, a_in):
+    """Lava 0.10's fixed-point Sigma/Delta/SigmaDelta ``run_spk`` written out on int32 numpy arrays
+    (which wrap). Returns the state, the payload and the counters (as `lif_step`)."""
+    i32 = np.int32
+    sigma, act, residue, error = (np.asarray(x, i32) for x in (sigma, act, residue, error))
+    with np.errstate(over="ignore"):
+        a = np.left_shift(np.asarray(a_in, i32), i32(pop.in_shift))
+        bias = np.broadcast_to(pop.bias, a.shape).astype(i32)
+        vth = np.broadcast_to(pop.vth, a.shape).astype(i32)
+        nonzero = (act != 0) | (a_in != 0) | (bias != 0)
+        wraps = 0
+        if pop.sigma:
+            wraps = int(np.sum(sigma.astype(np.int64) + a != (sigma + a)))
+            sigma = sigma + a
+            new = sigma + bias
+        else:
+            new = a + bias
+        if pop.relu:
+            new = np.maximum(new, i32(0))
+        s = new
+        if pop.delta:
+            d = new - act + residue
+            if pop.cum_error:
+                error = error + d
+                s = np.where(np.abs(error) >= vth, d, i32(0)).astype(i32)
+                error = error * (1 - (np.abs(s) > 0)).astype(i32)
+            else:
+                s = np.where(np.abs(d) >= vth, d, i32(0)).astype(i32)
+            residue = d - s
+        out = np.right_shift(s, i32(pop.out_shift))
+    active = int(np.sum((a_in != 0) | (out != 0)))
+    return (sigma, new, residue, error), out.astype(np.int64), wraps, 0, active, int(np.sum(nonzero))
+
+
 def source_values(src, steps, batch):
     return src.emit(steps, batch)
 
@@ -73,20 +107,23 @@ def reference_run(network: Network, steps: int, batch: int = 1):
     conns = network.connections
     W = {c.name: stored_weights(c) for c in conns}
     D = {c.name: delays_of(c) for c in conns}
-    traces = {p: {k: np.zeros((batch, steps, pops[p].n), np.int64) for k in "uvs"} for p in pops}
+    traces = {p: {k: np.zeros((batch, steps, pops[p].n), np.int64) for k in (*pops[p].STATE, "s")} for p in pops}
     counters = {name: {} for name in (*pops, *srcs, *(c.name for c in conns))}
     for b in range(batch):
-        u = {p: pops[p].u.copy() for p in pops}
-        v = {p: pops[p].v.copy() for p in pops}
+        state = {p: [np.array(x, np.int64) for x in pops[p].initial_state()] for p in pops}
         buf = {c.name: np.zeros((c.shape[0], int(D[c.name].max()) + 1), np.int64) for c in conns}
         for k in range(steps):
             t = k + 1
             out = {}
             for p, pop in pops.items():
                 a_in = wrap32(sum((wrap32(buf[c.name][:, 0]) for c in conns if c.dst == p), np.zeros(pop.n, np.int64)))
-                u[p], v[p], s, n_wrap, n_sat, n_active, n_nonzero = lif_step(pop, t, u[p], v[p], a_in)
+                if isinstance(pop, LIF):
+                    u, v, s, n_wrap, n_sat, n_active, n_nonzero = lif_step(pop, t, *state[p], a_in)
+                    state[p] = [u, v]
+                else:
+                    state[p], s, n_wrap, n_sat, n_active, n_nonzero = sigma_delta_step(pop, t, *state[p], a_in)
                 out[p] = s.astype(np.int64)
-                for var, val in (("u", u[p]), ("v", v[p]), ("s", s)):
+                for var, val in zip((*pop.STATE, "s"), (*state[p], s)):
                     traces[p][var][b, k] = val
                 for name, val in (("neuron_updates", pop.n), ("spikes", int(np.count_nonzero(s))), ("u_wraps", n_wrap),
                                   ("v_saturations", n_sat), ("active_updates", n_active),
@@ -102,7 +139,7 @@ def reference_run(network: Network, steps: int, batch: int = 1):
                 n_slots = buf[c.name].shape[1]
                 shifted = np.zeros_like(buf[c.name])
                 for slot in range(n_slots):
-                    acc = (np.where(d == slot, w, 0) * payload[None, :]).sum(axis=1)
+                    acc = wrap32(np.where(d == slot, w, 0) * payload[None, :]).sum(axis=1)   # int32 products
                     if c.delays is None:
                         acc = wrap32(acc)
                     shifted[:, slot] = acc << c.weight_exp if c.weight_exp >= 0 else acc >> -c.weight_exp

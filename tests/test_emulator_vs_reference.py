@@ -13,7 +13,7 @@ def assert_same(net, steps, batch=1):
     got = nc.emulate(net, steps, record=[p.name for p in net.populations], batch=batch)
     traces, counters = reference_run(net, steps, batch)
     for pop in net.populations:
-        for var in "uvs":
+        for var in (*pop.STATE, "s"):
             np.testing.assert_array_equal(got.traces[pop.name][var], traces[pop.name][var],
                                           err_msg=f"{pop.name}.{var}")
         for name, arr in counters[pop.name].items():
@@ -35,6 +35,13 @@ def assert_same(net, steps, batch=1):
 @given(seed=st.integers(0, 2**32 - 1), batch=st.sampled_from([1, 1, 2, 3]))
 def test_random_networks_match_reference(seed, batch):
     net, steps = random_network(np.random.default_rng(seed), lava_values=True, subtract=True)
+    assert_same(net, steps, batch if net.batch is None else net.batch)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), batch=st.sampled_from([1, 1, 2, 3]))
+def test_random_sigma_delta_networks_match_reference(seed, batch):
+    net, steps = random_network(np.random.default_rng(seed), lava_values=True, subtract=True, sigma_delta=True)
     assert_same(net, steps, batch if net.batch is None else net.batch)
 
 

@@ -3,7 +3,8 @@ and export neurochip networks as Lava processes (`to_lava`).
 
 Lava is imported lazily and only for type checks: the core never depends on it. Supported:
 ``RingBuffer`` (lava.proc.io.source) spike sources, ``Dense``, ``Sparse``, ``DelayDense``,
-``LIF``, ``LIFReset`` and ``TernaryLIF``; ``Monitor`` processes are ignored (they only observe). Parameters are
+``LIF``, ``LIFReset``, ``TernaryLIF`` (read as `LIF`) and ``Sigma``, ``Delta``, ``SigmaDelta``
+(lava.proc.sdn, read as `SigmaDelta`); ``Monitor`` processes are ignored (they only observe). Parameters are
 read as Lava's fixed-point process models read them: variables are cast to the models'
 dtypes, and weights are clipped to 8 bits per sign mode as ``clip_weights`` does.
 
@@ -25,15 +26,20 @@ import scipy.sparse as sp
 from ..api import Run, emulate
 from ..energy import EnergyReport
 from ..errors import LavaError, TraceError
-from ..ir import LIF, Connection, Network, SignMode, SpikeSource
+from ..ir import LIF, Connection, Network, SigmaDelta, SignMode, SpikeSource
 from ..mapping import Placement
 from ..profiles import Profile
 from ..result import Counters
 
-#: Lava neuron processes, all read as `LIF` populations.
-NEURONS = ("LIF", "LIFReset", "TernaryLIF")
-#: Lava trace names -> neurochip trace vars.
-TRACE_NAMES = {"u": "u", "v": "v", "s_out": "s"}
+#: Lava neuron processes read as `LIF` populations, and as `SigmaDelta` populations.
+LIF_NEURONS = ("LIF", "LIFReset", "TernaryLIF")
+SDN_NEURONS = ("Sigma", "Delta", "SigmaDelta")
+NEURONS = LIF_NEURONS + SDN_NEURONS
+#: The variables a Lava Monitor can record on each neuron process, as neurochip names them.
+TRACE_NAMES = {"LIF": {"u": "u", "v": "v", "s_out": "s"},
+               "Sigma": {"sigma": "sigma", "s_out": "s"},
+               "Delta": {"sigma": "sigma", "act": "act", "residue": "residue", "error": "error", "s_out": "s"}}
+TRACE_NAMES["SigmaDelta"] = TRACE_NAMES["Delta"]
 
 
 def _lava_types() -> dict[str, type]:
@@ -41,10 +47,12 @@ def _lava_types() -> dict[str, type]:
     from lava.proc.io.source import RingBuffer
     from lava.proc.lif.process import LIF as LavaLIF, LIFReset, TernaryLIF
     from lava.proc.monitor.process import Monitor
+    from lava.proc.sdn.process import Delta, Sigma, SigmaDelta as LavaSigmaDelta
     from lava.proc.sparse.process import Sparse
 
-    return {"LIF": LavaLIF, "LIFReset": LIFReset, "TernaryLIF": TernaryLIF, "Dense": Dense, "Sparse": Sparse,
-            "DelayDense": DelayDense, "RingBuffer": RingBuffer, "Monitor": Monitor}
+    return {"LIF": LavaLIF, "LIFReset": LIFReset, "TernaryLIF": TernaryLIF, "Sigma": Sigma, "Delta": Delta,
+            "SigmaDelta": LavaSigmaDelta, "Dense": Dense, "Sparse": Sparse, "DelayDense": DelayDense,
+            "RingBuffer": RingBuffer, "Monitor": Monitor}
 
 
 def _kind(proc: Any, types: dict[str, type]) -> str:
@@ -92,6 +100,24 @@ def _lif(proc: Any, name: str, kind: str) -> LIF:
               else (("vth", "vth", np.int32),))
     flat = {ours: np.broadcast_to(_init(getattr(proc, theirs), dt), shape).ravel() for ours, theirs, dt in vars_}
     return LIF(name=name, n=int(np.prod(shape)), **flat, **reset)
+
+
+def _sigma_delta(proc: Any, name: str, kind: str) -> SigmaDelta:
+    """Lava's Sigma, Delta or SigmaDelta as its fixed-point model computes it (vth and bias are
+    the Vars, already scaled by 2**(spike_exp + state_exp) by the process)."""
+    n = int(np.prod(proc.proc_params["shape"]))
+    if kind == "Sigma":
+        return SigmaDelta(name=name, n=n, delta=False, relu=False)
+    spike_exp, state_exp = (int(_init(getattr(proc, v), np.int32).item()) for v in ("spike_exp", "state_exp"))
+    common = dict(name=name, n=n, vth=int(_init(proc.vth, np.int32).item()),
+                  cum_error=bool(_init(proc.cum_error, bool).item()), out_shift=state_exp)
+    if kind == "Delta":
+        return SigmaDelta(sigma=False, relu=False, in_shift=spike_exp + state_exp, **common)
+    mode = proc.proc_params["act_mode"]
+    if int(mode) not in (0, 1):
+        raise LavaError(f"{proc.name!r}: act_mode {mode!r} is not one of Lava's fixed-point modes (UNIT, RELU)")
+    bias = np.broadcast_to(_init(proc.bias, np.int32), proc.proc_params["shape"]).ravel()
+    return SigmaDelta(bias=bias, relu=int(mode) == 1, **common)
 
 
 def _summed(raw: Any) -> np.ndarray | sp.csr_array:
@@ -170,6 +196,7 @@ class LavaGraph:
     network: Network
     names: dict[int, str]
     shapes: dict[int, tuple[int, ...]]
+    kinds: dict[int, str]
 
 
 def from_lava(procs: Iterable[Any]) -> LavaGraph:
@@ -178,13 +205,14 @@ def from_lava(procs: Iterable[Any]) -> LavaGraph:
     graph = [(p, _kind(p, types)) for p in _connected(procs)]
     graph = [(p, k) for p, k in graph if k != "Monitor"]
     names = {id(p): f"{p.name}#{i}" for i, (p, _) in enumerate(graph)}
-    shapes = {}
+    shapes, kinds = {}, {}
     pops, sources, conns = [], [], []
     for p, kind in graph:
         name = names[id(p)]
         if kind in NEURONS:
-            pops.append(_lif(p, name, kind))
+            pops.append(_lif(p, name, kind) if kind in LIF_NEURONS else _sigma_delta(p, name, kind))
             shapes[id(p)] = tuple(p.proc_params["shape"])
+            kinds[id(p)] = kind if kind in SDN_NEURONS else "LIF"
             direct = [q for q in _peers(p.a_in, "in", p) if _kind(q, types) in (*NEURONS, "RingBuffer")]
             if direct:
                 raise LavaError(f"{p.name!r}.a_in is fed directly by {direct[0].name!r}; "
@@ -198,7 +226,7 @@ def from_lava(procs: Iterable[Any]) -> LavaGraph:
                 raise LavaError(f"{p.name!r}.s_in has {len(srcs)} inputs; exactly one is supported")
             for j, dst in enumerate(_peers(p.a_out, "out", p)):
                 conns.append(_connection(p, kind, f"{name}->{j}", names[id(srcs[0])], names[id(dst)]))
-    return LavaGraph(Network(pops, sources, conns), names, shapes)
+    return LavaGraph(Network(pops, sources, conns), names, shapes, kinds)
 
 
 @dataclass(frozen=True)
@@ -209,14 +237,17 @@ class LavaRun:
     result: Run
 
     def trace(self, proc: Any, name: str) -> np.ndarray:
-        """(T, *proc.shape) trace of `name` ("u", "v" or "s_out"), as a Lava Monitor records it."""
-        if name not in TRACE_NAMES:
-            raise TraceError(f"trace {name!r}: expected one of {sorted(TRACE_NAMES)}")
+        """(T, *proc.shape) trace of the Var `name` of a neuron process, as a Lava Monitor records
+        it ("u", "v" or "s_out" of a LIF; "sigma", "act", "residue", "error" or "s_out" of the
+        sigma-delta processes)."""
         if id(proc) not in self.graph.shapes:
-            raise TraceError(f"process {getattr(proc, 'name', proc)!r} is not an LIF of this run")
+            raise TraceError(f"process {getattr(proc, 'name', proc)!r} is not a neuron process of this run")
+        names = TRACE_NAMES[self.graph.kinds[id(proc)]]
+        if name not in names:
+            raise TraceError(f"trace {name!r}: expected one of {sorted(names)}")
         if not self.result.traces:
             raise TraceError("this run kept no traces: call nl.run(..., trace=True)")
-        arr = self.result.trace(self.graph.names[id(proc)], TRACE_NAMES[name])
+        arr = self.result.trace(self.graph.names[id(proc)], names[name])
         return arr.reshape(arr.shape[0], *self.graph.shapes[id(proc)])
 
     @property
@@ -232,7 +263,7 @@ class LavaRun:
 def run(procs: Iterable[Any] | Any, num_steps: int, trace: bool = True) -> LavaRun:
     """Emulate the Lava graph reachable from `procs` for `num_steps` steps.
 
-    With `trace` (the default) every LIF's u, v and s_out are recorded for `LavaRun.trace`;
+    With `trace` (the default) every neuron process's variables are recorded for `LavaRun.trace`;
     without it only counters are kept, as a Lava run without monitors.
     """
     graph = from_lava(procs if isinstance(procs, (list, tuple, set)) else [procs])
@@ -241,10 +272,40 @@ def run(procs: Iterable[Any] | Any, num_steps: int, trace: bool = True) -> LavaR
     return LavaRun(graph, result)
 
 
+def _lava_sigma_delta(pop: SigmaDelta) -> Any:
+    """The Lava sdn process computing `pop`, or a `LavaError` saying why none does."""
+    from lava.proc.sdn.process import ActivationMode, Delta, Sigma, SigmaDelta as LavaSigmaDelta
+
+    shape, name = (pop.n,), pop.name
+
+    def refuse(why: str) -> LavaError:
+        return LavaError(f"population {name!r}: {why}; Lava 0.10's Sigma, Delta and SigmaDelta cannot express it")
+
+    if not pop.delta:
+        if pop.relu or pop.in_shift or pop.out_shift or np.any(pop.bias) or not pop.sigma:
+            raise refuse("it sends its activation without delta encoding, but not as a plain sum")
+        return Sigma(shape=shape, name=name)
+    if np.ndim(pop.vth):
+        raise refuse("its threshold differs per compartment (the processes take one vth)")
+    scale = 2.0 ** pop.in_shift
+    common = dict(shape=shape, vth=pop.vth / scale, cum_error=pop.cum_error, state_exp=pop.out_shift,
+                  spike_exp=pop.in_shift - pop.out_shift, name=name)
+    if pop.sigma:
+        if pop.in_shift:
+            raise refuse(f"it integrates input shifted left by {pop.in_shift}")
+        return LavaSigmaDelta(bias=pop.bias / scale, act_mode=ActivationMode.RELU if pop.relu else ActivationMode.UNIT,
+                              **common)
+    if pop.relu or np.any(pop.bias):
+        raise refuse("without a sigma dendrite it has a bias or a rectifier")
+    return Delta(**common)
+
+
 def to_lava(network: Network, steps: int) -> dict[str, Any]:
     """Lava processes computing what `emulate(network, steps)` computes, by node/connection name.
 
-    LIF populations become ``LIF`` (or ``LIFReset``, or ``TernaryLIF`` with vth_lo); sources become ``RingBuffer``s holding the
+    LIF populations become ``LIF`` (or ``LIFReset``, or ``TernaryLIF`` with vth_lo); sigma-delta
+    populations become ``Sigma``, ``Delta`` or ``SigmaDelta`` (those these processes can express:
+    one threshold, shifts as the processes' exponents give them); sources become ``RingBuffer``s holding the
     payloads of steps 1..`steps` (Bernoulli sources are drawn here, as the emulator draws them);
     connections become ``Dense`` (dense weights without delays), ``Sparse`` (sparse weights
     without delays) or ``DelayDense``, with weight_exp, num_weight_bits, sign_mode and
@@ -260,6 +321,9 @@ def to_lava(network: Network, steps: int) -> dict[str, Any]:
         raise LavaError(f"batched sources (batch {network.batch}) have no Lava equivalent: export one sample")
     procs: dict[str, Any] = {}
     for pop in network.populations:
+        if isinstance(pop, SigmaDelta):
+            procs[pop.name] = _lava_sigma_delta(pop)
+            continue
         if pop.reset != "zero":
             raise LavaError(f"population {pop.name!r} resets by {pop.reset}: Lava 0.10's LIF resets v to zero")
         kwargs = dict(shape=(pop.n,), u=pop.u, v=pop.v, du=pop.du, dv=pop.dv,

@@ -1,16 +1,17 @@
-"""The network: nodes (LIF populations and spike sources) and the connections between them."""
+"""The network: nodes (neuron populations and spike sources) and the connections between them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Union
 
 from .connections import Connection
-from .populations import LIF
+from .populations import LIF, POPULATIONS, SigmaDelta
 from .sources import BernoulliSource, SpikeSource
 from ..errors import NetworkError, network_error
 
 Source = Union[SpikeSource, BernoulliSource]
-Node = Union[LIF, SpikeSource, BernoulliSource]
+Population = Union[LIF, SigmaDelta]
+Node = Union[LIF, SigmaDelta, SpikeSource, BernoulliSource]
 
 
 @dataclass(frozen=True, eq=False)
@@ -20,17 +21,17 @@ class Network:
 
     Parameters
     ----------
-    populations : LIF populations; their compartments are emulated in this order.
+    populations : LIF and SigmaDelta populations; their compartments are emulated in this order.
     sources : spike sources feeding the populations.
     connections : synapses between nodes; a connection's `dst` must be a population.
     """
 
-    populations: tuple[LIF, ...]
+    populations: tuple[Population, ...]
     sources: tuple[Source, ...] = ()
     connections: tuple[Connection, ...] = ()
 
     def __post_init__(self) -> None:
-        for field, kinds in (("populations", (LIF,)), ("sources", (SpikeSource, BernoulliSource)),
+        for field, kinds in (("populations", POPULATIONS), ("sources", (SpikeSource, BernoulliSource)),
                              ("connections", (Connection,))):
             items = tuple(getattr(self, field))
             for item in items:
@@ -50,8 +51,8 @@ class Network:
                 raise network_error(c.name, "src", f"one of the nodes {sorted(nodes)}", repr(c.src))
             if c.dst not in nodes:
                 raise network_error(c.name, "dst", f"one of the nodes {sorted(nodes)}", repr(c.dst))
-            if not isinstance(nodes[c.dst], LIF):
-                raise network_error(c.name, "dst", "an LIF population (sources take no input)",
+            if not isinstance(nodes[c.dst], POPULATIONS):
+                raise network_error(c.name, "dst", "a population (sources take no input)",
                                     f"{type(nodes[c.dst]).__name__} {c.dst!r}")
             want = (nodes[c.dst].n, nodes[c.src].n)
             if c.shape != want:

@@ -1,4 +1,8 @@
-"""Neuron populations: Loihi CUBA leaky integrate-and-fire compartments in fixed point."""
+"""Neuron populations in fixed point: Loihi CUBA leaky integrate-and-fire compartments (`LIF`) and
+Loihi 2 sigma-delta compartments (`SigmaDelta`).
+
+Every population names its state variables (`STATE`); the kernels hold them in four int32 slots
+per compartment (u, v, then two auxiliary ones) in that order."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -50,6 +54,11 @@ class LIF:
         payload of -1 to graded connections (binary ones count it as a spike). Reset "zero" only.
     """
 
+    #: State variables, in the kernels' slot order, then the spike output.
+    STATE = ("u", "v")
+    #: The neuron model, as profiles name the models a core runs (`core.neuron_models`).
+    MODEL = "lif"
+
     name: str
     n: int
     du: NDArray[np.int64] | int = 0
@@ -93,6 +102,10 @@ class LIF:
             if self.reset != "zero":
                 raise network_error(name, "reset", "'zero' for a ternary population (vth_lo set)", repr(self.reset))
 
+    def initial_state(self) -> tuple[NDArray[np.int64], ...]:
+        """The state slots at step 0, each (n,) int64."""
+        return self.u, self.v
+
     @property
     def bias(self) -> NDArray[np.int64]:
         """Effective bias per compartment: ``bias_mant`` shifted by ``bias_exp`` (arithmetic),
@@ -108,3 +121,80 @@ def _scalar_or_array(node: str, field: str, value: object, lo: int, hi: int, n: 
     if arr.ndim == 0 or (arr.size and np.all(arr == arr.flat[0])):
         return int(arr.flat[0])
     return arr
+
+
+#: int32 bounds of sigma-delta values (Lava's fixed-point models hold them in int32 and let them wrap).
+INT32 = (-(2**31), 2**31 - 1)
+
+
+@dataclass(frozen=True, eq=False)
+class SigmaDelta:
+    """A population of `n` sigma-delta compartments (Loihi 2 graded neurons), bit-exact with Lava
+    0.10's ``fixed_pt`` Sigma, Delta and SigmaDelta models.
+
+    Dynamics per time step, int32 arithmetic that wraps as numpy's int32 arrays do::
+
+        a = a_in << in_shift
+        sigma = sigma + a              (sigma=True; else sigma keeps its value)
+        new = f(sigma + bias)          (sigma=True; else new = a + bias); f = max(., 0) with relu
+        delta=False: s = new           (Lava's Sigma: sends its running sum)
+        delta=True:  d = new - act + residue
+                     cum_error: error = error + d; fire = |error| >= vth   else fire = |d| >= vth
+                     s = d where fire else 0; error = 0 where s != 0 (cum_error); residue = d - s
+        act = new
+        out = s >> out_shift           (arithmetic shift; a nonzero out is a graded spike)
+
+    ``|x|`` of -2**31 stays -2**31, as numpy's int32 abs. ``a_in`` is the int32 sum of this step's
+    dendritic input. Lava's processes map as: Sigma = (sigma=True, delta=False); Delta =
+    (sigma=False, in_shift = spike_exp + state_exp, out_shift = state_exp); SigmaDelta =
+    (sigma=True, out_shift = state_exp, relu for ActivationMode.RELU), with vth and bias already
+    scaled by 2**(spike_exp + state_exp) as Lava's processes scale them.
+
+    Parameters
+    ----------
+    name : unique node name.
+    n : number of compartments.
+    vth : threshold on |delta| (or |error|), scalar or (n,), int32.
+    bias : added to the activation's input, scalar or (n,), int32.
+    relu : rectify the activation (ActivationMode.RELU); False is the identity (UNIT).
+    cum_error : fire on the accumulated error instead of the delta.
+    sigma : integrate the input (a sigma dendrite); False feeds it straight to the activation.
+    delta : send thresholded changes of the activation; False sends the activation every step.
+    in_shift, out_shift : left shift of the input and arithmetic right shift of the output, in [0, 31].
+    """
+
+    STATE = ("sigma", "act", "residue", "error")
+    MODEL = "sigma_delta"
+
+    name: str
+    n: int
+    vth: NDArray[np.int64] | int = 0
+    bias: NDArray[np.int64] | int = 0
+    relu: bool = True
+    cum_error: bool = False
+    sigma: bool = True
+    delta: bool = True
+    in_shift: int = 0
+    out_shift: int = 0
+
+    def __post_init__(self) -> None:
+        check_name("SigmaDelta", self.name)
+        name, n = self.name, check_count(self.name, "n", self.n)
+        set_ = object.__setattr__
+        set_(self, "n", n)
+        set_(self, "vth", _scalar_or_array(name, "vth", self.vth, *INT32, n))
+        set_(self, "bias", int_array(name, "bias", self.bias, *INT32, (n,)))
+        for field in ("relu", "cum_error", "sigma", "delta"):
+            if not isinstance(getattr(self, field), (bool, np.bool_)):
+                raise network_error(name, field, "True or False", repr(getattr(self, field)))
+            set_(self, field, bool(getattr(self, field)))
+        for field in ("in_shift", "out_shift"):
+            set_(self, field, int_scalar(name, field, getattr(self, field), 0, 31))
+
+    def initial_state(self) -> tuple[NDArray[np.int64], ...]:
+        """The state slots at step 0 (sigma, act, residue, error), each (n,) int64 zeros as Lava starts them."""
+        return tuple(np.zeros(self.n, np.int64) for _ in self.STATE)
+
+
+#: The population types a `Network` holds.
+POPULATIONS = (LIF, SigmaDelta)

@@ -17,6 +17,7 @@ from lava.proc.io.reset import Reset  # noqa: E402
 from lava.proc.io.source import RingBuffer  # noqa: E402
 from lava.proc.lif.process import LIF, LIFRefractory, LIFReset, TernaryLIF  # noqa: E402
 from lava.proc.monitor.process import Monitor  # noqa: E402
+from lava.proc.sdn.process import ActivationMode, Delta, Sigma, SigmaDelta  # noqa: E402
 from lava.proc.sparse.process import Sparse  # noqa: E402
 from lava.utils.weightutils import SignMode  # noqa: E402
 
@@ -102,9 +103,11 @@ def random_lava_network(rng):
 
 
 def lava_traces(lifs, steps):
+    """Every recordable Var of every neuron process in `lifs`, as Lava's Monitors record them."""
     monitors = {}
     for lif in lifs:
-        for var in ("u", "v", "s_out"):
+        kind = type(lif).__name__
+        for var in nl.TRACE_NAMES["LIF" if kind in nl.LIF_NEURONS else kind]:
             m = Monitor()
             m.probe(getattr(lif, var), steps)
             monitors[lif.name, var] = m
@@ -125,6 +128,56 @@ def test_random_network_matches_live_lava(seed):
         lif = next(p for p in lifs if p.name == name)
         got = ours.trace(lif, var)
         assert got.shape == (steps, *lif.proc_params["shape"])
+        np.testing.assert_array_equal(got, np.asarray(expected).reshape(got.shape), err_msg=f"{name}.{var}")
+
+
+def random_sdn(rng):
+    """Lava's Sigma, Delta and SigmaDelta (both activation modes, cumulative error or not, spike and
+    state exponents 0..6), thresholds and biases from 0 to the int32 extremes."""
+    shape = pick(rng, [(int(rng.integers(1, 13)),), (2, int(rng.integers(1, 5)))])
+    n = int(np.prod(shape))
+    kind = pick(rng, ["Sigma", "Delta", "SigmaDelta", "SigmaDelta"])
+    if kind == "Sigma":
+        return Sigma(shape=shape), n
+    spike_exp, state_exp = int(rng.integers(0, 7)), int(rng.integers(0, 7))
+    kw = dict(shape=shape, vth=int(pick(rng, [0, 1, int(rng.integers(0, 2**8)), int(rng.integers(0, 2**16)), 2**24])),
+              cum_error=bool(rng.random() < 0.4), spike_exp=spike_exp, state_exp=state_exp)
+    if kind == "Delta":
+        return Delta(**kw), n
+    bias = rng.integers(-(2**12), 2**12, shape) * (rng.random() < 0.5)
+    return SigmaDelta(bias=bias, act_mode=pick(rng, [ActivationMode.UNIT, ActivationMode.RELU]), **kw), n
+
+
+def random_sdn_network(rng):
+    """Sigma-delta processes (and some LIFs) fed by graded ring buffers and each other through
+    Dense, Sparse and DelayDense with graded or binary messages, one connected graph."""
+    steps = int(rng.integers(1, 120))
+    neurons = [random_sdn(rng) for _ in range(int(rng.integers(1, 4)))]
+    neurons += [random_lif(rng) for _ in range(int(rng.integers(0, 2)))]
+    sources = [random_source(rng, steps) for _ in range(int(rng.integers(1, 3)))]
+    edges = [(sources[i], neurons[int(rng.integers(len(neurons)))]) for i in range(len(sources))]
+    edges += [(neurons[int(rng.integers(i))], neurons[i]) for i in range(1, len(neurons))]
+    nodes = neurons + sources
+    edges += [(nodes[int(rng.integers(len(nodes)))], neurons[int(rng.integers(len(neurons)))])
+              for _ in range(int(rng.integers(0, 3)))]
+    for (src, n_src), (dst, n_dst) in edges:
+        conn = random_conn(rng, n_src, n_dst, graded=not isinstance(src, (LIF, LIFReset)))
+        src.s_out.flatten().connect(conn.s_in) if len(src.s_out.shape) > 1 else src.s_out.connect(conn.s_in)
+        conn.a_out.reshape(dst.a_in.shape).connect(dst.a_in) if len(dst.a_in.shape) > 1 else conn.a_out.connect(dst.a_in)
+    return [p for p, _ in neurons], steps
+
+
+N_SDN = 60
+
+
+@pytest.mark.parametrize("seed", range(N_SDN))
+def test_random_sigma_delta_network_matches_live_lava(seed):
+    rng = np.random.default_rng(50_000 + seed)
+    neurons, steps = random_sdn_network(rng)
+    ours = nl.run(neurons, num_steps=steps)
+    for (name, var), expected in lava_traces(neurons, steps).items():
+        proc = next(p for p in neurons if p.name == name)
+        got = ours.trace(proc, var)
         np.testing.assert_array_equal(got, np.asarray(expected).reshape(got.shape), err_msg=f"{name}.{var}")
 
 
