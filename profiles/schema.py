@@ -124,8 +124,18 @@ class ResetModes(Strict):
     source: str = Field(min_length=3)
 
 
+class NeuronModels(Strict):
+    """The neuron models this target's cores run (a population's `MODEL`): "lif" (Loihi's CUBA
+    LIF) and/or "sigma_delta" (Loihi 2's graded sigma-delta neurons). Without this section a
+    target runs LIF only."""
+
+    models: tuple[Literal["lif", "sigma_delta"], ...] = Field(min_length=1)
+    source: str = Field(min_length=3)
+
+
 class Core(Strict):
-    """Per-core limits, which compartment updates count as active, and the resets a core runs."""
+    """Per-core limits, which compartment updates count as active, the resets and the neuron
+    models a core runs."""
 
     max_compartments: Count
     max_input_axons: Count | None = None
@@ -137,6 +147,7 @@ class Core(Strict):
     synapse_encoding: SynapseEncoding | None = None
     active_update: ActiveUpdate | None = None
     reset_modes: ResetModes | None = None
+    neuron_models: NeuronModels | None = None
 
 
 class Chip(Strict):
@@ -330,6 +341,11 @@ class Profile(Strict):
     def resets(self) -> tuple[str, ...]:
         """The resets the profile's cores run (`core.reset_modes`; reset to zero when unstated)."""
         return self.core.reset_modes.modes if self.core is not None and self.core.reset_modes else ("zero",)
+
+    @property
+    def neuron_models(self) -> tuple[str, ...]:
+        """The neuron models the profile's cores run (`core.neuron_models`; LIF when unstated)."""
+        return self.core.neuron_models.models if self.core is not None and self.core.neuron_models else ("lif",)
 
     def figures(self) -> list[tuple[str, Quantity]]:
         """Every sourced figure as (dotted key, quantity), in schema order."""

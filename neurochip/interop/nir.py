@@ -573,6 +573,8 @@ def save(network: Network, path: str | Path, dt: float = 1e-3, outputs: Iterable
     import nir
 
     for p in network.populations:
+        if not isinstance(p, LIF):
+            raise NIRError(f"population {p.name!r} is {type(p).__name__}: NIR 1.0 has no sigma-delta neuron")
         if p.vth_lo is not None:
             raise NIRError(f"population {p.name!r} is ternary (vth_lo): NIR 1.0 has no neuron with a negative spike")
         if p.reset != "zero":

@@ -8,7 +8,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import reverse_cuthill_mckee
 
 from ..errors import MappingError
-from ..ir import Network
+from ..ir import LIF, Network
 from ..kernels.layout import Sites
 from ..kernels.placement import block_bits, block_tables, greedy_pieces, route, rows_by_target
 from ..pack import Packed, pack
@@ -256,7 +256,7 @@ def map_network(network: Network, profile: Profile | str, strategy: str = "greed
                            f"({profile.kind}): nothing to map onto")
     packed = packed or pack(network)
     _check_connections(network, profile)
-    _check_resets(network, profile)
+    _check_neurons(network, profile)
     caps = _per_core_caps(network, per_core or {})
     inputs = _inputs(network, packed, strategy)
     if not enforce:
@@ -387,10 +387,15 @@ CONNECTION_LIMITS = {
 }
 
 
-def _check_resets(network: Network, profile: Profile) -> None:
-    modes = profile.resets
+def _check_neurons(network: Network, profile: Profile) -> None:
+    """Every population's neuron model, and a LIF's reset, runs on the profile's cores."""
+    modes, models = profile.resets, profile.neuron_models
     for pop in network.populations:
-        if pop.reset not in modes:
+        if pop.MODEL not in models:
+            raise MappingError(f"population {pop.name!r} is {type(pop).__name__} ({pop.MODEL}); {profile.name} runs "
+                               f"{', '.join(models)} neurons only (core.neuron_models): target a chip with "
+                               "programmable neurons (loihi2)")
+        if isinstance(pop, LIF) and pop.reset not in modes:
             words = {"zero": "to zero", "subtract": "by subtraction"}
             raise MappingError(f"population {pop.name!r} resets {words[pop.reset]}; {profile.name} resets "
                                f"{' or '.join(words[m] for m in modes)} only (core.reset_modes): emulate it with "

@@ -1,0 +1,55 @@
+"""Sigma-delta populations beyond the emulator: validation, mapping per profile, pricing, export."""
+import numpy as np
+import pytest
+
+import neurochip as nc
+from neurochip.errors import MappingError, NetworkError
+
+
+def sd_network(**kw):
+    pop = nc.SigmaDelta("sd", 20, vth=5, bias=3, **kw)
+    src = nc.SpikeSource("s", np.arange(40).reshape(4, 10) % 3)
+    return nc.Network([pop], [src], [nc.Connection("c", "s", "sd", np.ones((20, 10), int), num_message_bits=8)])
+
+
+def test_sigma_delta_sends_thresholded_changes_of_its_activation():
+    """Ten graded channels summing to 9, 10, 11, 9 (repeating) through unit weights, arriving a
+    step after they are sent, on top of a bias of 3."""
+    run = nc.emulate(sd_network(), 6, record=["sd"])
+    act, s, residue = (run.trace("sd", v)[:, 0] for v in ("act", "s", "residue"))
+    np.testing.assert_array_equal(act, [3, 12, 22, 33, 42, 51])
+    np.testing.assert_array_equal(s, [0, 12, 10, 11, 9, 9])          # |3| < 5 is held back as residue
+    np.testing.assert_array_equal(residue, [3, 0, 0, 0, 0, 0])
+    assert run.counters.totals()["spikes"] == 5 * 20
+
+
+@pytest.mark.parametrize("kw, match", [
+    (dict(in_shift=32), r"'sd': field 'in_shift': expected integers in \[0, 31\]"),
+    (dict(relu=1), r"'sd': field 'relu': expected True or False, found 1"),
+    (dict(vth=2**31), r"'sd': field 'vth': expected integers in \[-2147483648, 2147483647\]"),
+])
+def test_bad_sigma_delta_parameters_name_the_field(kw, match):
+    with pytest.raises(NetworkError, match=match):
+        nc.SigmaDelta("sd", 3, **kw)
+
+
+def test_a_chip_without_sigma_delta_neurons_refuses_them_by_name():
+    run = nc.emulate(sd_network(), 10)
+    with pytest.raises(MappingError, match=r"population 'sd' is SigmaDelta \(sigma_delta\); loihi-chip runs lif "
+                                           r"neurons only \(core.neuron_models\)"):
+        run.energy("loihi-chip")
+
+
+def test_loihi2_prices_sigma_delta_updates_and_leaves_graded_bits_unpriced():
+    report = nc.emulate(sd_network(), 10).energy("loihi2")
+    assert report.counts["neuron_update_active"] + report.counts["neuron_update_inactive"] == 200
+    assert report.unpriced == {"message_bit": 520}
+    assert any("lower bound" in note for note in report.notes)
+
+
+def test_nir_export_refuses_sigma_delta():
+    from neurochip.errors import NIRError
+    from neurochip.interop import nir as nn
+
+    with pytest.raises(NIRError, match="population 'sd' is SigmaDelta: NIR 1.0 has no sigma-delta neuron"):
+        nn.save(sd_network(), "unused.nir")
