@@ -21,8 +21,10 @@ def _inputs(network: Network, t0: int, steps: int, batch: int) -> np.ndarray:
     return np.ascontiguousarray(np.concatenate(parts, axis=2), dtype=np.int32)
 
 
-def _initial_state(network: Network, packed: Packed, batch: int) -> EmulatorState:
-    """Step-0 state: each population's `initial_state` in its slots (u, v, aux)."""
+def initial_state(network: Network, batch: int = 1, packed: Packed | None = None) -> EmulatorState:
+    """The state before step 1 (each population's `initial_state` in its slots, an empty dendritic
+    ring), for callers that seed it (e.g. input already pending for step 1) and pass it to `emulate`."""
+    packed = packed or pack(network)
     n = packed.n_compartments
     slots = np.zeros((4, n), np.int32)
     col = 0
@@ -75,7 +77,7 @@ def emulate(network: Network, steps: int, *, record: Iterable[str] = (), batch: 
     elif packed.node_names != tuple(network.nodes) or packed.conn_names != tuple(c.name for c in network.connections):
         raise NetworkError("packed: expected the packed layout of this network, found another network's")
     if state is None:
-        state = _initial_state(network, packed, b)
+        state = initial_state(network, b, packed)
     elif state.u.shape != (b, packed.n_compartments) or state.ring.shape[1] != packed.n_slots:
         raise NetworkError(f"state: expected the state of this network with batch {b}, "
                            f"found u of shape {state.u.shape}")

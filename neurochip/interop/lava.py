@@ -4,7 +4,11 @@ and export neurochip networks as Lava processes (`to_lava`).
 Lava is imported lazily and only for type checks: the core never depends on it. Supported:
 ``RingBuffer`` (lava.proc.io.source) spike sources, ``Dense``, ``Sparse``, ``DelayDense``,
 ``LIF``, ``LIFReset``, ``TernaryLIF`` (read as `LIF`) and ``Sigma``, ``Delta``, ``SigmaDelta``
-(lava.proc.sdn, read as `SigmaDelta`); ``Monitor`` processes are ignored (they only observe). Parameters are
+(lava.proc.sdn, read as `SigmaDelta`); ``Monitor`` processes are ignored (they only observe), and
+a sink ``RingBuffer`` (lava.proc.io.sink) on a neuron's s_out records it (`LavaRun.trace(sink,
+"data")`). A source ``RingBuffer`` wired straight into a neuron's a_in reaches it in the same
+step, as in Lava: it is emulated as unit-weight graded synapses from the source one step ahead,
+with step 1's input pending in the dendritic ring (so those synapses show in the counters). Parameters are
 read as Lava's fixed-point process models read them: variables are cast to the models'
 dtypes, and weights are clipped to 8 bits per sign mode as ``clip_weights`` does.
 
@@ -24,6 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..api import Run, emulate
+from ..emulator import initial_state
 from ..energy import EnergyReport
 from ..errors import LavaError, TraceError
 from ..ir import LIF, Connection, Network, SigmaDelta, SignMode, SpikeSource
@@ -50,9 +55,11 @@ def _lava_types() -> dict[str, type]:
     from lava.proc.sdn.process import Delta, Sigma, SigmaDelta as LavaSigmaDelta
     from lava.proc.sparse.process import Sparse
 
+    from lava.proc.io.sink import RingBuffer as SinkRingBuffer
+
     return {"LIF": LavaLIF, "LIFReset": LIFReset, "TernaryLIF": TernaryLIF, "Sigma": Sigma, "Delta": Delta,
             "SigmaDelta": LavaSigmaDelta, "Dense": Dense, "Sparse": Sparse, "DelayDense": DelayDense,
-            "RingBuffer": RingBuffer, "Monitor": Monitor}
+            "RingBuffer": RingBuffer, "SinkRingBuffer": SinkRingBuffer, "Monitor": Monitor}
 
 
 def _kind(proc: Any, types: dict[str, type]) -> str:
@@ -191,12 +198,41 @@ def _peers(port: Any, direction: str, proc: Any, label: str | None = None) -> li
 
 @dataclass(frozen=True)
 class LavaGraph:
-    """A Lava graph as a `Network`, with each process's node name and shape (by ``id``)."""
+    """A Lava graph as a `Network`, with each process's node name and shape (by ``id``), each
+    neuron process's kind, the sinks (by ``id``: the node they record, their buffer length and
+    shape), and the input pending for step 1 (population -> (n,) int64) of sources wired straight in."""
 
     network: Network
     names: dict[int, str]
     shapes: dict[int, tuple[int, ...]]
     kinds: dict[int, str]
+    sinks: dict[int, tuple[str, int, tuple[int, ...]]]
+    pending: dict[str, np.ndarray]
+
+    def initial_state(self):
+        """The emulator's state before step 1, with the pending input in the dendritic ring."""
+        state = initial_state(self.network)
+        pops = self.network.populations
+        offsets = dict(zip((p.name for p in pops), np.cumsum([0] + [p.n for p in pops])))
+        slot = state.ring[0, 1 % state.ring.shape[1]]
+        for name, values in self.pending.items():
+            lo = offsets[name]
+            summed = slot[lo:lo + values.size].astype(np.int64) + values
+            slot[lo:lo + values.size] = ((summed + 2**31) % 2**32 - 2**31).astype(np.int32)
+        return state
+
+
+def _direct(p: Any, name: str, n: int) -> tuple[SpikeSource, Connection, np.ndarray]:
+    """A source RingBuffer `p` wired straight into population `name` of `n` compartments: the
+    source one step ahead, its unit-weight graded synapses, and its step-1 input."""
+    data = _init(p.data, np.int32)
+    data = data.reshape(-1, data.shape[-1])
+    if data.shape[0] != n:
+        raise LavaError(f"{p.name!r}.s_out sends {data.shape[0]} values into {name!r}.a_in of {n}")
+    ahead = SpikeSource(f"{name}<-{p.name}", np.roll(data, -1, axis=1).T)
+    conn = Connection(f"{ahead.name}:direct", ahead.name, name, sp.identity(n, dtype=np.int64, format="csr"),
+                      num_message_bits=24)
+    return ahead, conn, data[:, 0].astype(np.int64)
 
 
 def from_lava(procs: Iterable[Any]) -> LavaGraph:
@@ -205,7 +241,7 @@ def from_lava(procs: Iterable[Any]) -> LavaGraph:
     graph = [(p, _kind(p, types)) for p in _connected(procs)]
     graph = [(p, k) for p, k in graph if k != "Monitor"]
     names = {id(p): f"{p.name}#{i}" for i, (p, _) in enumerate(graph)}
-    shapes, kinds = {}, {}
+    shapes, kinds, sinks, pending = {}, {}, {}, {}
     pops, sources, conns = [], [], []
     for p, kind in graph:
         name = names[id(p)]
@@ -213,20 +249,31 @@ def from_lava(procs: Iterable[Any]) -> LavaGraph:
             pops.append(_lif(p, name, kind) if kind in LIF_NEURONS else _sigma_delta(p, name, kind))
             shapes[id(p)] = tuple(p.proc_params["shape"])
             kinds[id(p)] = kind if kind in SDN_NEURONS else "LIF"
-            direct = [q for q in _peers(p.a_in, "in", p) if _kind(q, types) in (*NEURONS, "RingBuffer")]
-            if direct:
-                raise LavaError(f"{p.name!r}.a_in is fed directly by {direct[0].name!r}; "
-                                          "connect sources through a Dense, Sparse or DelayDense process")
+            for q in _peers(p.a_in, "in", p):
+                if _kind(q, types) in NEURONS:
+                    raise LavaError(f"{p.name!r}.a_in is fed directly by {q.name!r}; connect neurons through a "
+                                    "Dense, Sparse or DelayDense process")
+                if _kind(q, types) == "RingBuffer":
+                    ahead, conn, first = _direct(q, name, pops[-1].n)
+                    sources.append(ahead)
+                    conns.append(conn)
+                    pending[name] = pending.get(name, 0) + first
         elif kind == "RingBuffer":
             data = _init(p.data, np.int32)
             sources.append(SpikeSource(name, data.reshape(-1, data.shape[-1]).T))
+        elif kind == "SinkRingBuffer":
+            senders = _peers(p.a_in, "in", p)
+            if len(senders) != 1 or _kind(senders[0], types) not in NEURONS:
+                raise LavaError(f"{p.name!r}.a_in: a sink RingBuffer is supported on one neuron process's s_out "
+                                f"(found {', '.join(repr(q.name) for q in senders) or 'nothing'})")
+            sinks[id(p)] = (names[id(senders[0])], int(p.proc_params["buffer"]), tuple(p.proc_params["shape"]))
         else:
             srcs = _peers(p.s_in, "in", p)
             if len(srcs) != 1:
                 raise LavaError(f"{p.name!r}.s_in has {len(srcs)} inputs; exactly one is supported")
             for j, dst in enumerate(_peers(p.a_out, "out", p)):
                 conns.append(_connection(p, kind, f"{name}->{j}", names[id(srcs[0])], names[id(dst)]))
-    return LavaGraph(Network(pops, sources, conns), names, shapes, kinds)
+    return LavaGraph(Network(pops, sources, conns), names, shapes, kinds, sinks, pending)
 
 
 @dataclass(frozen=True)
@@ -240,8 +287,10 @@ class LavaRun:
         """(T, *proc.shape) trace of the Var `name` of a neuron process, as a Lava Monitor records
         it ("u", "v" or "s_out" of a LIF; "sigma", "act", "residue", "error" or "s_out" of the
         sigma-delta processes)."""
+        if id(proc) in self.graph.sinks:
+            return self._sink(proc, name)
         if id(proc) not in self.graph.shapes:
-            raise TraceError(f"process {getattr(proc, 'name', proc)!r} is not a neuron process of this run")
+            raise TraceError(f"process {getattr(proc, 'name', proc)!r} is not a neuron process or sink of this run")
         names = TRACE_NAMES[self.graph.kinds[id(proc)]]
         if name not in names:
             raise TraceError(f"trace {name!r}: expected one of {sorted(names)}")
@@ -249,6 +298,18 @@ class LavaRun:
             raise TraceError("this run kept no traces: call nl.run(..., trace=True)")
         arr = self.result.trace(self.graph.names[id(proc)], names[name])
         return arr.reshape(arr.shape[0], *self.graph.shapes[id(proc)])
+
+    def _sink(self, sink: Any, name: str) -> np.ndarray:
+        """A sink RingBuffer's ``data`` as Lava leaves it: (*shape, buffer), column (t - 1) % buffer
+        holding step t's s_out (later steps overwrite earlier ones)."""
+        if name != "data":
+            raise TraceError(f"trace {name!r}: a sink RingBuffer records 'data'")
+        node, buffer, shape = self.graph.sinks[id(sink)]
+        s = self.result.trace(node, "s")
+        data = np.zeros((s.shape[1], buffer), np.int32)
+        steps = np.arange(s.shape[0])[-buffer:]
+        data[:, steps % buffer] = s[steps].T
+        return data.reshape(*shape, buffer)
 
     @property
     def counters(self) -> Counters:
@@ -267,8 +328,9 @@ def run(procs: Iterable[Any] | Any, num_steps: int, trace: bool = True) -> LavaR
     without it only counters are kept, as a Lava run without monitors.
     """
     graph = from_lava(procs if isinstance(procs, (list, tuple, set)) else [procs])
-    record = [p.name for p in graph.network.populations] if trace else []
-    result = emulate(graph.network, num_steps, record=record)
+    record = [p.name for p in graph.network.populations] if trace else list(dict.fromkeys(
+        node for node, _, _ in graph.sinks.values()))
+    result = emulate(graph.network, num_steps, record=record, state=graph.initial_state() if graph.pending else None)
     return LavaRun(graph, result)
 
 

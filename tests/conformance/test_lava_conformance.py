@@ -102,8 +102,9 @@ def random_lava_network(rng):
     return [lif for lif, _ in lifs], steps
 
 
-def lava_traces(lifs, steps):
-    """Every recordable Var of every neuron process in `lifs`, as Lava's Monitors record them."""
+def lava_traces(lifs, steps, sinks=()):
+    """Every recordable Var of every neuron process in `lifs`, as Lava's Monitors record them, and
+    each sink RingBuffer's data (keyed (sink name, "data"))."""
     monitors = {}
     for lif in lifs:
         kind = type(lif).__name__
@@ -113,7 +114,9 @@ def lava_traces(lifs, steps):
             monitors[lif.name, var] = m
     lifs[0].run(condition=RunSteps(num_steps=steps), run_cfg=Loihi2SimCfg(select_tag="fixed_pt"))
     try:
-        return {key: m.get_data()[key[0]][key[1]] for key, m in monitors.items()}
+        out = {key: m.get_data()[key[0]][key[1]] for key, m in monitors.items()}
+        out.update({(sink.name, "data"): sink.data.get() for sink in sinks})
+        return out
     finally:
         lifs[0].stop()
 

@@ -1,0 +1,141 @@
+"""Lava 0.10's own fixed-point unit tests, re-run through `nl.run` and live Lava.
+
+Source: github.com/lava-nc/lava at commit b6822fbc, tests/lava/proc/lif/test_models.py
+(TestLIFProcessModelsFixed, TestTLIFProcessModelsFixed) and tests/lava/proc/sdn/test_models.py
+(TestSigmaModels, TestSigmaDeltaModels, fixed_pt cases). Each network is the test's own, with
+Lava's source and sink RingBuffers in place of the tests' private VecSendProcess and
+VecRecvProcess (which send a vector at chosen steps straight into a_in and record s_out, as the
+RingBuffers do). Each case asserts the test's own expectation on neurochip's run, then compares
+every recordable variable and the sink's data with a live Lava run, every step.
+"""
+import numpy as np
+import pytest
+
+from strict import require
+
+lava = require("lava", "Lava conformance runs in .venv-lava (make test-lava)")
+
+from lava.proc.io.sink import RingBuffer as Sink  # noqa: E402
+from lava.proc.io.source import RingBuffer as Source  # noqa: E402
+from lava.proc.lif.process import LIF, TernaryLIF  # noqa: E402
+from lava.proc.sdn.process import ActivationMode, Sigma, SigmaDelta  # noqa: E402
+
+from neurochip.interop import lava as nl  # noqa: E402
+from test_lava_conformance import lava_traces  # noqa: E402
+
+
+def sent(vec, at):
+    """RingBuffer data sending `vec` at the steps flagged in `at` (VecSendProcess's behaviour)."""
+    return np.asarray(vec)[:, None] * np.asarray(at, bool)[None, :]
+
+
+def wired(neuron, steps, *data):
+    """`neuron` fed straight into a_in by one source per entry of `data`, its s_out into a sink."""
+    for d in data:
+        Source(data=np.asarray(d, np.int32)).s_out.connect(neuron.a_in)
+    sink = Sink(shape=neuron.s_out.shape, buffer=steps)
+    neuron.s_out.connect(sink.a_in)
+    return neuron, sink, steps
+
+
+def lif_no_decay():
+    neuron, sink, steps = wired(LIF(shape=(10,), du=0, dv=0, bias_mant=2 * np.ones(10, np.int32),
+                                    bias_exp=6 * np.ones(10, np.int32), vth=8), 10, np.zeros((10, 10)))
+    expected = np.zeros((steps, 10))
+    expected[4:10:5] = 1
+    return neuron, sink, steps, lambda run: np.testing.assert_array_equal(run.trace(sink, "data").T, expected)
+
+
+def impulse(cls, var, decays, sign, expected, **thresholds):
+    def build():
+        neuron, sink, steps = wired(cls(shape=(1,), **decays, bias_mant=np.zeros(1, np.int16),
+                                        bias_exp=np.ones(1, np.int16), **thresholds), 8,
+                                    sent([sign * 128], [True] + [False] * 7))
+        return neuron, sink, steps, lambda run: np.testing.assert_array_equal(run.trace(neuron, var)[:, 0], expected)
+    return build
+
+
+def lif_bias_scaling():
+    neuron, sink, steps = wired(LIF(shape=(1,), du=0, dv=0, bias_mant=2**12 - 1, bias_exp=5, vth=2**17), 1)
+    return neuron, sink, steps, lambda run: np.testing.assert_array_equal(run.trace(neuron, "v")[0], [(2**12 - 1) * 32])
+
+
+def tlif_bias_driven():
+    neuron, sink, steps = wired(TernaryLIF(shape=(5,), du=0, dv=0, bias_mant=-2 * np.ones(5, np.int32),
+                                           bias_exp=6 * np.ones(5, np.int32), vth_lo=-8, vth_hi=2), 10,
+                                np.zeros((5, 10)))
+    expected = np.zeros((steps, 5))
+    expected[4:10:5] = -1
+    return neuron, sink, steps, lambda run: np.testing.assert_array_equal(run.trace(sink, "data").T, expected)
+
+
+def tlif_two_senders():
+    at = np.zeros(11, bool)
+    at[[0, 1, 2, 9, 10]] = True
+    neuron, sink, steps = wired(TernaryLIF(shape=(10,), du=0, dv=0, bias_mant=np.zeros(10, np.int32),
+                                           bias_exp=np.ones(10, np.int32), vth_lo=-3, vth_hi=5), 11,
+                                sent(np.ones(10), at), sent(-np.ones(10), ~at))
+    expected = np.zeros((steps, 10))
+    expected[2] = 1
+    expected[[8, 10]] = -1
+    return neuron, sink, steps, lambda run: np.testing.assert_array_equal(run.trace(sink, "data").T, expected)
+
+
+def sigma_decoding():
+    x = (np.sin(0.1 * np.arange(100)).reshape(1, -1) * (1 << 12)).astype(int)
+    x[:, 1:] -= x[:, :-1].copy()
+    neuron, sink, steps = wired(Sigma(shape=(1,)), 100, x)
+    return neuron, sink, steps, lambda run: np.testing.assert_array_equal(run.trace(sink, "data"), np.cumsum(x, axis=1))
+
+
+def sigma_delta_reconstruction(act_mode, spike_exp, state_exp, cum_error):
+    def build():
+        x = np.sin(0.1 * np.arange(100)).reshape(1, -1) * (1 << spike_exp + state_exp)
+        x[:, 1:] -= x[:, :-1].copy()
+        vth = 10 << (spike_exp + state_exp)
+        neuron, sink, steps = wired(SigmaDelta(shape=(1,), vth=vth, act_mode=act_mode, spike_exp=spike_exp,
+                                               state_exp=state_exp, cum_error=cum_error), 100,
+                                    x.astype(int) * (1 << 6))
+        target = np.cumsum(x, axis=1)
+        if act_mode == ActivationMode.RELU:
+            target = np.maximum(target, 0)
+
+        def check(run):
+            error = np.abs(target - np.cumsum(run.trace(sink, "data"), axis=1)).max()
+            assert error < vth * (1 << spike_exp)
+        return neuron, sink, steps, check
+    return build
+
+
+CASES = {
+    "lif: test_bitacc_pm_no_decay": lif_no_decay,
+    "lif: test_bitacc_pm_impulse_du": impulse(LIF, "u", dict(du=2047, dv=0), 1, [1 << (13 - j) for j in range(8)],
+                                              vth=256 * np.ones(1, np.int32)),
+    "lif: test_bitacc_pm_impulse_dv": impulse(LIF, "v", dict(du=0, dv=2048), 1,
+                                              [8192, 12286, 14331, 15351, 15859, 16111, 16235, 16295],
+                                              vth=256 * np.ones(1, np.int32)),
+    "lif: test_bitacc_pm_scaling_of_bias": lif_bias_scaling,
+    "tlif: test_fixed_pm_neg_no_decay_1": tlif_bias_driven,
+    "tlif: test_fixed_pm_neg_no_decay_2": tlif_two_senders,
+    "tlif: test_fixed_pm_neg_impulse_du": impulse(TernaryLIF, "u", dict(du=2047, dv=0), -1,
+                                                  [(-1) << (13 - j) for j in range(8)],
+                                                  vth_lo=-256 * np.ones(1, np.int32), vth_hi=2 * np.ones(1, np.int32)),
+    "tlif: test_fixed_pm_neg_impulse_dv": impulse(TernaryLIF, "v", dict(du=0, dv=2048), -1,
+                                                  [-8192, -12286, -14331, -15351, -15859, -16111, -16235, -16295],
+                                                  vth_lo=-256 * np.ones(1, np.int32), vth_hi=2 * np.ones(1, np.int32)),
+    "sdn: test_sigma_decoding_fixed": sigma_decoding,
+    "sdn: test_reconstruction_fixed": sigma_delta_reconstruction(ActivationMode.UNIT, 6, 6, False),
+    "sdn: test_reconstruction_cum_error_fixed": sigma_delta_reconstruction(ActivationMode.UNIT, 6, 6, True),
+    "sdn: test_reconstruction_relu_fixed": sigma_delta_reconstruction(ActivationMode.RELU, 0, 0, False),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_lava_own_test_passes_and_matches_live_lava(case):
+    neuron, sink, steps, check = CASES[case]()
+    ours = nl.run([neuron], num_steps=steps)
+    check(ours)
+    for (name, var), expected in lava_traces([neuron], steps, sinks=[sink]).items():
+        proc = sink if name == sink.name else neuron
+        got = ours.trace(proc, var)
+        np.testing.assert_array_equal(got, np.asarray(expected).reshape(got.shape), err_msg=f"{case}: {var}")
