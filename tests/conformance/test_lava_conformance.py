@@ -167,6 +167,11 @@ def random_sdn_network(rng):
         conn = random_conn(rng, n_src, n_dst, graded=not isinstance(src, (LIF, LIFReset)))
         src.s_out.flatten().connect(conn.s_in) if len(src.s_out.shape) > 1 else src.s_out.connect(conn.s_in)
         conn.a_out.reshape(dst.a_in.shape).connect(dst.a_in) if len(dst.a_in.shape) > 1 else conn.a_out.connect(dst.a_in)
+    for neuron, _ in neurons:     # sources wired straight into a_in (same-step input)
+        if rng.random() < 0.3:
+            period = int(rng.integers(1, steps + 3))
+            data = rng.integers(-(2**20), 2**20, (*neuron.a_in.shape, period)) * (rng.random(period) < 0.5)
+            RingBuffer(data=data).s_out.connect(neuron.a_in)
     return [p for p, _ in neurons], steps
 
 
