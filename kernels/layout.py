@@ -18,6 +18,11 @@ NODE_COUNTERS = ("neuron_updates", "spikes", "u_wraps", "v_saturations", "active
 CONN_COUNTERS = ("spikes_in", "synaptic_ops", "message_bits")
 
 
+#: `Connections.sum_mode` codes: products and sums wrap in int32, then the exponent shifts (Lava's
+#: Dense, Sparse); products wrap in int32, the sum is wide until the shift (Lava's DelayDense); the
+#: exact sum is cast to int32 (-2**31 when out of range, as numpy's float cast on x86) and wrapped
+#: to signed 24 bits (Lava's Conv).
+SUM_INT32, SUM_WIDE, SUM_CONV24 = 0, 1, 2
 #: `Compartments.model` codes.
 LIF_MODEL, SIGMA_DELTA_MODEL = 0, 1
 #: Columns of `Compartments.sigma_delta`: the population's flags and shifts (`ir.SigmaDelta`).
@@ -52,7 +57,7 @@ class Connections(NamedTuple):
     message_bits: NDArray[np.int64]
     dense: NDArray[np.int64]           # 1: rows are dense int16 vectors of n_dst weights
     delay: NDArray[np.int64]           # uniform delay, or -1 when per synapse
-    wrap_first: NDArray[np.int64]      # 1: wrap partial sums to int32 before shifting
+    sum_mode: NDArray[np.int64]        # how a step's partial sum is formed: SUM_INT32, SUM_WIDE or SUM_CONV24
     prefetch: NDArray[np.int64]        # 1: prefetch the next spiking row (synapses beyond the caches)
 
 

@@ -8,7 +8,7 @@ import numpy as np
 from numba import njit, prange
 
 from .fixed_point import lif_compartment, sigma_delta_compartment
-from .layout import LIF_MODEL, Model, Scratch, State, Tally, Trace
+from .layout import LIF_MODEL, SUM_CONV24, Model, Scratch, State, Tally, Trace
 from .prefetch import prefetch_row
 from .synapse import accumulate_partial, add_row, flush_partial, scatter_row, scatter_row_delayed
 
@@ -175,6 +175,8 @@ def deliver(t, k, model, ring, scratch, conn_cnt):
         graded = conns.graded[c]
         uniform = conns.delay[c]
         shift = conns.right_shift[c]
+        sum_mode = conns.sum_mode[c]
+        partial = shift > 0 or sum_mode == SUM_CONV24
         acc = ring[(t_next + max(uniform, 0)) % n_slots][off:off + n_dst]
         n_events = 0
         n_touched = 0
@@ -184,9 +186,10 @@ def deliver(t, k, model, ring, scratch, conn_cnt):
             start = syn.row_start[r]
             nnz = syn.row_nnz[r]
             n_events += nnz
-            if shift > 0:
+            if partial:
                 n_touched = accumulate_partial(scratch.partial, scratch.mark, scratch.touched, n_touched, off,
-                                               syn.target, syn.weight, syn.delay, uniform, start, start + nnz, x)
+                                               syn.target, syn.weight, syn.delay, uniform, start, start + nnz, x,
+                                               sum_mode != SUM_CONV24)
             elif conns.dense[c]:
                 add_row(acc, syn.dense_weight[start:start + n_dst], x)
             elif uniform >= 0:
@@ -197,9 +200,8 @@ def deliver(t, k, model, ring, scratch, conn_cnt):
             else:
                 scatter_row_delayed(ring, t_next, off, syn.target, syn.weight, syn.delay,
                                     start, start + nnz, x)
-        if shift > 0:
-            flush_partial(ring, t_next, scratch.partial, scratch.mark, scratch.touched, n_touched, shift,
-                          conns.wrap_first[c])
+        if partial:
+            flush_partial(ring, t_next, scratch.partial, scratch.mark, scratch.touched, n_touched, shift, sum_mode)
         conn_cnt[k, c, 0] = hi - lo
         conn_cnt[k, c, 1] = n_events
         conn_cnt[k, c, 2] = (hi - lo) * conns.message_bits[c] * graded

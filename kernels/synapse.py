@@ -7,7 +7,12 @@ Lava's int32 port arithmetic, with or without the JIT.
 import numpy as np
 from numba import njit
 
-from .fixed_point import wrap_int32
+from .fixed_point import INT32_OFFSET, wrap_int32
+from .layout import SUM_CONV24, SUM_INT32
+
+#: Lava's Conv wraps its output to signed 24 bits (`utils.signed_clamp(x, bits=24)`).
+CONV_OFFSET = 1 << 23
+CONV_MASK = (1 << 24) - 1
 
 
 @njit(cache=True, inline="always")
@@ -47,11 +52,12 @@ def add_row(acc, row, payload):
 
 @njit(cache=True, inline="always")
 def accumulate_partial(partial, mark, touched, n_touched, offset, target, weight, delay,
-                       uniform_delay, start, stop, payload):
-    """Per-step int64 partial sums of int32-wrapped products, for connections whose exponent
-    shifts right (Lava's DelayDense multiplies weights and payloads in int32, then sums in int64;
-    without delays the sum is wrapped before the shift anyway, so wrapping each product changes
-    nothing there).
+                       uniform_delay, start, stop, payload, wrap_products):
+    """Per-step int64 partial sums, for connections whose exponent shifts right or whose output
+    is wrapped apart (`layout.SUM_*`). With `wrap_products` each product wraps to int32 first (Lava's
+    DelayDense multiplies weights and payloads in int32, then sums in int64; where the sum is
+    wrapped before the shift anyway this changes nothing); without, products are exact (Lava's Conv
+    sums in float64).
 
     `partial` is (D + 1, N); `mark` flags entries already listed in `touched` (flat indices).
     Returns the new number of touched entries.
@@ -64,16 +70,17 @@ def accumulate_partial(partial, mark, touched, n_touched, offset, target, weight
             mark[d, j] = 1
             touched[n_touched] = d * n + j
             n_touched += 1
-        partial[d, j] += wrap_int32(payload * weight[e])
+        x = payload * weight[e]
+        partial[d, j] += wrap_int32(x) if wrap_products else x
     return n_touched
 
 
 @njit(cache=True, inline="always")
-def flush_partial(ring, t_next, partial, mark, touched, n_touched, right_shift, wrap_first):
-    """Shift each touched partial sum right (arithmetic) and add it to its ring slot; clear them.
-
-    `wrap_first` wraps the sum to int32 before shifting, as Lava's int32 dot product does for
-    connections without delays.
+def flush_partial(ring, t_next, partial, mark, touched, n_touched, right_shift, sum_mode):
+    """Form each touched partial sum as `sum_mode` says (`layout.SUM_*`: SUM_INT32 wraps it to int32
+    before the arithmetic right shift, as Lava's int32 dot product; SUM_WIDE shifts it as it is;
+    SUM_CONV24 casts it to int32 as numpy casts a float, then wraps it to signed 24 bits, as Lava's
+    Conv), add it to its ring slot, and clear it.
     """
     n = partial.shape[1]
     n_slots = ring.shape[0]
@@ -83,7 +90,11 @@ def flush_partial(ring, t_next, partial, mark, touched, n_touched, right_shift, 
         x = partial[d, j]
         partial[d, j] = 0
         mark[d, j] = 0
-        if wrap_first:
+        if sum_mode == SUM_INT32:
             x = wrap_int32(x)
+        elif sum_mode == SUM_CONV24:
+            if x < -INT32_OFFSET or x >= INT32_OFFSET:
+                x = -INT32_OFFSET
+            x = ((x + CONV_OFFSET) & CONV_MASK) - CONV_OFFSET
         slot = (t_next + d) % n_slots
         ring[slot, j] = wrap_int32(ring[slot, j] + (x >> right_shift))

@@ -8,8 +8,8 @@ import scipy.sparse as sp
 
 from .ir import LIF, Network, SigmaDelta, SignMode
 from .kernels.compact import compact_rows, kept_per_row
-from .kernels.layout import (LIF_MODEL, SIGMA_DELTA_COLUMNS, SIGMA_DELTA_MODEL, Compartments, Connections, Model,
-                             RowConnections, Rows, SynapseTable)
+from .kernels.layout import (LIF_MODEL, SIGMA_DELTA_COLUMNS, SIGMA_DELTA_MODEL, SUM_CONV24, SUM_INT32, SUM_WIDE,
+                             Compartments, Connections, Model, RowConnections, Rows, SynapseTable)
 from .kernels.fixed_point import ACT_SHIFT, DECAY_SHIFT
 
 #: A connection whose weight matrix is at least this dense is stored as dense int16 rows
@@ -141,7 +141,8 @@ def pack(network: Network) -> Packed:
     for c in network.connections:
         n_dst, n_src = c.shape
         right_shift = max(-c.weight_exp, 0)
-        dense = (right_shift == 0 and (c.delays is None or isinstance(c.delays, int))
+        sum_mode = SUM_CONV24 if c.accumulator == "conv24" else SUM_INT32 if c.delays is None else SUM_WIDE
+        dense = (right_shift == 0 and sum_mode != SUM_CONV24 and (c.delays is None or isinstance(c.delays, int))
                  and not sp.issparse(c.weights)
                  and np.count_nonzero(c.weights) >= DENSE_ROW_DENSITY * n_dst * n_src)
         if dense:
@@ -163,7 +164,7 @@ def pack(network: Network) -> Packed:
         for field, value in (("src_node", index[c.src]), ("dst_first", first[index[c.dst]]), ("n_dst", n_dst),
                              ("row_base", n_rows), ("right_shift", right_shift),
                              ("graded", int(c.num_message_bits > 0)), ("message_bits", c.num_message_bits),
-                             ("dense", int(dense)), ("delay", uniform), ("wrap_first", int(c.delays is None)),
+                             ("dense", int(dense)), ("delay", uniform), ("sum_mode", sum_mode),
                              ("prefetch", int(not dense and 6 * int(nnz.sum()) > PREFETCH_MIN_BYTES))):
             cols[field].append(value)
         n_rows += n_src
@@ -183,10 +184,10 @@ def pack(network: Network) -> Packed:
         dense_weight=_narrow(cat(dense_rows, np.int16)),
     )
     max_delay = max((c.max_delay for c in network.connections), default=0)
-    shifted = [c.max_delay for c in network.connections if c.weight_exp < 0]
+    shifted = [c.max_delay for c in network.connections if c.weight_exp < 0 or c.accumulator == "conv24"]
     return Packed(
         comp=_compartments(pops), first=first, n_pops=len(pops), conns=conns, syn=syn,
-        n_slots=max_delay + 2,
-        n_aux=int(first[len(pops)]) if any(isinstance(p, SigmaDelta) for p in pops) else 0, partial_depth=max(shifted) + 1 if shifted else 0,
+        n_slots=max_delay + 2, n_aux=int(first[len(pops)]) if any(isinstance(p, SigmaDelta) for p in pops) else 0,
+        partial_depth=max(shifted) + 1 if shifted else 0,
         node_names=tuple(n.name for n in nodes), conn_names=tuple(c.name for c in network.connections),
     )

@@ -56,22 +56,28 @@ def random_weights(rng, n_dst, n_src, mode):
     return w
 
 
-def random_connection(rng, name, src, dst, n_src, n_dst, graded_ok, sparse_ok=True):
+def random_connection(rng, name, src, dst, n_src, n_dst, graded_ok, sparse_ok=True, conv24=False):
+    """A random connection; with `conv24`, a quarter are summed as Lava's Conv sums (no exponent,
+    mixed weights kept whole: 9 bits)."""
     mode = pick(rng, ["mixed", "excitatory", "inhibitory"])
     w = random_weights(rng, n_dst, n_src, mode)
     delay_kind = pick(rng, ["none", "none", "scalar", "array"])
     delays = None if delay_kind == "none" else (
         int(rng.integers(0, 5)) if delay_kind == "scalar" else rng.integers(0, 6, w.shape))
+    kw = dict(weight_exp=int(rng.integers(-8, 8)), num_weight_bits=int(rng.integers(1, 9)))
+    if conv24 and rng.random() < 0.25:
+        kw = dict(weight_exp=0, num_weight_bits=9 if mode == "mixed" else 8, accumulator="conv24")
     return Connection(
         name=name, src=src, dst=dst, sign_mode=mode,
         weights=sp.csr_array(w) if sparse_ok and rng.random() < 0.3 else w,
-        weight_exp=int(rng.integers(-8, 8)), num_weight_bits=int(rng.integers(1, 9)),
-        num_message_bits=int(pick(rng, [0, 0, 8, 24])) if graded_ok else 0, delays=delays)
+        num_message_bits=int(pick(rng, [0, 0, 8, 24])) if graded_ok else 0, delays=delays, **kw)
 
 
-def random_network(rng, max_n=12, max_steps=60, lava_values=False, subtract=False, sigma_delta=False):
+def random_network(rng, max_n=12, max_steps=60, lava_values=False, subtract=False, sigma_delta=False,
+                   conv24=False):
     """A random network and a step count (`lava_values`: see `random_lif`; `subtract`: some
-    populations reset by subtraction, some are ternary; `sigma_delta`: some are sigma-delta)."""
+    populations reset by subtraction, some are ternary; `sigma_delta`: some are sigma-delta;
+    `conv24`: see `random_connection`)."""
     steps = int(rng.integers(1, max_steps + 1))
     n_pops = int(rng.integers(1, 4))
     pops = []
@@ -104,5 +110,5 @@ def random_network(rng, max_n=12, max_steps=60, lava_values=False, subtract=Fals
     for c in range(int(rng.integers(1, 6))):
         src_name, n_src, graded_ok = nodes[rng.integers(len(nodes))]
         dst = pops[rng.integers(len(pops))]
-        conns.append(random_connection(rng, f"c{c}", src_name, dst.name, n_src, dst.n, graded_ok))
+        conns.append(random_connection(rng, f"c{c}", src_name, dst.name, n_src, dst.n, graded_ok, conv24=conv24))
     return Network(pops, sources, conns), steps

@@ -139,9 +139,15 @@ def reference_run(network: Network, steps: int, batch: int = 1):
                 n_slots = buf[c.name].shape[1]
                 shifted = np.zeros_like(buf[c.name])
                 for slot in range(n_slots):
-                    acc = wrap32(np.where(d == slot, w, 0) * payload[None, :]).sum(axis=1)   # int32 products
-                    if c.delays is None:
-                        acc = wrap32(acc)
+                    products = np.where(d == slot, w, 0) * payload[None, :]
+                    if c.accumulator == "conv24":      # Lava's Conv: float sum, int32 cast, 24-bit wrap
+                        acc = products.sum(axis=1)
+                        acc = np.where((acc < -(2**31)) | (acc >= 2**31), -(2**31), acc)
+                        acc = (acc + 2**23) % 2**24 - 2**23
+                    else:                              # int32 products (DelayDense), int32 sum (Dense)
+                        acc = wrap32(products).sum(axis=1)
+                        if c.delays is None:
+                            acc = wrap32(acc)
                     shifted[:, slot] = acc << c.weight_exp if c.weight_exp >= 0 else acc >> -c.weight_exp
                 nxt = np.roll(buf[c.name], -1, axis=1)
                 nxt[:, -1] = 0

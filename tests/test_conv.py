@@ -135,3 +135,21 @@ def test_convolution_ops_are_priced_by_format():
     assert sanafe.counts["synaptic_op_conv"] == ops and sanafe.counts["synaptic_op"] == 0
     assert sanafe.breakdown_j["synaptic_op_conv"] == pytest.approx(ops * 24.0e-12)
     assert chip.breakdown_j["synaptic_op_conv"] == pytest.approx(ops * 23.6e-12) and not chip.lower_bound
+
+
+@pytest.mark.parametrize("accumulator, expected", [
+    ("int32", [0, 5 * (2**21 + 1), 6 * (3 * 2**29 + 2**25) - 2 * 2**32]),   # the int32 sum wraps
+    ("conv24", [0, 5 * (2**21 + 1) - 2**24, 0]),       # Lava's Conv: 24-bit wrap; beyond int32 -> -2**31 -> 0
+])
+def test_a_steps_sum_is_formed_as_the_accumulator_says(accumulator, expected):
+    """Graded payloads into a plain sum (a Sigma compartment reads a_in): 2**21 + 1 on a channel
+    weighted 5, then 3 * 2**29 + 2**25 on both channels (weights 5 and 1: six times that)."""
+    payload = np.array([[2**21 + 1, 0], [3 * 2**29 + 2**25, 3 * 2**29 + 2**25]])
+    src = nc.SpikeSource("in", payload)
+    sigma = nc.SigmaDelta("sum", 1, sigma=True, delta=False, relu=False)
+    w = np.array([[5, 1]])
+    conn = nc.Connection("c", "in", "sum", w, num_message_bits=24, accumulator=accumulator,
+                         num_weight_bits=8, sign_mode="excitatory")
+    run = nc.emulate(nc.Network([sigma], [src], [conn]), 3, record=["sum"])
+    a_in = np.diff(run.trace("sum", "sigma")[:, 0].astype(np.int64), prepend=0)
+    np.testing.assert_array_equal(a_in, expected)

@@ -41,7 +41,8 @@ def test_random_networks_match_reference(seed, batch):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1), batch=st.sampled_from([1, 1, 2, 3]))
 def test_random_sigma_delta_networks_match_reference(seed, batch):
-    net, steps = random_network(np.random.default_rng(seed), lava_values=True, subtract=True, sigma_delta=True)
+    net, steps = random_network(np.random.default_rng(seed), lava_values=True, subtract=True, sigma_delta=True,
+                                conv24=True)
     assert_same(net, steps, batch if net.batch is None else net.batch)
 
 

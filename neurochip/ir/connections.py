@@ -49,6 +49,10 @@ def truncate_weights(weights: NDArray[np.int64], sign_mode: SignMode, num_weight
     return flip * (((flip * weights) >> k) << k)
 
 
+#: `Connection.accumulator` values.
+ACCUMULATORS = ("int32", "conv24")
+
+
 @dataclass(frozen=True, eq=False)
 class Connection:
     """Synapses from node `src` to LIF population `dst`.
@@ -64,7 +68,8 @@ class Connection:
     weights : (n_dst, n_src) integer matrix, dense or scipy sparse, within the sign mode's range;
         stored as int16 (sparse: CSC, i.e. grouped by presynaptic axon).
     weight_exp : shared weight exponent in [-8, 7].
-    num_weight_bits : stored mantissa bits, 1..8 (mixed-sign weights use one of them for the sign).
+    num_weight_bits : stored mantissa bits, 1..8 (mixed-sign weights use one of them for the sign);
+        9 for mixed-sign weights kept whole (sign plus 8 bits, as Lava's Conv model computes them).
     sign_mode : inferred from the weights as Lava does when None.
     num_message_bits : 0 for binary spikes (any nonzero payload counts as 1); 1..24 to deliver graded payloads.
     delays : None (Lava ``Dense``/``Sparse``: delivery at t + 1), or a scalar or (n_dst, n_src)
@@ -73,6 +78,11 @@ class Connection:
         one; `weights` is then its expansion). The mapper stores it as Loihi does (one axon per
         input position, the kernel shared), and every kernel entry is a synapse the chip
         processes, zero weights included (they count as synaptic events).
+    accumulator : how one step's sum of this connection is formed before it joins the dendrite:
+        "int32" (Lava's Dense and Sparse: products and sum wrap in int32, then the exponent shifts;
+        with delays, Lava's DelayDense: products wrap, the sum stays wide until the shift) or
+        "conv24" (Lava's Conv model: the exact sum cast to int32, -2**31 when out of range, then
+        wrapped to signed 24 bits; no exponent).
     """
 
     name: str
@@ -85,6 +95,7 @@ class Connection:
     num_message_bits: int = 0
     delays: NDArray[np.int64] | int | None = None
     kernel: ConvKernel | None = None
+    accumulator: str = "int32"
 
     @classmethod
     def conv(cls, name: str, src: str, dst: str, kernel: ConvKernel, **kwargs) -> "Connection":
@@ -116,7 +127,13 @@ class Connection:
         set_(self, "weights", w)
         set_(self, "sign_mode", mode)
         set_(self, "weight_exp", int_scalar(name, "weight_exp", self.weight_exp, *WEIGHT_EXP_RANGE))
-        set_(self, "num_weight_bits", int_scalar(name, "num_weight_bits", self.num_weight_bits, 1, MAX_WEIGHT_BITS))
+        set_(self, "num_weight_bits", int_scalar(name, "num_weight_bits", self.num_weight_bits, 1,
+                                                 MAX_WEIGHT_BITS + int(mode is SignMode.MIXED)))
+        if self.accumulator not in ACCUMULATORS:
+            raise network_error(name, "accumulator", f"one of {ACCUMULATORS}", repr(self.accumulator))
+        if self.accumulator == "conv24" and self.weight_exp != 0:
+            raise network_error(name, "weight_exp", "0 with the conv24 accumulator (Lava's Conv model applies no "
+                                "exponent)", self.weight_exp)
         set_(self, "num_message_bits", int_scalar(name, "num_message_bits", self.num_message_bits, 0, MAX_MESSAGE_BITS))
         if self.delays is not None:
             d = self.delays

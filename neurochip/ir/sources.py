@@ -8,7 +8,6 @@ from numpy.typing import NDArray
 
 from ._checks import check_count, check_name, int_array
 from ..errors import network_error
-from ..kernels.fixed_point import MAX_MESSAGE_BITS
 
 
 @dataclass(frozen=True, eq=False)
@@ -19,7 +18,8 @@ class SpikeSource:
     ----------
     name : unique node name.
     spikes : int array, shape (T, n) or batched (B, T, n). Zero means no spike; any other
-        value is a spike whose graded payload is that value (signed 24-bit). At step t
+        value is a spike whose graded payload is that value (int32, as Lava's RingBuffer sends
+        it; Loihi 2's graded spikes carry up to 32 bits). At step t
         (1-based) the source emits ``spikes[..., (t - 1) % T, :]``.
     """
 
@@ -31,8 +31,7 @@ class SpikeSource:
         arr = np.asarray(self.spikes)
         if arr.ndim not in (2, 3) or 0 in arr.shape:
             raise network_error(self.name, "spikes", "a non-empty (T, n) or (B, T, n) array", f"shape {arr.shape}")
-        half = 2 ** (MAX_MESSAGE_BITS - 1)
-        out = int_array(self.name, "spikes", arr, -half + 1, half - 1).astype(np.int32)
+        out = int_array(self.name, "spikes", arr, -(2**31), 2**31 - 1).astype(np.int32)
         out.setflags(write=False)
         object.__setattr__(self, "spikes", out)
 
