@@ -2,7 +2,8 @@
 and export neurochip networks as Lava processes (`to_lava`).
 
 Lava is imported lazily and only for type checks: the core never depends on it. Supported:
-``RingBuffer`` (lava.proc.io.source) spike sources, ``Dense``, ``Sparse``, ``DelayDense``,
+``RingBuffer`` (lava.proc.io.source) spike sources, ``Dense``, ``Sparse``, ``DelayDense``, ``Conv``
+(a first-class convolution, see `_conv`; processes shaped (X, Y, C) are stored channel first),
 ``LIF``, ``LIFReset``, ``TernaryLIF`` (read as `LIF`) and ``Sigma``, ``Delta``, ``SigmaDelta``
 (lava.proc.sdn, read as `SigmaDelta`); ``Monitor`` processes are ignored (they only observe), and
 a sink ``RingBuffer`` (lava.proc.io.sink) on a neuron's s_out records it (`LavaRun.trace(sink,
@@ -20,6 +21,7 @@ Example::
 """
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +33,7 @@ from ..api import Run, emulate
 from ..emulator import initial_state
 from ..energy import EnergyReport
 from ..errors import LavaError, TraceError
-from ..ir import LIF, Connection, Network, SigmaDelta, SignMode, SpikeSource
+from ..ir import LIF, Connection, ConvKernel, Network, SigmaDelta, SignMode, SpikeSource
 from ..mapping import Placement
 from ..profiles import Profile
 from ..result import Counters
@@ -48,6 +50,7 @@ TRACE_NAMES["SigmaDelta"] = TRACE_NAMES["Delta"]
 
 
 def _lava_types() -> dict[str, type]:
+    from lava.proc.conv.process import Conv
     from lava.proc.dense.process import DelayDense, Dense
     from lava.proc.io.source import RingBuffer
     from lava.proc.lif.process import LIF as LavaLIF, LIFReset, TernaryLIF
@@ -59,7 +62,7 @@ def _lava_types() -> dict[str, type]:
 
     return {"LIF": LavaLIF, "LIFReset": LIFReset, "TernaryLIF": TernaryLIF, "Sigma": Sigma, "Delta": Delta,
             "SigmaDelta": LavaSigmaDelta, "Dense": Dense, "Sparse": Sparse, "DelayDense": DelayDense,
-            "RingBuffer": RingBuffer, "SinkRingBuffer": SinkRingBuffer, "Monitor": Monitor}
+            "Conv": Conv, "RingBuffer": RingBuffer, "SinkRingBuffer": SinkRingBuffer, "Monitor": Monitor}
 
 
 def _kind(proc: Any, types: dict[str, type]) -> str:
@@ -95,6 +98,28 @@ def _connected(procs: Iterable[Any]) -> list[Any]:
     return list(seen.values())
 
 
+def _channel_first(values: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """`values` broadcast to a process's `shape`, flattened in neurochip's order: C order, except
+    that a 3-D (X, Y, C) shape (Lava's convolution layout, channels last) is stored channel first
+    (C, X, Y), the layout of `ConvKernel`. Trailing axes beyond `shape` are kept."""
+    arr = np.broadcast_to(values, shape) if np.ndim(values) < len(shape) else np.asarray(values)
+    if len(shape) == 3:
+        arr = np.moveaxis(arr, 2, 0)
+    return arr.reshape(-1, *arr.shape[len(shape):])
+
+
+def _lava_order(trace: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """(T, n) values in neurochip's order as (T, *shape) in Lava's (`_channel_first` undone)."""
+    if len(shape) == 3:
+        return np.moveaxis(trace.reshape(trace.shape[0], shape[2], shape[0], shape[1]), 1, 3)
+    return trace.reshape(trace.shape[0], *shape)
+
+
+def _positions(shape: tuple[int, ...]) -> np.ndarray:
+    """Lava's flat index of each compartment in neurochip's order (see `_channel_first`)."""
+    return _channel_first(np.arange(int(np.prod(shape))).reshape(shape), shape)
+
+
 def _lif(proc: Any, name: str, kind: str) -> LIF:
     reset = {}
     if kind == "LIFReset":
@@ -105,7 +130,7 @@ def _lif(proc: Any, name: str, kind: str) -> LIF:
              ("bias_exp", "bias_exp", np.int16), ("du", "du", np.int64), ("dv", "dv", np.int64))
     vars_ += ((("vth", "vth_hi", np.int32), ("vth_lo", "vth_lo", np.int32)) if kind == "TernaryLIF"
               else (("vth", "vth", np.int32),))
-    flat = {ours: np.broadcast_to(_init(getattr(proc, theirs), dt), shape).ravel() for ours, theirs, dt in vars_}
+    flat = {ours: _channel_first(_init(getattr(proc, theirs), dt), shape) for ours, theirs, dt in vars_}
     return LIF(name=name, n=int(np.prod(shape)), **flat, **reset)
 
 
@@ -123,7 +148,7 @@ def _sigma_delta(proc: Any, name: str, kind: str) -> SigmaDelta:
     mode = proc.proc_params["act_mode"]
     if int(mode) not in (0, 1):
         raise LavaError(f"{proc.name!r}: act_mode {mode!r} is not one of Lava's fixed-point modes (UNIT, RELU)")
-    bias = np.broadcast_to(_init(proc.bias, np.int32), proc.proc_params["shape"]).ravel()
+    bias = _channel_first(_init(proc.bias, np.int32), tuple(proc.proc_params["shape"]))
     return SigmaDelta(bias=bias, relu=int(mode) == 1, **common)
 
 
@@ -163,7 +188,33 @@ def _sign_mode(given: Any, weights: Any) -> SignMode:
     return {"MIXED": SignMode.MIXED, "INHIBITORY": SignMode.INHIBITORY}.get(name, SignMode.EXCITATORY)
 
 
-def _connection(proc: Any, kind: str, name: str, src: str, dst: str) -> Connection:
+def _conv(proc: Any, name: str, src: str, dst: str, shapes: dict[str, tuple[int, ...]]) -> Connection:
+    """Lava's Conv as its fixed-point model computes it: a true convolution (the kernel flipped,
+    against `ConvKernel`'s correlation) of (X, Y, C) inputs, weights as given (no clipping, no
+    truncation, no exponent), each step's sum wrapped to 24 bits (accumulator "conv24")."""
+    in_shape, out_shape = tuple(proc.input_shape), tuple(proc.output_shape)
+    for end, node, want in (("s_in", src, in_shape), ("a_out", dst, out_shape)):
+        if shapes[node] != want:
+            raise LavaError(f"{proc.name!r}.{end} is wired to a process of shape {shapes[node]}; a Conv is supported "
+                            f"between processes shaped as its (X, Y, C) {end} {want}")
+    w = _init(proc.weight, np.int32).astype(np.int64)
+    if w.size and (w.min() < -256 or w.max() > 255):
+        raise LavaError(f"{proc.name!r}: weights in [{w.min()}, {w.max()}]; Lava's Conv model computes with them "
+                        "as given, neurochip takes 8 bits and a sign ([-256, 255])")
+    if int(_init(proc.weight_exp, np.int32).item()):
+        warnings.warn(f"{proc.name!r}: weight_exp is ignored, as Lava 0.10's Conv model ignores it", stacklevel=3)
+    mode = SignMode.of(w)
+    pair = (lambda var: tuple(int(x) for x in _init(var, np.int64)))
+    kernel = ConvKernel(np.flip(w, axis=(1, 2)).transpose(0, 3, 1, 2), (in_shape[2], *in_shape[:2]),
+                        stride=pair(proc.stride), padding=pair(proc.padding), dilation=pair(proc.dilation),
+                        groups=int(_init(proc.groups, np.int64).item()))
+    return Connection.conv(name, src, dst, kernel, sign_mode=mode, num_weight_bits=9 if mode is SignMode.MIXED else 8,
+                           num_message_bits=int(_init(proc.num_message_bits, np.int64).item()), accumulator="conv24")
+
+
+def _connection(proc: Any, kind: str, name: str, src: str, dst: str, shapes: dict[str, tuple[int, ...]]) -> Connection:
+    if kind == "Conv":
+        return _conv(proc, name, src, dst, shapes)
     params = proc.proc_params
     given = _summed(proc.weights.init)
     w = _as_model_weights(given)
@@ -174,6 +225,10 @@ def _connection(proc: Any, kind: str, name: str, src: str, dst: str) -> Connecti
     else:
         w = _clipped(w, mode)
     delays = _init(proc.delays, np.int32).astype(np.int64) if kind == "DelayDense" else None
+    rows, cols = _positions(shapes[dst]), _positions(shapes[src])
+    if not (np.array_equal(rows, np.arange(rows.size)) and np.array_equal(cols, np.arange(cols.size))):
+        w = w[rows][:, cols]
+        delays = None if delays is None else delays[rows][:, cols]
     return Connection(name=name, src=src, dst=dst, weights=w, weight_exp=int(params.get("weight_exp", 0)),
                       num_weight_bits=int(params.get("num_weight_bits", 8)), sign_mode=mode,
                       num_message_bits=int(_init(proc.num_message_bits, np.int64).item()), delays=delays)
@@ -225,8 +280,8 @@ class LavaGraph:
 def _direct(p: Any, name: str, n: int) -> tuple[SpikeSource, Connection, np.ndarray]:
     """A source RingBuffer `p` wired straight into population `name` of `n` compartments: the
     source one step ahead, its unit-weight graded synapses, and its step-1 input."""
-    data = _init(p.data, np.int32)
-    data = data.reshape(-1, data.shape[-1])
+    raw = _init(p.data, np.int32)
+    data = _channel_first(raw, raw.shape[:-1])
     if data.shape[0] != n:
         raise LavaError(f"{p.name!r}.s_out sends {data.shape[0]} values into {name!r}.a_in of {n}")
     ahead = SpikeSource(f"{name}<-{p.name}", np.roll(data, -1, axis=1).T)
@@ -243,6 +298,8 @@ def from_lava(procs: Iterable[Any]) -> LavaGraph:
     names = {id(p): f"{p.name}#{i}" for i, (p, _) in enumerate(graph)}
     shapes, kinds, sinks, pending = {}, {}, {}, {}
     pops, sources, conns = [], [], []
+    node_shapes = {names[id(p)]: tuple(p.proc_params["shape"]) if kind in NEURONS else tuple(p.data.shape[:-1])
+                   for p, kind in graph if kind in (*NEURONS, "RingBuffer")}
     for p, kind in graph:
         name = names[id(p)]
         if kind in NEURONS:
@@ -260,7 +317,7 @@ def from_lava(procs: Iterable[Any]) -> LavaGraph:
                     pending[name] = pending.get(name, 0) + first
         elif kind == "RingBuffer":
             data = _init(p.data, np.int32)
-            sources.append(SpikeSource(name, data.reshape(-1, data.shape[-1]).T))
+            sources.append(SpikeSource(name, _channel_first(data, data.shape[:-1]).T))
         elif kind == "SinkRingBuffer":
             senders = _peers(p.a_in, "in", p)
             if len(senders) != 1 or _kind(senders[0], types) not in NEURONS:
@@ -272,7 +329,7 @@ def from_lava(procs: Iterable[Any]) -> LavaGraph:
             if len(srcs) != 1:
                 raise LavaError(f"{p.name!r}.s_in has {len(srcs)} inputs; exactly one is supported")
             for j, dst in enumerate(_peers(p.a_out, "out", p)):
-                conns.append(_connection(p, kind, f"{name}->{j}", names[id(srcs[0])], names[id(dst)]))
+                conns.append(_connection(p, kind, f"{name}->{j}", names[id(srcs[0])], names[id(dst)], node_shapes))
     return LavaGraph(Network(pops, sources, conns), names, shapes, kinds, sinks, pending)
 
 
@@ -296,8 +353,7 @@ class LavaRun:
             raise TraceError(f"trace {name!r}: expected one of {sorted(names)}")
         if not self.result.traces:
             raise TraceError("this run kept no traces: call nl.run(..., trace=True)")
-        arr = self.result.trace(self.graph.names[id(proc)], names[name])
-        return arr.reshape(arr.shape[0], *self.graph.shapes[id(proc)])
+        return _lava_order(self.result.trace(self.graph.names[id(proc)], names[name]), self.graph.shapes[id(proc)])
 
     def _sink(self, sink: Any, name: str) -> np.ndarray:
         """A sink RingBuffer's ``data`` as Lava leaves it: (*shape, buffer), column (t - 1) % buffer
@@ -305,7 +361,7 @@ class LavaRun:
         if name != "data":
             raise TraceError(f"trace {name!r}: a sink RingBuffer records 'data'")
         node, buffer, shape = self.graph.sinks[id(sink)]
-        s = self.result.trace(node, "s")
+        s = _lava_order(self.result.trace(node, "s"), shape).reshape(-1, int(np.prod(shape)))
         data = np.zeros((s.shape[1], buffer), np.int32)
         steps = np.arange(s.shape[0])[-buffer:]
         data[:, steps % buffer] = s[steps].T
@@ -403,6 +459,9 @@ def to_lava(network: Network, steps: int) -> dict[str, Any]:
     for src in network.sources:
         procs[src.name] = RingBuffer(data=src.emit(steps, 1)[0].T.astype(np.int32))
     for c in network.connections:
+        if c.accumulator != "int32" or c.num_weight_bits > 8:
+            raise LavaError(f"connection {c.name!r} sums as Lava's Conv model does (accumulator {c.accumulator!r}, "
+                            f"{c.num_weight_bits}-bit weights): export it from a Lava graph built with Conv")
         common = dict(weight_exp=c.weight_exp, num_weight_bits=c.num_weight_bits,
                       sign_mode=LavaSignMode[c.sign_mode.name], num_message_bits=c.num_message_bits, name=c.name)
         weights = c.weights.toarray() if sp.issparse(c.weights) else np.asarray(c.weights)

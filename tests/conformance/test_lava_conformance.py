@@ -12,6 +12,7 @@ lava = require("lava", "Lava conformance runs in .venv-lava (make test-lava)")
 
 from lava.magma.core.run_conditions import RunSteps  # noqa: E402
 from lava.magma.core.run_configs import Loihi2SimCfg  # noqa: E402
+from lava.proc.conv.process import Conv  # noqa: E402
 from lava.proc.dense.process import DelayDense, Dense  # noqa: E402
 from lava.proc.io.reset import Reset  # noqa: E402
 from lava.proc.io.source import RingBuffer  # noqa: E402
@@ -182,6 +183,77 @@ N_SDN = 60
 def test_random_sigma_delta_network_matches_live_lava(seed):
     rng = np.random.default_rng(50_000 + seed)
     neurons, steps = random_sdn_network(rng)
+    ours = nl.run(neurons, num_steps=steps)
+    for (name, var), expected in lava_traces(neurons, steps).items():
+        proc = next(p for p in neurons if p.name == name)
+        got = ours.trace(proc, var)
+        np.testing.assert_array_equal(got, np.asarray(expected).reshape(got.shape), err_msg=f"{name}.{var}")
+
+
+def random_conv(rng, in_shape, graded):
+    """A Lava Conv on (X, Y, C) inputs: kernels 1-4 wide, strides 1-2, padding 0-2, dilation 1-2,
+    groups dividing the channels, weights over Loihi's whole signed range (odd ones too)."""
+    c_in = in_shape[2]
+    groups = int(pick(rng, [g for g in (1, 2, 3) if c_in % g == 0]))
+    c_out = groups * int(rng.integers(1, 4))
+    for _ in range(20):
+        k = (int(rng.integers(1, 5)), int(rng.integers(1, 5)))
+        stride, padding, dilation = ((int(rng.integers(1, 3)), int(rng.integers(1, 3))),
+                                     (int(rng.integers(0, 3)), int(rng.integers(0, 3))),
+                                     (int(rng.integers(1, 3)), int(rng.integers(1, 3))))
+        out = [(in_shape[d] + 2 * padding[d] - dilation[d] * (k[d] - 1) - 1) // stride[d] + 1 for d in range(2)]
+        if min(out) >= 1:
+            break
+    else:
+        k, stride, padding, dilation = (1, 1), (1, 1), (0, 0), (1, 1)
+    lo, hi = pick(rng, [(-256, 255), (0, 255), (-255, 0), (-20, 20)])
+    w = rng.integers(lo, hi + 1, (c_out, *k, c_in // groups)) * (rng.random((c_out, *k, c_in // groups)) < 0.8)
+    return Conv(weight=w, input_shape=in_shape, stride=stride, padding=padding, dilation=dilation, groups=groups,
+                num_message_bits=int(pick(rng, [0, 24])) if graded else 0)
+
+
+def random_conv_network(rng):
+    """A ring buffer of (X, Y, C) frames through one or two Lava Convs into LIF or sigma-delta
+    layers, sometimes a flattened Dense readout (the layouts meet there)."""
+    steps = int(rng.integers(1, 60))
+    shape = (int(rng.integers(2, 8)), int(rng.integers(2, 8)), int(rng.integers(1, 4)))
+    graded = rng.random() < 0.5
+    period = int(rng.integers(1, steps + 3))
+    data = (rng.integers(-(2**15), 2**15, (*shape, period)) if graded else np.ones((*shape, period), int))
+    src = RingBuffer(data=data * (rng.random((*shape, period)) < pick(rng, [0.2, 0.6])))
+    neurons, sender, graded_out = [], src, graded
+    for _ in range(int(rng.integers(1, 3))):
+        conv = random_conv(rng, tuple(sender.s_out.shape), graded_out)
+        out = tuple(int(x) for x in conv.output_shape)
+        if rng.random() < 0.5:
+            layer = SigmaDelta(shape=out, vth=int(rng.integers(0, 2**10)), spike_exp=int(rng.integers(0, 4)),
+                               state_exp=int(rng.integers(0, 4)), act_mode=pick(rng, [ActivationMode.UNIT,
+                                                                                      ActivationMode.RELU]),
+                               cum_error=bool(rng.random() < 0.3))
+        else:
+            layer = LIF(shape=out, du=int(rng.integers(0, 4096)), dv=int(rng.integers(0, 4096)),
+                        vth=int(rng.integers(0, 2**9)), bias_mant=int(rng.integers(-100, 100)) * (rng.random() < 0.3))
+        sender.s_out.connect(conv.s_in)
+        conv.a_out.connect(layer.a_in)
+        neurons.append(layer)
+        sender, graded_out = layer, True
+    if rng.random() < 0.5:
+        n_in = int(np.prod(sender.s_out.shape))
+        readout = LIF(shape=(int(rng.integers(1, 6)),), vth=int(rng.integers(0, 2**8)), du=100, dv=100)
+        dense = Dense(weights=rng.integers(-256, 256, (readout.a_in.shape[0], n_in)), num_message_bits=24)
+        sender.s_out.flatten().connect(dense.s_in)
+        dense.a_out.connect(readout.a_in)
+        neurons.append(readout)
+    return neurons, steps
+
+
+N_CONV = 40
+
+
+@pytest.mark.parametrize("seed", range(N_CONV))
+def test_random_conv_network_matches_live_lava(seed):
+    rng = np.random.default_rng(70_000 + seed)
+    neurons, steps = random_conv_network(rng)
     ours = nl.run(neurons, num_steps=steps)
     for (name, var), expected in lava_traces(neurons, steps).items():
         proc = next(p for p in neurons if p.name == name)
