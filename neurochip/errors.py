@@ -74,3 +74,7 @@ class UsageError(NeurochipError, ValueError):
 def network_error(node: str, field: str, expected: str, found: object) -> NetworkError:
     """Build a `NetworkError` in the house format: node, field, expected, found."""
     return NetworkError(f"{node!r}: field {field!r}: expected {expected}, found {found}")
+
+
+class NetxError(NetworkError):
+    """A lava-dl netx HDF5 file that cannot be read: names the file, the layer and the field."""

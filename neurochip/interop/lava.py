@@ -30,13 +30,13 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..api import Run, emulate
-from ..emulator import initial_state
+from .direct import pending_state, straight_in
 from ..energy import EnergyReport
 from ..errors import LavaError, TraceError
 from ..ir import LIF, Connection, ConvKernel, Network, SigmaDelta, SignMode, SpikeSource
 from ..mapping import Placement
 from ..profiles import Profile
-from ..result import Counters
+from ..result import Counters, EmulatorState
 
 #: Lava neuron processes read as `LIF` populations, and as `SigmaDelta` populations.
 LIF_NEURONS = ("LIF", "LIFReset", "TernaryLIF")
@@ -264,30 +264,19 @@ class LavaGraph:
     sinks: dict[int, tuple[str, int, tuple[int, ...]]]
     pending: dict[str, np.ndarray]
 
-    def initial_state(self):
+    def initial_state(self) -> EmulatorState:
         """The emulator's state before step 1, with the pending input in the dendritic ring."""
-        state = initial_state(self.network)
-        pops = self.network.populations
-        offsets = dict(zip((p.name for p in pops), np.cumsum([0] + [p.n for p in pops])))
-        slot = state.ring[0, 1 % state.ring.shape[1]]
-        for name, values in self.pending.items():
-            lo = offsets[name]
-            summed = slot[lo:lo + values.size].astype(np.int64) + values
-            slot[lo:lo + values.size] = ((summed + 2**31) % 2**32 - 2**31).astype(np.int32)
-        return state
+        return pending_state(self.network, self.pending)
 
 
 def _direct(p: Any, name: str, n: int) -> tuple[SpikeSource, Connection, np.ndarray]:
-    """A source RingBuffer `p` wired straight into population `name` of `n` compartments: the
-    source one step ahead, its unit-weight graded synapses, and its step-1 input."""
+    """A source RingBuffer `p` wired straight into population `name` of `n` compartments
+    (`direct.straight_in`)."""
     raw = _init(p.data, np.int32)
     data = _channel_first(raw, raw.shape[:-1])
     if data.shape[0] != n:
         raise LavaError(f"{p.name!r}.s_out sends {data.shape[0]} values into {name!r}.a_in of {n}")
-    ahead = SpikeSource(f"{name}<-{p.name}", np.roll(data, -1, axis=1).T)
-    conn = Connection(f"{ahead.name}:direct", ahead.name, name, sp.identity(n, dtype=np.int64, format="csr"),
-                      num_message_bits=24)
-    return ahead, conn, data[:, 0].astype(np.int64)
+    return straight_in(f"{name}<-{p.name}", name, data.T)
 
 
 def from_lava(procs: Iterable[Any]) -> LavaGraph:

@@ -172,6 +172,15 @@ class Connection:
         return int(values.max(initial=0))
 
     @property
+    def stored_bits(self) -> int:
+        """Bits a synapse needs to store these weights: `num_weight_bits`, except for mixed weights
+        kept whole (9 bits), which need the sign plus the bits of the largest magnitude."""
+        if self.num_weight_bits <= MAX_WEIGHT_BITS:
+            return self.num_weight_bits
+        values = self.weights.data if sp.issparse(self.weights) else self.weights
+        return 1 + int(np.abs(values.astype(np.int64)).max(initial=0)).bit_length()
+
+    @property
     def truncate_bits(self) -> int:
         """Low mantissa bits the synapse drops: 8 - num_weight_bits, plus one for the sign of mixed weights."""
         return MAX_WEIGHT_BITS - self.num_weight_bits + int(self.sign_mode is SignMode.MIXED)

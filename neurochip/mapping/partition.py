@@ -42,7 +42,7 @@ def _row_bits(packed: Packed, network: Network, profile: Profile) -> np.ndarray:
     enc = profile.core.synapse_encoding
     out = np.zeros(packed.syn.row_start.size, np.int64)
     for c, conn in enumerate(network.connections):
-        w = _width(enc.weight_bits_menu, conn.num_weight_bits, f"connection {conn.name!r} weights", profile)
+        w = _width(enc.weight_bits_menu, conn.stored_bits, f"connection {conn.name!r} weights", profile)
         d = int(np.ceil(np.log2(conn.max_delay + 1))) if conn.delays is not None else 0
         base = packed.conns.row_base[c]
         out[base:base + conn.shape[1]] = w + d
@@ -185,7 +185,7 @@ def _pieces(network: Network, pop: str, order, ptr, in_row, max_comp: int, limit
             _raise_does_not_fit(pop, int(fail[0]), int(fail[1]), int(fail[2]), max_axons, max_bits, profile)
         starts = np.concatenate([[0], ends[:-1]])
         if convs and enc is not None:    # counted even when no limit applies (`fixed` pieces)
-            bits = bits + [sum(conv_bits(c, order[s:e], _width(enc.weight_bits_menu, c.num_weight_bits,
+            bits = bits + [sum(conv_bits(c, order[s:e], _width(enc.weight_bits_menu, c.stored_bits,
                                                               f"connection {c.name!r} weights", profile),
                                          index_bits, enc) for c in convs) for s, e in zip(starts, ends)]
         worst = int(np.argmax(bits)) if len(bits) else 0
@@ -380,7 +380,7 @@ def _connection_route(name: str, rows: np.ndarray, from_host: bool) -> Connectio
 
 #: Per-connection limits: core key -> (what a connection needs, the message after "needs").
 CONNECTION_LIMITS = {
-    "max_weight_bits": (lambda c: c.num_weight_bits,
+    "max_weight_bits": (lambda c: c.stored_bits,
                         "{need}-bit weights, {profile} stores at most {limit:g} (core.max_weight_bits): "
                         "quantize to fewer bits"),
     "max_delay": (lambda c: c.max_delay, "delays of {need} steps, {profile} allows {limit:g}: shorten the delays"),

@@ -1,0 +1,41 @@
+"""Input wired straight into a population's dendrites, as Lava wires a source to a neuron's a_in:
+it arrives in the step it is sent, where a connection delivers a step later.
+
+The emulator delivers every spike at the next step, so such input is emulated as unit-weight
+graded synapses from a copy of the source running one step ahead, with step 1's input already
+pending in the dendritic ring (`pending_state`). Those synapses appear in the counters, as on a
+chip, where input reaches a core through synapses too.
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..emulator import initial_state
+from ..ir import Connection, Network, SpikeSource
+from ..result import EmulatorState
+
+
+def straight_in(name: str, dst: str, payloads: np.ndarray) -> tuple[SpikeSource, Connection, np.ndarray]:
+    """Payloads (T, n) or (B, T, n), sent at steps 1..T and replayed periodically as a Lava
+    RingBuffer replays them, into population `dst`: (the source `name` one step ahead, its
+    unit-weight graded synapses, the (B, n) or (n,) input pending for step 1)."""
+    ahead = SpikeSource(name, np.roll(payloads, -1, axis=-2))
+    n = ahead.n
+    conn = Connection(f"{name}:direct", name, dst, sp.identity(n, dtype=np.int64, format="csr"), num_message_bits=24)
+    return ahead, conn, np.asarray(payloads)[..., 0, :].astype(np.int64)
+
+
+def pending_state(network: Network, pending: dict[str, np.ndarray], batch: int = 1) -> EmulatorState:
+    """`network`'s state before step 1 with `pending` (population -> (n,) or (batch, n) input) in
+    the dendritic ring slot read at step 1, summed and wrapped to int32 as dendrites sum."""
+    state = initial_state(network, batch)
+    pops = network.populations
+    offsets = dict(zip((p.name for p in pops), np.cumsum([0] + [p.n for p in pops])))
+    slot = state.ring[:, 1 % state.ring.shape[1]]
+    for name, values in pending.items():
+        lo = offsets[name]
+        n = values.shape[-1]
+        summed = slot[:, lo:lo + n].astype(np.int64) + values
+        slot[:, lo:lo + n] = ((summed + 2**31) % 2**32 - 2**31).astype(np.int32)
+    return state

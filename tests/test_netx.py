@@ -1,0 +1,117 @@
+"""lava-dl netx networks: PilotNet SDNN against lava-dl's own ground truth, bit for bit, and
+clear errors for what netx files hold that is not read."""
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+from neurochip.errors import NetxError
+from neurochip.interop import netx
+
+FIXTURES = Path(__file__).parent / "fixtures" / "netx"
+PILOTNET = FIXTURES / "pilotnet_sdnn.net"
+
+
+@pytest.fixture(scope="module")
+def pilotnet():
+    return netx.load(PILOTNET)
+
+
+def frames():
+    """lava-dl's test frame, (W, H, C, 1) in Lava's layout, as (T, C, H, W)."""
+    return np.load(FIXTURES / "pilotnet_sdnn_input.npy").transpose(3, 2, 1, 0)
+
+
+def test_pilotnet_sdnn_reads_as_netx_builds_it(pilotnet):
+    assert [(l.kind, l.neuron, l.shape) for l in pilotnet.layers] == [
+        ("input", "SDNN", (3, 33, 100)), ("conv", "SDNN", (24, 16, 49)), ("conv", "SDNN", (36, 7, 24)),
+        ("conv", "SDNN", (64, 4, 22)), ("conv", "SDNN", (64, 2, 20)), ("dense", "SDNN", (100,)),
+        ("dense", "SDNN", (50,)), ("dense", "SDNN", (10,)), ("dense", "SDNN", (1,))]
+    convs = [c for c in pilotnet.connections if c.kernel is not None]
+    assert len(convs) == 4 and all(c.accumulator == "conv24" and c.num_message_bits == 16 for c in convs)
+    assert [(c.weight_exp, c.num_weight_bits) for c in pilotnet.connections if c.kernel is None] == \
+        [(-4, 4), (-3, 5), (-3, 5), (-4, 4)]
+
+
+def test_pilotnet_sdnn_output_equals_lava_dls_ground_truth(pilotnet):
+    """lava-dl's test_pilotnet_sdnn: 9 steps of one frame, the Sigma output equal to its stored
+    output exactly."""
+    run = pilotnet.emulate(frames(), 9, record=[pilotnet.output])
+    expected = np.load(FIXTURES / "pilotnet_sdnn_output.npy")[0]
+    np.testing.assert_array_equal(run.trace(pilotnet.output, "s")[:, 0], expected)
+
+
+def test_pilotnet_sdnn_with_spike_exp_0_is_within_lava_dls_bound():
+    """lava-dl's test_pilotnet_sdnn_spike_exp: with spike_exp 0 the output is the ground truth
+    scaled by 2**-6 within a mean error of 2 x 64."""
+    model = netx.load(PILOTNET, spike_exp=0)
+    out = model.emulate(frames(), 9, record=[model.output]).trace(model.output, "s")[:, 0]
+    scale = 1 << 6
+    assert np.abs(out - np.load(FIXTURES / "pilotnet_sdnn_output.npy")[0] / scale).mean() < 2 * scale
+
+
+def test_pilotnet_sdnn_is_priced_on_loihi2_only(pilotnet):
+    run = pilotnet.emulate(frames(), 9)
+    report = run.energy("loihi2")
+    assert report.counts["synaptic_op_conv"] > 0 and report.dynamic_energy_j > 0
+    with pytest.raises(Exception, match="sigma_delta"):
+        run.energy("loihi")
+
+
+def test_optimize_weight_bits_fills_the_range():
+    """Mixed weights in [-10, 10] scale by 2**4 (127 / 10 headroom, plus the sign bit); even
+    weights spare one low bit."""
+    stored, bits, exp = netx.optimize_weight_bits(np.array([[-10.0, 4.0], [10.0, 2.0]]))
+    assert (stored.tolist(), bits, exp) == ([[-160, 64], [160, 32]], 4, -4)
+
+
+def write(path, layers):
+    with h5py.File(path, "w") as f:
+        for i, layer in enumerate(layers):
+            for key, value in layer.items():
+                f[f"layer/{i}/{key}"] = value
+    return path
+
+
+@pytest.mark.parametrize("layers, match", [
+    ([{"type": [b"input"], "shape": [4]}, {"type": [b"pool"], "shape": [2]}],
+     r"layer 1: type 'pool': expected input, conv, flatten or dense"),
+    ([{"type": [b"dense"], "shape": [2], "weight": np.ones((2, 4))}], r"layer 0: a dense layer before any input layer"),
+    ([{"type": [b"input"], "shape": [4]}, {"type": [b"dense"], "shape": [2], "weight": np.ones((2, 4)),
+                                            "neuron/type": b"RF_IZ", "neuron/vThMant": 1}],
+     r"layer 1: neuron type 'RF_IZ': expected CUBA, LOIHI or SDNN"),
+    ([{"type": [b"input"], "shape": [4]}, {"type": [b"dense"], "shape": [2], "weight": np.ones((2, 3))}],
+     r"layer 1: field 'weight': expected 4 inputs, found shape \(2, 3\)"),
+])
+def test_unread_layers_name_file_layer_and_field(tmp_path, layers, match):
+    path = write(tmp_path / "bad.net", layers)
+    with pytest.raises(NetxError, match=rf"{path}: {match}"):
+        netx.load(path)
+
+
+def test_a_file_that_is_not_hdf5_is_named(tmp_path):
+    path = tmp_path / "text.net"
+    path.write_text("not hdf5")
+    with pytest.raises(NetxError, match=rf"{path}: not a readable netx HDF5 file"):
+        netx.load(path)
+
+
+def test_inputs_of_the_wrong_shape_are_refused(pilotnet):
+    with pytest.raises(NetxError, match=r"inputs: expected \(T, \*\(3, 33, 100\)\)"):
+        pilotnet.emulate(np.zeros((2, 100, 33, 3)), 2)
+
+
+def test_a_cuba_dense_network_without_input_neurons_runs():
+    """An input layer without neurons feeds the first dense layer through its synapses; a dense
+    layer without a neuron gets netx's default CUBA (no current decay, full voltage decay)."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        path = write(Path(d) / "cuba.net", [
+            {"type": [b"input"], "shape": [3]},
+            {"type": [b"dense"], "shape": [2], "weight": np.array([[64.0, 0, 0], [0, 32.0, 32.0]]),
+             "neuron/type": b"CUBA", "neuron/iDecay": 4096, "neuron/vDecay": 0, "neuron/vThMant": 100}])
+        model = netx.load(path)
+    run = model.emulate(np.ones((1, 3)), 6, record=[model.output])
+    assert model.populations[0].du == 4095 and model.populations[0].dv == 0
+    assert run.counters.totals()["spikes"] > 0
