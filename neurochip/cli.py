@@ -243,7 +243,8 @@ def compare_command(model: str = typer.Option("digits-mlp", help="digits-mlp (tr
 
 
 @app.command("port")
-def port_command(model: Path = typer.Argument(..., exists=True, dir_okay=False, help="A NIR file (.nir)."),
+def port_command(model: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                             help="A NIR file (.nir) or a lava-dl netx file (.net)."),
                  profile: list[str] = typer.Option(["loihi2"], help="Target profile: built-in name or YAML path "
                                                                     "(repeatable with --data)."),
                  data: Optional[Path] = typer.Option(None, exists=True, dir_okay=False,
@@ -272,6 +273,9 @@ def port_command(model: Path = typer.Argument(..., exists=True, dir_okay=False, 
     if reset not in RESETS:
         raise UsageError(f"--reset: expected one of {', '.join(RESETS)}, found {reset!r}")
     profiles = [load_profile(name) for name in profile]
+    if model.suffix == ".net":
+        _port_netx(model, profiles, data, rate, steps, seed, out)
+        return
     if data is not None:
         with stages(f"loading {model.name}") as advance:
             result = evaluate(model, data, profiles, dt, steps, progress=advance, reset=reset)
@@ -297,6 +301,29 @@ def port_command(model: Path = typer.Argument(..., exists=True, dir_okay=False, 
         nir_io.save(ported.network, out / "model.nir", dt=ported.dt_s)
         write_json(out / "report.json", result)
         console.print(f"written: {out / 'model.nir'}, {out / 'report.json'}", highlight=False)
+
+
+def _port_netx(model: Path, profiles: list, data: Optional[Path], rate: float, steps: Optional[int], seed: int,
+               out: Optional[Path]) -> None:
+    """`port` of a lava-dl netx model: one profile, the Bernoulli test input."""
+    from .port import run_port_netx
+
+    if data is not None:
+        raise UsageError("--data: a netx model (.net) is ported on the Bernoulli test input only; run your data with "
+                         "neurochip.interop.netx.load(...).emulate(inputs, steps)")
+    if len(profiles) > 1:
+        raise UsageError(f"--profile given {len(profiles)} times: a netx model is ported to one profile")
+    p, steps = profiles[0], steps or 100
+    with stages(f"loading {model.name}") as advance:
+        network, placement, result = run_port_netx(model, p, rate, steps, seed, progress=advance)
+    _show(terminal.netx_layers(result, f"{model.name}: lava-dl netx model on {p.name} ({rate:g} Hz input, {steps} "
+                                       "steps)"))
+    if placement is not None:
+        _show(terminal.placement(placement, per_core=False))
+    _show(terminal.port_outcome(result))
+    if out:
+        write_json(out / "report.json", result)
+        console.print(f"written: {out / 'report.json'}", highlight=False)
 
 
 @app.command("sweep")

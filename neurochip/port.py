@@ -1,6 +1,7 @@
-"""Porting a NIR model to a chip profile: quantize it, compare it with a float simulation of the
-same graph on a Bernoulli test input (`run_port`) or on a user's data (`evaluate`), place it,
-price it (`neurochip port`)."""
+"""Porting a model to a chip profile (`neurochip port`): a NIR model is quantized, compared with a
+float simulation of the same graph on a Bernoulli test input (`run_port`) or on a user's data
+(`evaluate`), placed and priced; a lava-dl netx model, already in fixed point, is emulated as
+netx runs it on a Bernoulli test input, placed and priced (`run_port_netx`)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -72,6 +73,49 @@ def run_port(model: Path, profile: Profile, dt: float | None = None, rate_hz: fl
     except EnergyError as exc:
         report["energy_error"] = str(exc)
     return Port(layers, network, placement, step, report)
+
+
+#: Seconds per step assumed for a netx model (its files record no time step).
+NETX_DT_S = 1e-3
+
+
+def run_port_netx(model: Path, profile: Profile, rate_hz: float = 20.0, steps: int = 100, seed: int = 0,
+                  progress: Callable[[str], None] | None = None) -> tuple[Network, Placement | None, dict]:
+    """Load a lava-dl netx model, drive its input with Bernoulli spikes (payload 1) at `rate_hz`
+    for `steps` 1 ms steps (seeded), place and price it on `profile`: (the network, its placement
+    or None when it does not fit, the JSON-ready report)."""
+    from .interop import netx
+
+    advance = progress or _silent
+    loaded = netx.load(model)
+    shape = loaded.input_shape
+    spikes = (np.random.default_rng(seed).random((steps, *shape)) < rate_hz * NETX_DT_S).astype(np.int32)
+    if not spikes.any():
+        raise ModelFileError(f"test input: 0 spikes in {steps} steps at {rate_hz:g} Hz over {int(np.prod(shape))} "
+                             "inputs: raise --rate or --steps")
+    advance("emulating (a first run compiles the kernels)")
+    run = loaded.emulate(spikes, steps, record=[p.name for p in loaded.populations])
+    layers = [{"name": layer.name, "kind": layer.kind, "neuron": layer.neuron, "shape": list(layer.shape),
+               "n": int(np.prod(layer.shape)), "spikes_per_step": float(np.count_nonzero(run.trace(layer.name, "s")))
+               / steps} for layer in loaded.layers]
+    report = {"model": str(model), "format": "netx", "profile": profile.name, "dt_s": NETX_DT_S,
+              "dt_source": "assumed: 1 ms (netx files record no time step)", "input_rate_hz": rate_hz,
+              "steps": steps, "layers": layers,
+              "connections": [{"name": c.name, "kind": "conv" if c.kernel is not None else "dense",
+                               "weight_bits": c.stored_bits, "weight_exp": c.weight_exp,
+                               "message_bits": c.num_message_bits} for c in loaded.connections]}
+    placement = None
+    try:
+        advance(f"mapping onto {profile.name}")
+        placement = run.map(profile)
+        report["placement"] = placement.to_dict()
+        advance("pricing")
+        report["energy"] = run.energy(profile, placement=placement).to_dict()
+    except MappingError as exc:
+        report["does_not_fit"] = str(exc)
+    except EnergyError as exc:
+        report["energy_error"] = str(exc)
+    return run.network, placement, report
 
 
 def load_data(path: Path, model: nir_io.NIRModel, steps: int | None = None) -> tuple[np.ndarray, np.ndarray | None]:

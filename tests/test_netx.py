@@ -115,3 +115,18 @@ def test_a_cuba_dense_network_without_input_neurons_runs():
     run = model.emulate(np.ones((1, 3)), 6, record=[model.output])
     assert model.populations[0].du == 4095 and model.populations[0].dv == 0
     assert run.counters.totals()["spikes"] > 0
+
+
+def test_port_cli_takes_a_netx_file(tmp_path, capsys):
+    from neurochip.__main__ import main
+
+    assert main(["port", str(PILOTNET), "--profile", "loihi2", "--steps", "5", "--rate", "300",
+                 "--out", str(tmp_path)]) == 0
+    shown = capsys.readouterr().out
+    assert "lava-dl netx model on loihi2" in shown and "energy at 300 Hz input" in shown
+    import json
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["format"] == "netx" and len(report["layers"]) == 9 and report["energy"]["energy_j"] > 0
+    assert main(["port", str(PILOTNET), "--profile", "loihi"]) == 0      # does not fit: said, not raised
+    assert "does not fit loihi" in capsys.readouterr().out
+    assert main(["port", str(PILOTNET), "--data", str(PILOTNET)]) == 2

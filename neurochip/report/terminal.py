@@ -248,6 +248,16 @@ def quantization(layers, title: str) -> list[RenderableType]:
                     "side spiked, nothing to compare)"], "")]
 
 
+def netx_layers(report: dict, title: str) -> list[RenderableType]:
+    """A ported netx model's layers: kind, neuron, shape, activity on the test input."""
+    rows = [(r["name"], r["kind"], r["neuron"], "x".join(map(str, r["shape"])), count(r["n"]),
+             f"{r['spikes_per_step']:,.1f}") for r in report["layers"]]
+    return [table(title, [Column("population", names=True), Column("layer"), Column("neuron"), Column("shape"),
+                          Column("n", True), Column("spikes/step", True)], rows),
+            *notes(["netx models are already in fixed point: emulated as lava-dl's netx runs them in Lava 0.10 (bit for "
+                    "bit), nothing quantized; spikes/step: events (graded payloads count once) on the test input"], "")]
+
+
 def reset_note(reset: str) -> str:
     """What `port` says about resets (NIR 1.0 cannot record a reset by subtraction)."""
     if reset == "subtract":
