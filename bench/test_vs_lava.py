@@ -50,3 +50,43 @@ def test_recurrent_fan_out_100_vs_lava(n, benchmark):
     print(f"\nN={n}: Lava {steps / lava_s:,.0f} steps/s, neurochip {steps / ours_s:,.0f} steps/s "
           f"(whole call), speedup {ratio:,.0f}x (target {TARGETS[n]}x), activity {activity:.2%}")
     assert ratio >= TARGETS[n]
+
+
+#: Whole-call targets with traces (issue 16): (N, steps) -> speedup over Lava with Monitors.
+TRACED_TARGETS = {(1000, 1000): 100, (4000, 300): 30}
+
+
+@pytest.mark.parametrize("n, steps", sorted(TRACED_TARGETS))
+def test_whole_call_with_traces_vs_lava_dense_with_monitors(n, steps, benchmark):
+    """A Lava user's whole call: the recurrent network through a Lava Dense, u, v and s_out recorded
+    every step (Lava: three Monitors, the run after a 5-step warm-up; neurochip: `nl.run` with
+    traces, reading the processes and packing included)."""
+    import numpy as np
+    from lava.proc.dense.process import Dense
+    from lava.proc.monitor.process import Monitor
+
+    p = recurrent_params(n)
+    lif = LIF(shape=(n,), du=p["du"], dv=p["dv"], vth=p["vth"], bias_mant=p["bias_mant"], v=p["v"])
+    w = p["weights"]
+    syn = Dense(weights=np.asarray(w.toarray() if sp.issparse(w) else w))
+    lif.s_out.connect(syn.s_in)
+    syn.a_out.connect(lif.a_in)
+    monitors = []
+    for var in ("u", "v", "s_out"):
+        m = Monitor()
+        m.probe(getattr(lif, var), steps + 5)
+        monitors.append(m)
+    nl.run([lif], num_steps=5)
+    lif.run(condition=RunSteps(num_steps=5), run_cfg=Loihi2SimCfg(select_tag="fixed_pt"))
+    t0 = time.perf_counter()
+    lif.run(condition=RunSteps(num_steps=steps), run_cfg=Loihi2SimCfg(select_tag="fixed_pt"))
+    lava_s = time.perf_counter() - t0
+    lif.stop()
+    run = benchmark.pedantic(nl.run, args=([lif], steps), rounds=3, iterations=1)
+    ours_s = benchmark.stats.stats.min
+    ratio = lava_s / ours_s
+    assert run.trace(lif, "v").shape == (steps, n)
+    benchmark.extra_info.update(lava_s=lava_s, neurochip_s=ours_s, speedup=ratio)
+    print(f"\nN={n}, T={steps}, traces u/v/s_out: Lava (Dense, 3 Monitors) {lava_s * 1e3:,.0f} ms, neurochip whole "
+          f"nl.run {ours_s * 1e3:,.1f} ms, speedup {ratio:,.0f}x (target {TRACED_TARGETS[n, steps]}x)")
+    assert ratio >= TRACED_TARGETS[n, steps]

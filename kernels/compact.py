@@ -54,3 +54,52 @@ def compact_rows(indptr, indices, data, delays, truncate_bits, flip, left_shift,
                 delay[q] = delays[e]
             q += 1
     return target[:q], weight if keep_all else weight[:q], delay[:q]
+
+
+@njit(cache=True)
+def dense_to_csc(w):
+    """(indptr, indices int32, data) of the CSC form of a C-ordered dense (n_dst, n_src) matrix:
+    two row-major passes (count per column, then fill), indices ascending within each column.
+    Faster than a generic nonzero() on large matrices, whose transpose scipy would walk."""
+    n_dst, n_src = w.shape
+    indptr = np.zeros(n_src + 1, np.int64)
+    for i in range(n_dst):
+        for j in range(n_src):
+            if w[i, j] != 0:
+                indptr[j + 1] += 1
+    for j in range(n_src):
+        indptr[j + 1] += indptr[j]
+    fill = indptr[:-1].copy()
+    indices = np.empty(indptr[n_src], np.int32)
+    data = np.empty(indptr[n_src], w.dtype)
+    for i in range(n_dst):
+        for j in range(n_src):
+            if w[i, j] != 0:
+                k = fill[j]
+                indices[k] = i
+                data[k] = w[i, j]
+                fill[j] = k + 1
+    return indptr, indices, data
+
+
+@njit(cache=True)
+def dense_to_csr(m):
+    """(indptr, indices int32, data) of the CSR form of a C-ordered dense matrix: the CSC form of
+    its transpose (a Fortran-ordered matrix's `.T` is C-ordered), in one row-major pass per stage."""
+    n_rows, n_cols = m.shape
+    indptr = np.zeros(n_rows + 1, np.int64)
+    for i in range(n_rows):
+        count = 0
+        for j in range(n_cols):
+            count += m[i, j] != 0
+        indptr[i + 1] = indptr[i] + count
+    indices = np.empty(indptr[n_rows], np.int32)
+    data = np.empty(indptr[n_rows], m.dtype)
+    k = 0
+    for i in range(n_rows):
+        for j in range(n_cols):
+            if m[i, j] != 0:
+                indices[k] = j
+                data[k] = m[i, j]
+                k += 1
+    return indptr, indices, data

@@ -208,18 +208,36 @@ def deliver(t, k, model, ring, scratch, conn_cnt):
 
 
 @njit(cache=True)
-def record_step(k, state, spikes, payload, n_spk, trace):
+def traced_range(index):
+    """The first traced compartment when the traced compartments are one ascending run (a slice
+    copy records them), else -1."""
+    for j in range(1, index.shape[0]):
+        if index[j] != index[j - 1] + 1:
+            return -1
+    return index[0] if index.shape[0] else -1
+
+
+@njit(cache=True)
+def record_step(k, state, spikes, payload, n_spk, trace, lo):
     """Copy step k's state slots and spikes (+1, -1 for a ternary neuron's negative spike, or a
-    sigma-delta payload) of the traced compartments."""
+    sigma-delta payload) of the traced compartments (`lo`: see `traced_range`)."""
     with_aux = trace.aux.shape[2] > 0
-    for j in range(trace.index.shape[0]):
-        i = trace.index[j]
-        trace.u[k, j] = state.u[i]
-        trace.v[k, j] = state.v[i]
+    n = trace.index.shape[0]
+    if lo >= 0:
+        trace.u[k] = state.u[lo:lo + n]
+        trace.v[k] = state.v[lo:lo + n]
         if with_aux:
-            trace.aux[k, 0, j] = state.aux[0, i]
-            trace.aux[k, 1, j] = state.aux[1, i]
-        trace.s[k, j] = 0
+            trace.aux[k] = state.aux[:, lo:lo + n]
+        trace.s[k] = 0
+    else:
+        for j in range(n):
+            i = trace.index[j]
+            trace.u[k, j] = state.u[i]
+            trace.v[k, j] = state.v[i]
+            if with_aux:
+                trace.aux[k, 0, j] = state.aux[0, i]
+                trace.aux[k, 1, j] = state.aux[1, i]
+            trace.s[k, j] = 0
     for q in range(n_spk):
         j = trace.slot[spikes[q]]
         if j >= 0:
@@ -231,11 +249,12 @@ def run_sample(t0, inputs, model, state, scratch, trace, tally):
     """Run one sample for ``inputs.shape[0]`` steps starting after step `t0` (steps are 1-based)."""
     n_slots = state.ring.shape[0]
     n_rec = trace.index.shape[0]
+    lo = traced_range(trace.index)
     for k in range(inputs.shape[0]):
         t = t0 + k + 1
         n_spk = update_compartments(t, k, model, state, state.ring[t % n_slots], scratch, tally)
         if n_rec:
-            record_step(k, state, scratch.spikes, scratch.payload, n_spk, trace)
+            record_step(k, state, scratch.spikes, scratch.payload, n_spk, trace, lo)
         collect_source_spikes(k, model, inputs, n_spk, scratch, tally)
         deliver(t, k, model, state.ring, scratch, tally.conn)
 

@@ -10,6 +10,7 @@ from numpy.typing import NDArray
 from ._checks import check_integral, check_name, int_array, int_scalar, int_values
 from .conv import ConvKernel
 from ..errors import network_error
+from ..kernels.compact import dense_to_csc, dense_to_csr
 from ..kernels.fixed_point import MAX_DELAY, MAX_MESSAGE_BITS, MAX_WEIGHT_BITS, WEIGHT_EXP_RANGE
 
 
@@ -198,7 +199,16 @@ class Connection:
 
     def csc_weights(self) -> sp.csc_array:
         """The stored (untruncated) weights as CSC: column i holds presynaptic axon i's synapses."""
-        return self.weights if sp.issparse(self.weights) else sp.csc_array(self.weights)
+        if sp.issparse(self.weights):
+            return self.weights
+        cached = self.__dict__.get("_csc")
+        if cached is None:
+            w = self.weights
+            indptr, indices, data = dense_to_csr(w.T) if w.T.flags.c_contiguous else \
+                dense_to_csc(np.ascontiguousarray(w))
+            cached = sp.csc_array((data, indices, indptr), shape=self.weights.shape)
+            object.__setattr__(self, "_csc", cached)
+        return cached
 
     def synapse_delays(self) -> NDArray[np.uint8] | None:
         """Per-synapse delays aligned with `csc_weights().data`, or None when the delay is shared."""
