@@ -132,3 +132,46 @@ def sigma_delta_compartment(sigma, act, residue, error, a_in, bias, vth, integra
             error = np.int64(0)
         residue = wrap_int32(d - s)
     return sigma, new, residue, error, s >> out_shift, wrapped
+
+
+@njit(cache=True, inline="always")
+def shift_decay(x, keep):
+    """trunc0(x * keep / 2**12) for int64 x and an integer factor `keep`, as
+    ``sign(y) * (|y| >> 12)`` of y = x * keep."""
+    y = x * keep
+    return -((-y) >> DECAY_SHIFT) if y < 0 else y >> DECAY_SHIFT
+
+
+@njit(cache=True, inline="always")
+def atrlif_compartment(i, v, theta, r, a_in, bias, keep_i, keep_v, keep_theta, keep_r, theta_0, theta_step):
+    """One step of one adaptive-threshold refractory LIF compartment, as Lava 0.10's fixed-point
+    ATRLIF model computes it (see `neurochip.ir.ATRLIF`).
+
+    Parameters
+    ----------
+    i, v, theta, r : int64 state before the step (int32 values).
+    a_in : int64 summed dendritic input (int32 range).
+    bias : int64 effective bias.
+    keep_i : float64 4096 - (4096 delta_i + 1) (the model multiplies the current in floating point).
+    keep_v, keep_theta, keep_r : int64 int(4096 - 4096 delta).
+    theta_0, theta_step : int64 scaled threshold base and step.
+
+    Returns
+    -------
+    (i, v, theta, r, spike, i_wrapped, v_saturated) after the step.
+    """
+    i_dec = np.int64(np.float64(i) * keep_i)
+    i_dec = -((-i_dec) >> DECAY_SHIFT) if i_dec < 0 else i_dec >> DECAY_SHIFT
+    i1 = wrap_int32(i_dec + wrap_int32(a_in << ACT_SHIFT))
+    over = i1 > UV_MAX
+    under = i1 <= -UV_MAX
+    i2 = i1 - over * (2 * UV_MAX) + under * (2 * UV_MAX)
+    v1 = wrap_int32(shift_decay(v, keep_v) + i2 + bias)
+    v2 = min(max(v1, -V_LIMIT), V_LIMIT)
+    theta1 = wrap_int32(wrap_int32(shift_decay(wrap_int32(theta - theta_0), keep_theta)) + theta_0)
+    r1 = wrap_int32(shift_decay(r, keep_r))
+    spike = wrap_int32(v2 - r1) >= theta1
+    if spike:
+        r1 = wrap_int32(r1 + wrap_int32(2 * theta1))
+        theta1 = wrap_int32(theta1 + theta_step)
+    return i2, v2, theta1, r1, np.int64(spike), over | under, v1 != v2

@@ -24,7 +24,9 @@ CONN_COUNTERS = ("spikes_in", "synaptic_ops", "message_bits")
 #: to signed 24 bits (Lava's Conv).
 SUM_INT32, SUM_WIDE, SUM_CONV24 = 0, 1, 2
 #: `Compartments.model` codes.
-LIF_MODEL, SIGMA_DELTA_MODEL = 0, 1
+LIF_MODEL, SIGMA_DELTA_MODEL, ATRLIF_MODEL = 0, 1, 2
+#: Columns of `Compartments.atrlif`: keep_i (float), keep_v, keep_theta, keep_r, theta_0, theta_step.
+ATRLIF_COLUMNS = ("keep_i", "keep_v", "keep_theta", "keep_r", "theta_0", "theta_step")
 #: Columns of `Compartments.sigma_delta`: the population's flags and shifts (`ir.SigmaDelta`).
 SIGMA_DELTA_COLUMNS = ("sigma", "delta", "relu", "cum_error", "in_shift", "out_shift")
 
@@ -33,7 +35,7 @@ class Compartments(NamedTuple):
     """Compartment constants: per compartment (N,) int16/int32, or per population (n_pops,) int64.
     LIF fields are zero for sigma-delta populations and the reverse."""
 
-    model: NDArray[np.int64]           # (n_pops,) LIF_MODEL or SIGMA_DELTA_MODEL
+    model: NDArray[np.int64]           # (n_pops,) LIF_MODEL, SIGMA_DELTA_MODEL or ATRLIF_MODEL
     keep_u: NDArray[np.int16]          # (N,) 4096 - (du + 1), in [-1, 4097]
     keep_v: NDArray[np.int16]          # (N,) 4096 - dv
     vth_eff: NDArray[np.int32]         # (N,) vth << 6 (LIF); the threshold as given (sigma-delta)
@@ -43,6 +45,7 @@ class Compartments(NamedTuple):
     reset_offset: NDArray[np.int64]
     bias: NDArray[np.int32]            # (N,) bias_mant shifted by bias_exp (LIF); the bias (sigma-delta)
     sigma_delta: NDArray[np.int64]     # (n_pops, 6) columns SIGMA_DELTA_COLUMNS
+    atrlif: NDArray[np.float64]        # (n_pops, 6) columns ATRLIF_COLUMNS (integers but keep_i)
 
 
 class Connections(NamedTuple):
@@ -87,7 +90,7 @@ class State(NamedTuple):
     """Per-sample state, updated in place: u, v (N,) int32, aux (2, N) int32 (or (2, 0) when no
     population uses it) and the dendritic ring (R, N) int32 (a leading batch axis B when passed
     to `run_batch`). The slots hold each population's `STATE` in order: a LIF's u and v; a
-    sigma-delta compartment's sigma, act, residue and error."""
+    sigma-delta compartment's sigma, act, residue and error; an ATRLIF's i, v, theta and r."""
 
     u: NDArray[np.int32]
     v: NDArray[np.int32]

@@ -7,8 +7,8 @@ spiked, so its cost is spikes x fan-out.
 import numpy as np
 from numba import njit, prange
 
-from .fixed_point import lif_compartment, sigma_delta_compartment
-from .layout import LIF_MODEL, SUM_CONV24, Model, Scratch, State, Tally, Trace
+from .fixed_point import atrlif_compartment, lif_compartment, sigma_delta_compartment
+from .layout import ATRLIF_MODEL, LIF_MODEL, SIGMA_DELTA_MODEL, SUM_CONV24, Model, Scratch, State, Tally, Trace
 from .prefetch import prefetch_row
 from .synapse import accumulate_partial, add_row, flush_partial, scatter_row, scatter_row_delayed
 
@@ -74,6 +74,36 @@ def update_sigma_delta(flags, bias, vth, sigma, act, residue, error, acc, fired,
 
 
 @njit(cache=True)
+def update_atrlif(params, bias, i, v, theta, r, acc, fired):
+    """Update one ATRLIF population's compartments (1-D slices) from `acc` (then cleared); set
+    `fired`. `params` is the population's row of `Compartments.atrlif`. Returns the counters of
+    `update_population` (i wraps, v saturations, active, nonzero)."""
+    keep_i = params[0]
+    keep_v, keep_theta, keep_r = np.int64(params[1]), np.int64(params[2]), np.int64(params[3])
+    theta_0, theta_step = np.int64(params[4]), np.int64(params[5])
+    n_wrap = 0
+    n_sat = 0
+    n_active = 0
+    n_nonzero = 0
+    for k in range(i.shape[0]):
+        a_in = np.int64(acc[k])
+        n_nonzero += (v[k] != 0) | (a_in != 0) | (bias[k] != 0)
+        i1, v1, t1, r1, spike, wrapped, saturated = atrlif_compartment(
+            np.int64(i[k]), np.int64(v[k]), np.int64(theta[k]), np.int64(r[k]), a_in, np.int64(bias[k]),
+            keep_i, keep_v, keep_theta, keep_r, theta_0, theta_step)
+        acc[k] = 0
+        i[k] = i1
+        v[k] = v1
+        theta[k] = t1
+        r[k] = r1
+        fired[k] = spike
+        n_wrap += wrapped
+        n_sat += saturated
+        n_active += (a_in != 0) | (spike != 0)
+    return n_wrap, n_sat, n_active, n_nonzero
+
+
+@njit(cache=True)
 def list_fired(fired, spikes, payload, comp_spikes):
     """List the flagged compartments in ascending order (and count them per compartment in
     `comp_spikes`); returns how many.
@@ -112,6 +142,10 @@ def update_compartments(t, k, model, state, acc, scratch, tally):
             n_wrap, n_sat, n_active, n_nonzero = update_population(
                 comp.keep_u[lo:hi], comp.keep_v[lo:hi], comp.vth_eff[lo:hi], comp.vth_lo_eff[lo:hi],
                 comp.reset_subtract[p], comp.bias[lo:hi], u[lo:hi], v[lo:hi], acc[lo:hi], scratch.fired[lo:hi])
+        elif comp.model[p] == ATRLIF_MODEL:
+            n_wrap, n_sat, n_active, n_nonzero = update_atrlif(
+                comp.atrlif[p], comp.bias[lo:hi], u[lo:hi], v[lo:hi], aux[0, lo:hi], aux[1, lo:hi], acc[lo:hi],
+                scratch.fired[lo:hi])
         else:
             n_wrap, n_sat, n_active, n_nonzero = update_sigma_delta(
                 comp.sigma_delta[p], comp.bias[lo:hi], comp.vth_eff[lo:hi], u[lo:hi], v[lo:hi], aux[0, lo:hi],
@@ -128,7 +162,7 @@ def update_compartments(t, k, model, state, acc, scratch, tally):
         while q < n_spk and scratch.spikes[q] < first[p + 1]:
             q += 1
         node_cnt[k, p, 1] = q - scratch.node_spk[p]
-        if comp.model[p] != LIF_MODEL:
+        if comp.model[p] == SIGMA_DELTA_MODEL:
             for j in range(scratch.node_spk[p], q):
                 scratch.payload[j] = scratch.out[scratch.spikes[j]]
     return n_spk

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .ir import LIF, Network, SigmaDelta, SignMode
+from .ir import ATRLIF, LIF, Network, SigmaDelta, SignMode
 from .kernels.compact import compact_rows, kept_per_row
-from .kernels.layout import (LIF_MODEL, SIGMA_DELTA_COLUMNS, SIGMA_DELTA_MODEL, SUM_CONV24, SUM_INT32, SUM_WIDE,
+from .kernels.layout import (ATRLIF_COLUMNS, ATRLIF_MODEL, LIF_MODEL, SIGMA_DELTA_COLUMNS, SIGMA_DELTA_MODEL, SUM_CONV24, SUM_INT32, SUM_WIDE,
                              Compartments, Connections, Model, RowConnections, Rows, SynapseTable)
 from .kernels.fixed_point import ACT_SHIFT, DECAY_SHIFT
 
@@ -64,27 +64,43 @@ class Packed:
         return int(self.first[-1])
 
 
-def _compartments(pops: tuple[LIF | SigmaDelta, ...]) -> Compartments:
+def _atrlif_row(p: ATRLIF) -> list[float]:
+    """`Compartments.atrlif` columns of an ATRLIF population: the decay factors as Lava's model
+    forms them (the current's in floating point, the others truncated to integers)."""
+    unity = 1 << DECAY_SHIFT
+    return [unity - (p.delta_i * unity + 1), *(float(np.int64(unity - d * unity))
+                                               for d in (p.delta_v, p.delta_theta, p.delta_r)),
+            float(p.theta_0_eff), float(p.theta_step_eff)]
+
+
+def _compartments(pops: tuple[LIF | SigmaDelta | ATRLIF, ...]) -> Compartments:
     def per_pop(f) -> np.ndarray:
         return np.array([f(p) if isinstance(p, LIF) else 0 for p in pops], dtype=np.int64)
 
-    def per_compartment(lif, sigma_delta=lambda p: 0, dtype=np.int32) -> np.ndarray:
-        parts = [np.broadcast_to(lif(p) if isinstance(p, LIF) else sigma_delta(p), (p.n,)) for p in pops]
+    def per_compartment(lif, other=lambda p: 0, dtype=np.int32) -> np.ndarray:
+        parts = [np.broadcast_to(lif(p) if isinstance(p, LIF) else other(p), (p.n,)) for p in pops]
         return np.concatenate(parts).astype(dtype) if pops else np.zeros(0, dtype)
 
+    def rows(kind, f, columns, dtype) -> np.ndarray:
+        return np.array([f(p) if isinstance(p, kind) else [0] * len(columns) for p in pops],
+                        dtype=dtype).reshape(-1, len(columns))
+
     unity = 1 << DECAY_SHIFT
+    models = {LIF: LIF_MODEL, SigmaDelta: SIGMA_DELTA_MODEL, ATRLIF: ATRLIF_MODEL}
     return Compartments(
-        model=np.array([LIF_MODEL if isinstance(p, LIF) else SIGMA_DELTA_MODEL for p in pops], dtype=np.int64),
+        model=np.array([models[type(p)] for p in pops], dtype=np.int64),
         keep_u=per_compartment(lambda p: unity - (np.asarray(p.du) + 1), dtype=np.int16),
         keep_v=per_compartment(lambda p: unity - np.asarray(p.dv), dtype=np.int16),
-        vth_eff=per_compartment(lambda p: np.asarray(p.vth) << ACT_SHIFT, lambda p: p.vth),
+        vth_eff=per_compartment(lambda p: np.asarray(p.vth) << ACT_SHIFT,
+                                lambda p: p.vth if isinstance(p, SigmaDelta) else 0),
         vth_lo_eff=per_compartment(lambda p: -(2**31) if p.vth_lo is None else np.asarray(p.vth_lo) << ACT_SHIFT),
         reset_subtract=per_pop(lambda p: int(p.reset == "subtract")),
         reset_interval=per_pop(lambda p: p.reset_interval or 0),
         reset_offset=per_pop(lambda p: p.reset_offset),
         bias=per_compartment(lambda p: p.bias, lambda p: p.bias),
-        sigma_delta=np.array([[int(getattr(p, f)) for f in SIGMA_DELTA_COLUMNS] if isinstance(p, SigmaDelta)
-                              else [0] * len(SIGMA_DELTA_COLUMNS) for p in pops], dtype=np.int64).reshape(-1, len(SIGMA_DELTA_COLUMNS)),
+        sigma_delta=rows(SigmaDelta, lambda p: [int(getattr(p, f)) for f in SIGMA_DELTA_COLUMNS], SIGMA_DELTA_COLUMNS,
+                         np.int64),
+        atrlif=rows(ATRLIF, _atrlif_row, ATRLIF_COLUMNS, np.float64),
     )
 
 
@@ -141,7 +157,8 @@ def pack(network: Network) -> Packed:
     for c in network.connections:
         n_dst, n_src = c.shape
         right_shift = max(-c.weight_exp, 0)
-        sum_mode = SUM_CONV24 if c.accumulator == "conv24" else SUM_INT32 if c.delays is None else SUM_WIDE
+        sum_mode = SUM_CONV24 if c.accumulator == "conv24" else \
+            SUM_INT32 if c.delays is None or c.accumulator == "sparse" else SUM_WIDE
         dense = (right_shift == 0 and sum_mode != SUM_CONV24 and (c.delays is None or isinstance(c.delays, int))
                  and not sp.issparse(c.weights)
                  and np.count_nonzero(c.weights) >= DENSE_ROW_DENSITY * n_dst * n_src)
@@ -187,7 +204,7 @@ def pack(network: Network) -> Packed:
     shifted = [c.max_delay for c in network.connections if c.weight_exp < 0 or c.accumulator == "conv24"]
     return Packed(
         comp=_compartments(pops), first=first, n_pops=len(pops), conns=conns, syn=syn,
-        n_slots=max_delay + 2, n_aux=int(first[len(pops)]) if any(isinstance(p, SigmaDelta) for p in pops) else 0,
+        n_slots=max_delay + 2, n_aux=int(first[len(pops)]) if any(len(p.STATE) > 2 for p in pops) else 0,
         partial_depth=max(shifted) + 1 if shifted else 0,
         node_names=tuple(n.name for n in nodes), conn_names=tuple(c.name for c in network.connections),
     )

@@ -126,10 +126,10 @@ class ResetModes(Strict):
 
 class NeuronModels(Strict):
     """The neuron models this target's cores run (a population's `MODEL`): "lif" (Loihi's CUBA
-    LIF) and/or "sigma_delta" (Loihi 2's graded sigma-delta neurons). Without this section a
-    target runs LIF only."""
+    LIF), "sigma_delta" (Loihi 2's graded sigma-delta neurons) and "atrlif" (Loihi 2's adaptive
+    threshold, refractory LIF). Without this section a target runs LIF only."""
 
-    models: tuple[Literal["lif", "sigma_delta"], ...] = Field(min_length=1)
+    models: tuple[Literal["lif", "sigma_delta", "atrlif"], ...] = Field(min_length=1)
     source: str = Field(min_length=3)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from neurochip.ir import LIF, BernoulliSource, Connection, Network, SigmaDelta, SpikeSource
+from neurochip.ir import ATRLIF, LIF, BernoulliSource, Connection, Network, SigmaDelta, SpikeSource
 
 
 def pick(rng, options):
@@ -47,6 +47,19 @@ def random_sigma_delta(rng, name, n):
                       in_shift=int(rng.integers(0, 15)) if not sigma else 0, out_shift=int(rng.integers(0, 8)))
 
 
+def random_atrlif(rng, name, n):
+    """ATRLIF compartments: decays 0, 1 and random fractions, thresholds and steps from 0 to 2**16,
+    biases up to 8000 << 10, random initial i, v, r."""
+    frac = [0.0, 1.0, 0.5, float(rng.random()), float(rng.random())]
+    return ATRLIF(name=name, n=n, delta_i=pick(rng, frac), delta_v=pick(rng, frac), delta_theta=pick(rng, frac),
+                  delta_r=pick(rng, frac), theta_0=float(pick(rng, [0, 1, 5, float(rng.random() * 2**16)])),
+                  theta_step=float(pick(rng, [0, 3.75, float(rng.random() * 2**10)])),
+                  bias_mant=rng.integers(-8000, 8001, n) * (rng.random() < 0.5), bias_exp=rng.integers(0, 11, n),
+                  i=rng.integers(-(2**23), 2**23 + 1, n) * (rng.random() < 0.3),
+                  v=rng.integers(-(2**23), 2**23 + 1, n) * (rng.random() < 0.3),
+                  r=rng.integers(-(2**23), 2**23 + 1, n) * (rng.random() < 0.3))
+
+
 def random_weights(rng, n_dst, n_src, mode):
     lo, hi = {"mixed": (-256, 255), "excitatory": (0, 255), "inhibitory": (-255, 0)}[mode]
     w = rng.integers(lo, hi + 1, (n_dst, n_src))
@@ -67,6 +80,8 @@ def random_connection(rng, name, src, dst, n_src, n_dst, graded_ok, sparse_ok=Tr
     kw = dict(weight_exp=int(rng.integers(-8, 8)), num_weight_bits=int(rng.integers(1, 9)))
     if conv24 and rng.random() < 0.25:
         kw = dict(weight_exp=0, num_weight_bits=9 if mode == "mixed" else 8, accumulator="conv24")
+    elif conv24 and rng.random() < 0.2:
+        kw["accumulator"] = "sparse"
     return Connection(
         name=name, src=src, dst=dst, sign_mode=mode,
         weights=sp.csr_array(w) if sparse_ok and rng.random() < 0.3 else w,
@@ -83,7 +98,8 @@ def random_network(rng, max_n=12, max_steps=60, lava_values=False, subtract=Fals
     pops = []
     for p in range(n_pops):
         if sigma_delta and rng.random() < 0.5:
-            pops.append(random_sigma_delta(rng, f"p{p}", int(rng.integers(1, max_n + 1))))
+            make = random_sigma_delta if rng.random() < 0.6 else random_atrlif
+            pops.append(make(rng, f"p{p}", int(rng.integers(1, max_n + 1))))
             continue
         kw = random_lif(rng, f"p{p}", int(rng.integers(1, max_n + 1)), lava_values)
         if rng.random() < 0.25:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from neurochip.ir import LIF, Network, SigmaDelta, SignMode
+from neurochip.ir import ATRLIF, LIF, Network, SigmaDelta, SignMode
 
 
 def wrap32(x):
@@ -96,6 +96,38 @@ def sigma_delta_step(pop: SigmaDelta, t, sigma, act, residue, error, a_in):
     return (sigma, new, residue, error), out.astype(np.int64), wraps, 0, active, int(np.sum(nonzero))
 
 
+def atrlif_step(pop: ATRLIF, t, i, v, theta, r, a_in):
+    """Lava 0.10's fixed-point ATRLIF ``run_spk`` written out on numpy arrays (int32 state, the
+    current's decay in float64). Returns the state, the spikes and the counters (as `lif_step`)."""
+    i32, i64 = np.int32, np.int64
+    i, v, theta, r = (np.asarray(x, i32) for x in (i, v, theta, r))
+    half = 2**23
+    bias = np.asarray(pop.bias, i64).astype(i32)
+    theta_0, theta_step = i32(pop.theta_0_eff), i32(pop.theta_step_eff)
+    nonzero = int(np.sum((v != 0) | (a_in != 0) | (bias != 0)))
+    with np.errstate(over="ignore"):
+        dec = i64(i * (4096 - (pop.delta_i * 4096 + 1)))
+        dec = np.sign(dec) * np.right_shift(np.abs(dec), 12)
+        upd = (dec + np.asarray(a_in, i32) * 64).astype(i32)
+        i = np.where(upd > half, upd - 2 * half, np.where(upd <= -half, upd + 2 * half, upd)).astype(i32)
+        wraps = int(np.sum((upd > half) | (upd <= -half)))
+
+        def decayed(x, delta):
+            y = i64(x) * i64(4096 - delta * 4096)
+            return np.sign(y) * np.right_shift(np.abs(y), 12)
+
+        v_upd = (decayed(v, pop.delta_v) + i + bias).astype(i32)
+        sat = int(np.sum((v_upd > half - 1) | (v_upd < -(half - 1))))
+        v = np.clip(v_upd, -(half - 1), half - 1).astype(i32)
+        theta = (decayed(theta - theta_0, pop.delta_theta).astype(i32) + theta_0).astype(i32)
+        r = decayed(r, pop.delta_r).astype(i32)
+        s = (v - r) >= theta
+        r = np.where(s, r + 2 * theta, r).astype(i32)
+        theta = np.where(s, theta + theta_step, theta).astype(i32)
+    active = int(np.sum((a_in != 0) | s))
+    return (i, v, theta, r), s.astype(np.int64), wraps, sat, active, nonzero
+
+
 def source_values(src, steps, batch):
     return src.emit(steps, batch)
 
@@ -121,7 +153,8 @@ def reference_run(network: Network, steps: int, batch: int = 1):
                     u, v, s, n_wrap, n_sat, n_active, n_nonzero = lif_step(pop, t, *state[p], a_in)
                     state[p] = [u, v]
                 else:
-                    state[p], s, n_wrap, n_sat, n_active, n_nonzero = sigma_delta_step(pop, t, *state[p], a_in)
+                    step = sigma_delta_step if isinstance(pop, SigmaDelta) else atrlif_step
+                    state[p], s, n_wrap, n_sat, n_active, n_nonzero = step(pop, t, *state[p], a_in)
                 out[p] = s.astype(np.int64)
                 for var, val in zip((*pop.STATE, "s"), (*state[p], s)):
                     traces[p][var][b, k] = val
@@ -146,7 +179,7 @@ def reference_run(network: Network, steps: int, batch: int = 1):
                         acc = (acc + 2**23) % 2**24 - 2**23
                     else:                              # int32 products (DelayDense), int32 sum (Dense)
                         acc = wrap32(products).sum(axis=1)
-                        if c.delays is None:
+                        if c.delays is None or c.accumulator == "sparse":   # DelaySparse: scipy's int32 sum
                             acc = wrap32(acc)
                     shifted[:, slot] = acc << c.weight_exp if c.weight_exp >= 0 else acc >> -c.weight_exp
                 nxt = np.roll(buf[c.name], -1, axis=1)

@@ -53,3 +53,25 @@ def test_nir_export_refuses_sigma_delta():
 
     with pytest.raises(NIRError, match="population 'sd' is SigmaDelta: NIR 1.0 has no sigma-delta neuron"):
         nn.save(sd_network(), "unused.nir")
+
+
+def test_atrlif_threshold_adapts_and_refractoriness_decays():
+    """A bias-driven ATRLIF without decays (Lava's own test_float/fixed case): the first spike when
+    v reaches theta_0, then r = 2 theta holds it off until v - r reaches theta again."""
+    theta_0, bias = 4, 2
+    pop = nc.ATRLIF("a", 1, delta_i=0.0, delta_v=0.0, delta_theta=0.0, delta_r=0.0, theta_0=theta_0, theta_step=0.0,
+                    bias_mant=bias, bias_exp=6)
+    run = nc.emulate(nc.Network([pop]), 12, record=["a"])
+    spikes = np.flatnonzero(run.trace("a", "s")[:, 0]) + 1
+    first = theta_0 // bias                      # v = 2 t << 6 reaches theta_0 << 6 at t = 2
+    assert spikes[0] == first and spikes[1] == 3 * theta_0 // bias   # v - 2 theta_0 >= theta_0 at t = 6
+    assert run.trace("a", "theta")[0, 0] == theta_0 * 64
+
+
+@pytest.mark.parametrize("kw, match", [
+    (dict(delta_i=1.5), r"'a': field 'delta_i': expected a number in \[0, 1\], found 1.5"),
+    (dict(theta_0=2**26), r"'a': field 'theta_0': expected a number whose x 64 fits int32"),
+])
+def test_bad_atrlif_parameters_name_the_field(kw, match):
+    with pytest.raises(NetworkError, match=match):
+        nc.ATRLIF("a", 2, **kw)

@@ -33,7 +33,7 @@ from ..api import Run, emulate
 from .direct import pending_state, straight_in
 from ..energy import EnergyReport
 from ..errors import LavaError, TraceError
-from ..ir import LIF, Connection, ConvKernel, Network, SigmaDelta, SignMode, SpikeSource
+from ..ir import ATRLIF, LIF, Connection, ConvKernel, Network, SigmaDelta, SignMode, SpikeSource
 from ..mapping import Placement
 from ..profiles import Profile
 from ..result import Counters, EmulatorState
@@ -41,28 +41,29 @@ from ..result import Counters, EmulatorState
 #: Lava neuron processes read as `LIF` populations, and as `SigmaDelta` populations.
 LIF_NEURONS = ("LIF", "LIFReset", "TernaryLIF")
 SDN_NEURONS = ("Sigma", "Delta", "SigmaDelta")
-NEURONS = LIF_NEURONS + SDN_NEURONS
+NEURONS = LIF_NEURONS + SDN_NEURONS + ("ATRLIF",)
 #: The variables a Lava Monitor can record on each neuron process, as neurochip names them.
 TRACE_NAMES = {"LIF": {"u": "u", "v": "v", "s_out": "s"},
                "Sigma": {"sigma": "sigma", "s_out": "s"},
                "Delta": {"sigma": "sigma", "act": "act", "residue": "residue", "error": "error", "s_out": "s"}}
 TRACE_NAMES["SigmaDelta"] = TRACE_NAMES["Delta"]
+TRACE_NAMES["ATRLIF"] = {"i": "i", "v": "v", "theta": "theta", "r": "r", "s_out": "s"}
 
 
 def _lava_types() -> dict[str, type]:
+    from lava.proc.atrlif.process import ATRLIF as LavaATRLIF
     from lava.proc.conv.process import Conv
     from lava.proc.dense.process import DelayDense, Dense
     from lava.proc.io.source import RingBuffer
     from lava.proc.lif.process import LIF as LavaLIF, LIFReset, TernaryLIF
     from lava.proc.monitor.process import Monitor
     from lava.proc.sdn.process import Delta, Sigma, SigmaDelta as LavaSigmaDelta
-    from lava.proc.sparse.process import Sparse
-
+    from lava.proc.sparse.process import DelaySparse, Sparse
     from lava.proc.io.sink import RingBuffer as SinkRingBuffer
 
     return {"LIF": LavaLIF, "LIFReset": LIFReset, "TernaryLIF": TernaryLIF, "Sigma": Sigma, "Delta": Delta,
-            "SigmaDelta": LavaSigmaDelta, "Dense": Dense, "Sparse": Sparse, "DelayDense": DelayDense,
-            "Conv": Conv, "RingBuffer": RingBuffer, "SinkRingBuffer": SinkRingBuffer, "Monitor": Monitor}
+            "SigmaDelta": LavaSigmaDelta, "ATRLIF": LavaATRLIF, "Dense": Dense, "Sparse": Sparse, "DelayDense": DelayDense,
+            "DelaySparse": DelaySparse, "Conv": Conv, "RingBuffer": RingBuffer, "SinkRingBuffer": SinkRingBuffer, "Monitor": Monitor}
 
 
 def _kind(proc: Any, types: dict[str, type]) -> str:
@@ -152,6 +153,18 @@ def _sigma_delta(proc: Any, name: str, kind: str) -> SigmaDelta:
     return SigmaDelta(bias=bias, relu=int(mode) == 1, **common)
 
 
+def _atrlif(proc: Any, name: str) -> ATRLIF:
+    """Lava's ATRLIF as its fixed-point model reads it: the decay fractions and thresholds as given
+    (floats), bias_mant and bias_exp as int16, i, v and r as int32 (theta starts at theta_0)."""
+    shape = tuple(proc.proc_params["shape"])
+    scalars = {f: float(np.asarray(getattr(proc, f).init).ravel()[0])
+               for f in ("delta_i", "delta_v", "delta_theta", "delta_r", "theta_0", "theta_step")}
+    arrays = {f: _channel_first(_init(getattr(proc, f), dt), shape)
+              for f, dt in (("bias_mant", np.int16), ("bias_exp", np.int16), ("i", np.int32), ("v", np.int32),
+                            ("r", np.int32))}
+    return ATRLIF(name=name, n=int(np.prod(shape)), **scalars, **arrays)
+
+
 def _summed(raw: Any) -> np.ndarray | sp.csr_array:
     """A weight Var's value with a sparse matrix's duplicate entries summed (as Lava's clipping
     sums them), in its own dtype."""
@@ -212,6 +225,15 @@ def _conv(proc: Any, name: str, src: str, dst: str, shapes: dict[str, tuple[int,
                            num_message_bits=int(_init(proc.num_message_bits, np.int64).item()), accumulator="conv24")
 
 
+def _delays(raw: Any, shape: tuple[int, int]) -> np.ndarray | sp.csr_array:
+    """A delay Var's value as the model holds it (int32), sparse kept sparse (entries it lacks: 0)."""
+    if sp.issparse(raw):
+        d = sp.csr_array(raw, copy=True)
+        d.sum_duplicates()
+        return sp.csr_array((d.data.astype(np.int32).astype(np.int64), d.indices, d.indptr), shape=d.shape)
+    return np.broadcast_to(np.asarray(raw).astype(np.int32).astype(np.int64), shape)
+
+
 def _connection(proc: Any, kind: str, name: str, src: str, dst: str, shapes: dict[str, tuple[int, ...]]) -> Connection:
     if kind == "Conv":
         return _conv(proc, name, src, dst, shapes)
@@ -219,19 +241,21 @@ def _connection(proc: Any, kind: str, name: str, src: str, dst: str, shapes: dic
     given = _summed(proc.weights.init)
     w = _as_model_weights(given)
     # Dense's model holds int32 weights; Sparse's keeps the matrix as given (floats infer the mode)
-    mode = _sign_mode(params.get("sign_mode"), given if kind == "Sparse" else w)
+    mode = _sign_mode(params.get("sign_mode"), given if kind in ("Sparse", "DelaySparse") else w)
     if sp.issparse(w):
         w = sp.csr_array((_clipped(w.data, mode), w.indices, w.indptr), shape=w.shape)
     else:
         w = _clipped(w, mode)
-    delays = _init(proc.delays, np.int32).astype(np.int64) if kind == "DelayDense" else None
+    delays = _delays(proc.delays.init, w.shape) if kind in ("DelayDense", "DelaySparse") else None
     rows, cols = _positions(shapes[dst]), _positions(shapes[src])
     if not (np.array_equal(rows, np.arange(rows.size)) and np.array_equal(cols, np.arange(cols.size))):
         w = w[rows][:, cols]
-        delays = None if delays is None else delays[rows][:, cols]
+        delays = None if delays is None else sp.csr_array(delays)[rows][:, cols] if sp.issparse(delays) \
+            else delays[rows][:, cols]
     return Connection(name=name, src=src, dst=dst, weights=w, weight_exp=int(params.get("weight_exp", 0)),
                       num_weight_bits=int(params.get("num_weight_bits", 8)), sign_mode=mode,
-                      num_message_bits=int(_init(proc.num_message_bits, np.int64).item()), delays=delays)
+                      num_message_bits=int(_init(proc.num_message_bits, np.int64).item()), delays=delays,
+                      accumulator="sparse" if kind == "DelaySparse" else "int32")
 
 
 def _peers(port: Any, direction: str, proc: Any, label: str | None = None) -> list[Any]:
@@ -292,9 +316,10 @@ def from_lava(procs: Iterable[Any]) -> LavaGraph:
     for p, kind in graph:
         name = names[id(p)]
         if kind in NEURONS:
-            pops.append(_lif(p, name, kind) if kind in LIF_NEURONS else _sigma_delta(p, name, kind))
+            pops.append(_lif(p, name, kind) if kind in LIF_NEURONS else _atrlif(p, name) if kind == "ATRLIF"
+                        else _sigma_delta(p, name, kind))
             shapes[id(p)] = tuple(p.proc_params["shape"])
-            kinds[id(p)] = kind if kind in SDN_NEURONS else "LIF"
+            kinds[id(p)] = "LIF" if kind in LIF_NEURONS else kind
             for q in _peers(p.a_in, "in", p):
                 if _kind(q, types) in NEURONS:
                     raise LavaError(f"{p.name!r}.a_in is fed directly by {q.name!r}; connect neurons through a "
@@ -410,7 +435,7 @@ def _lava_sigma_delta(pop: SigmaDelta) -> Any:
 def to_lava(network: Network, steps: int) -> dict[str, Any]:
     """Lava processes computing what `emulate(network, steps)` computes, by node/connection name.
 
-    LIF populations become ``LIF`` (or ``LIFReset``, or ``TernaryLIF`` with vth_lo); sigma-delta
+    LIF populations become ``LIF`` (or ``LIFReset``, or ``TernaryLIF`` with vth_lo), ATRLIF ``ATRLIF``; sigma-delta
     populations become ``Sigma``, ``Delta`` or ``SigmaDelta`` (those these processes can express:
     one threshold, shifts as the processes' exponents give them); sources become ``RingBuffer``s holding the
     payloads of steps 1..`steps` (Bernoulli sources are drawn here, as the emulator draws them);
@@ -430,6 +455,14 @@ def to_lava(network: Network, steps: int) -> dict[str, Any]:
     for pop in network.populations:
         if isinstance(pop, SigmaDelta):
             procs[pop.name] = _lava_sigma_delta(pop)
+            continue
+        if isinstance(pop, ATRLIF):
+            from lava.proc.atrlif.process import ATRLIF as LavaATRLIF
+
+            procs[pop.name] = LavaATRLIF(shape=(pop.n,), name=pop.name, i=pop.i, v=pop.v, r=pop.r,
+                                         bias_mant=pop.bias_mant, bias_exp=pop.bias_exp,
+                                         **{f: getattr(pop, f) for f in ("delta_i", "delta_v", "delta_theta",
+                                                                         "delta_r", "theta_0", "theta_step")})
             continue
         if pop.reset != "zero":
             raise LavaError(f"population {pop.name!r} resets by {pop.reset}: Lava 0.10's LIF resets v to zero")

@@ -2,8 +2,8 @@
 from .connections import Connection, SignMode, truncate_weights
 from .conv import ConvKernel
 from .network import Network
-from .populations import LIF, POPULATIONS, RESETS, SigmaDelta
+from .populations import ATRLIF, LIF, POPULATIONS, RESETS, SigmaDelta
 from .sources import BernoulliSource, SpikeSource
 
-__all__ = ["BernoulliSource", "Connection", "ConvKernel", "LIF", "Network", "POPULATIONS", "RESETS", "SigmaDelta", "SignMode", "SpikeSource",
+__all__ = ["ATRLIF", "BernoulliSource", "Connection", "ConvKernel", "LIF", "Network", "POPULATIONS", "RESETS", "SigmaDelta", "SignMode", "SpikeSource",
            "truncate_weights"]

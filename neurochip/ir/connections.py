@@ -51,7 +51,7 @@ def truncate_weights(weights: NDArray[np.int64], sign_mode: SignMode, num_weight
 
 
 #: `Connection.accumulator` values.
-ACCUMULATORS = ("int32", "conv24")
+ACCUMULATORS = ("int32", "sparse", "conv24")
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,7 +81,8 @@ class Connection:
         processes, zero weights included (they count as synaptic events).
     accumulator : how one step's sum of this connection is formed before it joins the dendrite:
         "int32" (Lava's Dense and Sparse: products and sum wrap in int32, then the exponent shifts;
-        with delays, Lava's DelayDense: products wrap, the sum stays wide until the shift) or
+        with delays, Lava's DelayDense: products wrap, the sum stays wide until the shift),
+        "sparse" (Lava's DelaySparse: the sum wraps in int32 before the shift, delays or not) or
         "conv24" (Lava's Conv model: the exact sum cast to int32, -2**31 when out of range, then
         wrapped to signed 24 bits; no exponent).
     """
@@ -217,5 +218,13 @@ class Connection:
             return None
         w = self.csc_weights()
         source = np.repeat(np.arange(w.shape[1]), np.diff(w.indptr))
-        values = np.asarray(d[w.indices, source]).ravel() if sp.issparse(d) else d[w.indices, source]
-        return values.astype(np.uint8)
+        if not sp.issparse(d):
+            return d[w.indices, source].astype(np.uint8)
+        coo = sp.coo_array(d)         # entries the delay matrix lacks are delay 0
+        keys = coo.col.astype(np.int64) * w.shape[0] + coo.row
+        order = np.argsort(keys)
+        keys, values = keys[order], coo.data[order]
+        want = source.astype(np.int64) * w.shape[0] + w.indices
+        at = np.minimum(np.searchsorted(keys, want), max(keys.size - 1, 0))
+        found = keys[at] == want if keys.size else np.zeros(want.size, bool)
+        return np.where(found, values[at] if keys.size else 0, 0).astype(np.uint8)

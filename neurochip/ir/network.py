@@ -5,13 +5,13 @@ from dataclasses import dataclass
 from typing import Union
 
 from .connections import Connection
-from .populations import LIF, POPULATIONS, SigmaDelta
+from .populations import ATRLIF, LIF, POPULATIONS, SigmaDelta
 from .sources import BernoulliSource, SpikeSource
 from ..errors import NetworkError, network_error
 
 Source = Union[SpikeSource, BernoulliSource]
-Population = Union[LIF, SigmaDelta]
-Node = Union[LIF, SigmaDelta, SpikeSource, BernoulliSource]
+Population = Union[LIF, SigmaDelta, ATRLIF]
+Node = Union[LIF, SigmaDelta, ATRLIF, SpikeSource, BernoulliSource]
 
 
 @dataclass(frozen=True, eq=False)
@@ -21,7 +21,7 @@ class Network:
 
     Parameters
     ----------
-    populations : LIF and SigmaDelta populations; their compartments are emulated in this order.
+    populations : LIF, SigmaDelta and ATRLIF populations; their compartments are emulated in this order.
     sources : spike sources feeding the populations.
     connections : synapses between nodes; a connection's `dst` must be a population.
     """

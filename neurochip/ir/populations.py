@@ -110,9 +110,13 @@ class LIF:
     def bias(self) -> NDArray[np.int64]:
         """Effective bias per compartment: ``bias_mant`` shifted by ``bias_exp`` (arithmetic),
         wrapped to int32 as Lava's int32 shift wraps it."""
-        exp = self.bias_exp
-        shifted = np.where(exp >= 0, self.bias_mant << np.maximum(exp, 0), self.bias_mant >> np.maximum(-exp, 0))
-        return ((shifted + 2**31) % 2**32) - 2**31
+        return _shifted_bias(self.bias_mant, self.bias_exp)
+
+
+def _shifted_bias(mant: NDArray[np.int64], exp: NDArray[np.int64]) -> NDArray[np.int64]:
+    """mant shifted left by exp (right when negative, arithmetic), wrapped to int32 as Lava's int32 shift."""
+    shifted = np.where(exp >= 0, mant << np.maximum(exp, 0), mant >> np.maximum(-exp, 0))
+    return ((shifted + 2**31) % 2**32) - 2**31
 
 
 def _scalar_or_array(node: str, field: str, value: object, lo: int, hi: int, n: int) -> int | NDArray[np.int64]:
@@ -196,5 +200,94 @@ class SigmaDelta:
         return tuple(np.zeros(self.n, np.int64) for _ in self.STATE)
 
 
+def _fraction(node: str, field: str, value: object) -> float:
+    """A decay fraction as Lava's ATRLIF takes it: a finite float in [0, 1]."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise network_error(node, field, "a number in [0, 1]", repr(value)) from None
+    if not 0.0 <= x <= 1.0:
+        raise network_error(node, field, "a number in [0, 1]", repr(value))
+    return x
+
+
+@dataclass(frozen=True, eq=False)
+class ATRLIF:
+    """A population of `n` adaptive-threshold, refractory LIF compartments, bit-exact with Lava
+    0.10's ``fixed_pt`` ATRLIF model (which mimics Loihi 2's fixed point).
+
+    Dynamics per time step, as that model computes them (decays as floats, as Lava keeps them)::
+
+        i = trunc0(trunc0(i * (4096 - (4096 delta_i + 1))) / 4096) + (a_in << 6)   # int32, one +-2**24 wrap
+        v = clip(int32(trunc0(v * int(4096 - 4096 delta_v)) / 4096) + i + bias), +-(2**23 - 1))
+        theta = int32(trunc0((theta - theta_0) * int(4096 - 4096 delta_theta)) / 4096) + theta_0
+        r = int32(trunc0(r * int(4096 - 4096 delta_r)) / 4096)
+        s = (v - r) >= theta;  where s: r += 2 theta, theta += theta_step
+
+    trunc0 rounds toward zero; theta_0 and theta_step are int32(x * 64) of the values given, and
+    theta starts at theta_0 (the model overwrites any initial theta).
+
+    Parameters
+    ----------
+    name, n : node name and size.
+    delta_i, delta_v, delta_theta, delta_r : decay fractions in [0, 1] (floats, as in Lava).
+    theta_0, theta_step : base threshold and its increase per spike (scaled by 64, truncated).
+    bias_mant, bias_exp : bias mantissa (int16) and exponent (negative: arithmetic right shift).
+    i, v, r : initial state, scalar or (n,), 24-bit signed.
+    """
+
+    STATE = ("i", "v", "theta", "r")
+    MODEL = "atrlif"
+
+    name: str
+    n: int
+    delta_i: float = 0.4
+    delta_v: float = 0.4
+    delta_theta: float = 0.2
+    delta_r: float = 0.2
+    theta_0: float = 5.0
+    theta_step: float = 3.75
+    bias_mant: NDArray[np.int64] | int = 0
+    bias_exp: NDArray[np.int64] | int = 0
+    i: NDArray[np.int64] | int = 0
+    v: NDArray[np.int64] | int = 0
+    r: NDArray[np.int64] | int = 0
+
+    def __post_init__(self) -> None:
+        check_name("ATRLIF", self.name)
+        name, n = self.name, check_count(self.name, "n", self.n)
+        set_ = object.__setattr__
+        set_(self, "n", n)
+        for field in ("delta_i", "delta_v", "delta_theta", "delta_r"):
+            set_(self, field, _fraction(name, field, getattr(self, field)))
+        for field in ("theta_0", "theta_step"):
+            x = getattr(self, field)
+            if not isinstance(x, (int, float, np.integer, np.floating)) or not abs(float(x) * 64) < 2**31:
+                raise network_error(name, field, "a number whose x 64 fits int32", repr(x))
+            set_(self, field, float(x))
+        set_(self, "bias_mant", int_array(name, "bias_mant", self.bias_mant, *BIAS_MANT_ACCEPTED, (n,)))
+        set_(self, "bias_exp", int_array(name, "bias_exp", self.bias_exp, *BIAS_EXP_ACCEPTED, (n,)))
+        uv = 2 ** (UV_BITS - 1)
+        for field in ("i", "v", "r"):
+            set_(self, field, int_array(name, field, getattr(self, field), -uv, uv, (n,)))
+
+    @property
+    def theta_0_eff(self) -> int:
+        """theta_0 as the model holds it: int32(theta_0 * 64)."""
+        return int(np.int32(self.theta_0 * 64))
+
+    @property
+    def theta_step_eff(self) -> int:
+        return int(np.int32(self.theta_step * 64))
+
+    @property
+    def bias(self) -> NDArray[np.int64]:
+        """bias_mant shifted by bias_exp, wrapped to int32 (as `LIF.bias`)."""
+        return _shifted_bias(self.bias_mant, self.bias_exp)
+
+    def initial_state(self) -> tuple[NDArray[np.int64], ...]:
+        return self.i, self.v, np.full(self.n, self.theta_0_eff, np.int64), self.r
+
+
 #: The population types a `Network` holds.
-POPULATIONS = (LIF, SigmaDelta)
+POPULATIONS = (LIF, SigmaDelta, ATRLIF)

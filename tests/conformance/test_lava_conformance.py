@@ -12,6 +12,7 @@ lava = require("lava", "Lava conformance runs in .venv-lava (make test-lava)")
 
 from lava.magma.core.run_conditions import RunSteps  # noqa: E402
 from lava.magma.core.run_configs import Loihi2SimCfg  # noqa: E402
+from lava.proc.atrlif.process import ATRLIF  # noqa: E402
 from lava.proc.conv.process import Conv  # noqa: E402
 from lava.proc.dense.process import DelayDense, Dense  # noqa: E402
 from lava.proc.io.reset import Reset  # noqa: E402
@@ -19,7 +20,7 @@ from lava.proc.io.source import RingBuffer  # noqa: E402
 from lava.proc.lif.process import LIF, LIFRefractory, LIFReset, TernaryLIF  # noqa: E402
 from lava.proc.monitor.process import Monitor  # noqa: E402
 from lava.proc.sdn.process import ActivationMode, Delta, Sigma, SigmaDelta  # noqa: E402
-from lava.proc.sparse.process import Sparse  # noqa: E402
+from lava.proc.sparse.process import DelaySparse, Sparse  # noqa: E402
 from lava.utils.weightutils import SignMode  # noqa: E402
 
 from neurochip.interop import lava as nl  # noqa: E402
@@ -78,9 +79,12 @@ def random_conn(rng, n_src, n_dst, graded):
     w = w * (rng.random(w.shape) < pick(rng, [0.2, 0.6, 1.0]))
     kw = dict(weight_exp=int(rng.integers(-8, 8)), num_weight_bits=int(rng.integers(1, 9)),
               num_message_bits=int(pick(rng, [0, 8, 24])) if graded else 0)
-    kind = pick(rng, ["Dense", "Sparse", "DelayDense"])
+    kind = pick(rng, ["Dense", "Sparse", "DelayDense", "DelaySparse"])
     if kind == "Sparse":
         return Sparse(weights=sp.csr_matrix(w), **kw)
+    if kind == "DelaySparse":
+        delays = sp.csr_matrix(rng.integers(0, pick(rng, [1, 3, 8]), w.shape) * (w != 0))
+        return DelaySparse(weights=sp.csr_matrix(w), delays=delays, **kw)
     if kind == "DelayDense":
         return DelayDense(weights=w, delays=rng.integers(0, pick(rng, [1, 3, 8]), w.shape), **kw)
     return Dense(weights=w, **kw)
@@ -152,11 +156,25 @@ def random_sdn(rng):
     return SigmaDelta(bias=bias, act_mode=pick(rng, [ActivationMode.UNIT, ActivationMode.RELU]), **kw), n
 
 
-def random_sdn_network(rng):
-    """Sigma-delta processes (and some LIFs) fed by graded ring buffers and each other through
-    Dense, Sparse and DelayDense with graded or binary messages, one connected graph."""
+def random_atrlif(rng):
+    """Lava's ATRLIF: decay fractions 0, 1, 0.5 or random, thresholds and steps as floats, biases
+    and initial i, v, r over their ranges (an initial theta, which the model overwrites, too)."""
+    shape = pick(rng, [(int(rng.integers(1, 13)),), (2, int(rng.integers(1, 5)))])
+    n = int(np.prod(shape))
+    frac = [0.0, 1.0, 0.5, float(rng.random())]
+    state = {k: (rng.integers(-(2**22), 2**22, n) * (rng.random() < 0.3)).reshape(shape) for k in ("i", "v", "r")}
+    return ATRLIF(shape=shape, delta_i=pick(rng, frac), delta_v=pick(rng, frac), delta_theta=pick(rng, frac),
+                  delta_r=pick(rng, frac), theta_0=float(pick(rng, [0.0, 5.0, float(rng.random() * 2**12)])),
+                  theta_step=float(pick(rng, [0.0, 3.75, float(rng.random() * 2**8)])), theta=7,
+                  bias_mant=(rng.integers(-4096, 4096, n) * (rng.random() < 0.5)).reshape(shape),
+                  bias_exp=rng.integers(0, 8, n).reshape(shape), **state), n
+
+
+def random_sdn_network(rng, make=random_sdn):
+    """Sigma-delta processes (or those `make` makes; and some LIFs) fed by graded ring buffers and
+    each other through Dense, Sparse and DelayDense with graded or binary messages, one connected graph."""
     steps = int(rng.integers(1, 120))
-    neurons = [random_sdn(rng) for _ in range(int(rng.integers(1, 4)))]
+    neurons = [make(rng) for _ in range(int(rng.integers(1, 4)))]
     neurons += [random_lif(rng) for _ in range(int(rng.integers(0, 2)))]
     sources = [random_source(rng, steps) for _ in range(int(rng.integers(1, 3)))]
     edges = [(sources[i], neurons[int(rng.integers(len(neurons)))]) for i in range(len(sources))]
@@ -165,7 +183,7 @@ def random_sdn_network(rng):
     edges += [(nodes[int(rng.integers(len(nodes)))], neurons[int(rng.integers(len(neurons)))])
               for _ in range(int(rng.integers(0, 3)))]
     for (src, n_src), (dst, n_dst) in edges:
-        conn = random_conn(rng, n_src, n_dst, graded=not isinstance(src, (LIF, LIFReset)))
+        conn = random_conn(rng, n_src, n_dst, graded=not isinstance(src, (LIF, LIFReset, ATRLIF)))
         src.s_out.flatten().connect(conn.s_in) if len(src.s_out.shape) > 1 else src.s_out.connect(conn.s_in)
         conn.a_out.reshape(dst.a_in.shape).connect(dst.a_in) if len(dst.a_in.shape) > 1 else conn.a_out.connect(dst.a_in)
     for neuron, _ in neurons:     # sources wired straight into a_in (same-step input)
@@ -245,6 +263,20 @@ def random_conv_network(rng):
         dense.a_out.connect(readout.a_in)
         neurons.append(readout)
     return neurons, steps
+
+
+N_ATRLIF = 40
+
+
+@pytest.mark.parametrize("seed", range(N_ATRLIF))
+def test_random_atrlif_network_matches_live_lava(seed):
+    rng = np.random.default_rng(60_000 + seed)
+    neurons, steps = random_sdn_network(rng, make=random_atrlif)
+    ours = nl.run(neurons, num_steps=steps)
+    for (name, var), expected in lava_traces(neurons, steps).items():
+        proc = next(p for p in neurons if p.name == name)
+        got = ours.trace(proc, var)
+        np.testing.assert_array_equal(got, np.asarray(expected).reshape(got.shape), err_msg=f"{name}.{var}")
 
 
 N_CONV = 40

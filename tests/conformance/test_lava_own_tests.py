@@ -1,7 +1,8 @@
 """Lava 0.10's own fixed-point unit tests, re-run through `nl.run` and live Lava.
 
 Source: github.com/lava-nc/lava at commit b6822fbc, tests/lava/proc/lif/test_models.py
-(TestLIFProcessModelsFixed, TestTLIFProcessModelsFixed) and tests/lava/proc/sdn/test_models.py
+(TestLIFProcessModelsFixed, TestTLIFProcessModelsFixed), tests/lava/proc/atrlif/test_models.py
+(TestATRLIFProcessModelsFixed, the cases run with the fixed_pt tag) and tests/lava/proc/sdn/test_models.py
 (TestSigmaModels, TestSigmaDeltaModels, fixed_pt cases). Each network is the test's own, with
 Lava's source and sink RingBuffers in place of the tests' private VecSendProcess and
 VecRecvProcess (which send a vector at chosen steps straight into a_in and record s_out, as the
@@ -15,6 +16,7 @@ from strict import require
 
 lava = require("lava", "Lava conformance runs in .venv-lava (make test-lava)")
 
+from lava.proc.atrlif.process import ATRLIF  # noqa: E402
 from lava.proc.io.sink import RingBuffer as Sink  # noqa: E402
 from lava.proc.io.source import RingBuffer as Source  # noqa: E402
 from lava.proc.lif.process import LIF, TernaryLIF  # noqa: E402
@@ -57,6 +59,23 @@ def impulse(cls, var, decays, sign, expected, **thresholds):
 
 def lif_bias_scaling():
     neuron, sink, steps = wired(LIF(shape=(1,), du=0, dv=0, bias_mant=2**12 - 1, bias_exp=5, vth=2**17), 1)
+    return neuron, sink, steps, lambda run: np.testing.assert_array_equal(run.trace(neuron, "v")[0], [(2**12 - 1) * 32])
+
+
+def atrlif_no_decay():
+    neuron, sink, steps = wired(ATRLIF(shape=(10,), delta_i=0, delta_v=0, delta_theta=0, delta_r=0, theta_0=8,
+                                       theta=8, theta_step=0, bias_mant=4 * np.ones(10, np.int32),
+                                       bias_exp=6 * np.ones(10, np.int32)), 50, np.zeros((10, 50)))
+    first, refractory = 8 // 4, 3 * 8 // 4 - 8 // 4
+    expected = np.zeros((first + refractory + 1, 10))
+    expected[first - 1:first + refractory + 1:refractory] = 1
+    return neuron, sink, steps, lambda run: np.testing.assert_array_equal(
+        run.trace(sink, "data").T[:first + refractory + 1], expected)
+
+
+def atrlif_bias_scaling():
+    neuron, sink, steps = wired(ATRLIF(shape=(1,), delta_i=0, delta_v=0.5, delta_theta=0, delta_r=0, theta_0=2**17,
+                                       theta=2**17, theta_step=0, bias_mant=2**12 - 1, bias_exp=5), 1)
     return neuron, sink, steps, lambda run: np.testing.assert_array_equal(run.trace(neuron, "v")[0], [(2**12 - 1) * 32])
 
 
@@ -123,6 +142,14 @@ CASES = {
     "tlif: test_fixed_pm_neg_impulse_dv": impulse(TernaryLIF, "v", dict(du=0, dv=2048), -1,
                                                   [-8192, -12286, -14331, -15351, -15859, -16111, -16235, -16295],
                                                   vth_lo=-256 * np.ones(1, np.int32), vth_hi=2 * np.ones(1, np.int32)),
+    "atrlif: test_bitacc_pm_no_decay": atrlif_no_decay,
+    "atrlif: test_bitacc_pm_impulse_delta_i": impulse(ATRLIF, "i", dict(delta_i=0.5 - 2**-12, delta_v=0, delta_theta=0,
+                                                                        delta_r=0), 1, [1 << (13 - j) for j in range(8)],
+                                                      theta_0=256 * np.ones(1, np.int32), theta_step=0),
+    "atrlif: test_bitacc_pm_impulse_delta_v": impulse(ATRLIF, "v", dict(delta_i=0, delta_v=0.5, delta_theta=0, delta_r=0),
+                                                      1, [8192, 12286, 14331, 15351, 15859, 16111, 16235, 16295],
+                                                      theta_0=256 * np.ones(1, np.int32), theta_step=0),
+    "atrlif: test_bitacc_pm_scaling_of_bias": atrlif_bias_scaling,
     "sdn: test_sigma_decoding_fixed": sigma_decoding,
     "sdn: test_reconstruction_fixed": sigma_delta_reconstruction(ActivationMode.UNIT, 6, 6, False),
     "sdn: test_reconstruction_cum_error_fixed": sigma_delta_reconstruction(ActivationMode.UNIT, 6, 6, True),
