@@ -7,7 +7,8 @@ Lava is imported lazily and only for type checks: the core never depends on it. 
 ``LIF``, ``LIFReset``, ``TernaryLIF`` (read as `LIF`) and ``Sigma``, ``Delta``, ``SigmaDelta``
 (lava.proc.sdn, read as `SigmaDelta`); ``Monitor`` processes are ignored (they only observe), and
 a sink ``RingBuffer`` (lava.proc.io.sink) on a neuron's s_out records it (`LavaRun.trace(sink,
-"data")`). A source ``RingBuffer`` wired straight into a neuron's a_in reaches it in the same
+"data")`); one on connections' a_out records their summed output through a pass-through
+sigma-delta compartment per element (whose updates are counted). A source ``RingBuffer`` wired straight into a neuron's a_in reaches it in the same
 step, as in Lava: it is emulated as unit-weight graded synapses from the source one step ahead,
 with step 1's input pending in the dendritic ring (so those synapses show in the counters). Parameters are
 read as Lava's fixed-point process models read them: variables are cast to the models'
@@ -42,6 +43,8 @@ from ..result import Counters, EmulatorState
 LIF_NEURONS = ("LIF", "LIFReset", "TernaryLIF")
 SDN_NEURONS = ("Sigma", "Delta", "SigmaDelta")
 NEURONS = LIF_NEURONS + SDN_NEURONS + ("ATRLIF",)
+#: Lava connection processes (s_in -> a_out).
+CONNECTIONS = ("Dense", "Sparse", "DelayDense", "DelaySparse", "Conv")
 #: The variables a Lava Monitor can record on each neuron process, as neurochip names them.
 TRACE_NAMES = {"LIF": {"u": "u", "v": "v", "s_out": "s"},
                "Sigma": {"sigma": "sigma", "s_out": "s"},
@@ -311,8 +314,8 @@ def from_lava(procs: Iterable[Any]) -> LavaGraph:
     names = {id(p): f"{p.name}#{i}" for i, (p, _) in enumerate(graph)}
     shapes, kinds, sinks, pending = {}, {}, {}, {}
     pops, sources, conns = [], [], []
-    node_shapes = {names[id(p)]: tuple(p.proc_params["shape"]) if kind in NEURONS else tuple(p.data.shape[:-1])
-                   for p, kind in graph if kind in (*NEURONS, "RingBuffer")}
+    node_shapes = {names[id(p)]: tuple(p.proc_params["shape"]) if kind in (*NEURONS, "SinkRingBuffer")
+                   else tuple(p.data.shape[:-1]) for p, kind in graph if kind in (*NEURONS, "RingBuffer", "SinkRingBuffer")}
     for p, kind in graph:
         name = names[id(p)]
         if kind in NEURONS:
@@ -334,10 +337,16 @@ def from_lava(procs: Iterable[Any]) -> LavaGraph:
             sources.append(SpikeSource(name, _channel_first(data, data.shape[:-1]).T))
         elif kind == "SinkRingBuffer":
             senders = _peers(p.a_in, "in", p)
-            if len(senders) != 1 or _kind(senders[0], types) not in NEURONS:
-                raise LavaError(f"{p.name!r}.a_in: a sink RingBuffer is supported on one neuron process's s_out "
-                                f"(found {', '.join(repr(q.name) for q in senders) or 'nothing'})")
-            sinks[id(p)] = (names[id(senders[0])], int(p.proc_params["buffer"]), tuple(p.proc_params["shape"]))
+            sender_kinds = {_kind(q, types) for q in senders}
+            shape = tuple(p.proc_params["shape"])
+            if len(senders) == 1 and sender_kinds <= set(NEURONS):
+                sinks[id(p)] = (names[id(senders[0])], int(p.proc_params["buffer"]), shape)
+            elif senders and sender_kinds <= set(CONNECTIONS):     # it reads their summed a_out: a pass-through
+                pops.append(SigmaDelta(name, int(np.prod(shape)), sigma=False, delta=False, relu=False))
+                sinks[id(p)] = (name, int(p.proc_params["buffer"]), shape)
+            else:
+                raise LavaError(f"{p.name!r}.a_in: a sink RingBuffer is supported on one neuron process's s_out or "
+                                f"on connection processes' a_out (found {', '.join(repr(q.name) for q in senders) or 'nothing'})")
         else:
             srcs = _peers(p.s_in, "in", p)
             if len(srcs) != 1:

@@ -109,7 +109,7 @@ def random_lava_network(rng):
 
 def lava_traces(lifs, steps, sinks=()):
     """Every recordable Var of every neuron process in `lifs`, as Lava's Monitors record them, and
-    each sink RingBuffer's data (keyed (sink name, "data"))."""
+    each sink RingBuffer's data (keyed (sink name, "data")); the run starts from the first of them."""
     monitors = {}
     for lif in lifs:
         kind = type(lif).__name__
@@ -117,13 +117,14 @@ def lava_traces(lifs, steps, sinks=()):
             m = Monitor()
             m.probe(getattr(lif, var), steps)
             monitors[lif.name, var] = m
-    lifs[0].run(condition=RunSteps(num_steps=steps), run_cfg=Loihi2SimCfg(select_tag="fixed_pt"))
+    start = [*lifs, *sinks][0]
+    start.run(condition=RunSteps(num_steps=steps), run_cfg=Loihi2SimCfg(select_tag="fixed_pt"))
     try:
         out = {key: m.get_data()[key[0]][key[1]] for key, m in monitors.items()}
         out.update({(sink.name, "data"): sink.data.get() for sink in sinks})
         return out
     finally:
-        lifs[0].stop()
+        start.stop()
 
 
 @pytest.mark.parametrize("seed", range(N_NETWORKS))

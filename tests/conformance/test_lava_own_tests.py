@@ -3,7 +3,9 @@
 Source: github.com/lava-nc/lava at commit b6822fbc, tests/lava/proc/lif/test_models.py
 (TestLIFProcessModelsFixed, TestTLIFProcessModelsFixed), tests/lava/proc/atrlif/test_models.py
 (TestATRLIFProcessModelsFixed, the cases run with the fixed_pt tag) and tests/lava/proc/sdn/test_models.py
-(TestSigmaModels, TestSigmaDeltaModels, fixed_pt cases). Each network is the test's own, with
+(TestSigmaModels, TestSigmaDeltaModels, fixed_pt cases), tests/lava/proc/dense/test_models.py
+(TestDenseProcessModelFixed and the bit-accurate TestDelayDenseProcessModel cases; the recurrence
+cases need their sender to receive too, which a RingBuffer does not). Each network is the test's own, with
 Lava's source and sink RingBuffers in place of the tests' private VecSendProcess and
 VecRecvProcess (which send a vector at chosen steps straight into a_in and record s_out, as the
 RingBuffers do). Each case asserts the test's own expectation on neurochip's run, then compares
@@ -17,10 +19,12 @@ from strict import require
 lava = require("lava", "Lava conformance runs in .venv-lava (make test-lava)")
 
 from lava.proc.atrlif.process import ATRLIF  # noqa: E402
+from lava.proc.dense.process import DelayDense, Dense  # noqa: E402
 from lava.proc.io.sink import RingBuffer as Sink  # noqa: E402
 from lava.proc.io.source import RingBuffer as Source  # noqa: E402
 from lava.proc.lif.process import LIF, TernaryLIF  # noqa: E402
 from lava.proc.sdn.process import ActivationMode, Sigma, SigmaDelta  # noqa: E402
+from lava.utils.weightutils import SignMode  # noqa: E402
 
 from neurochip.interop import lava as nl  # noqa: E402
 from test_lava_conformance import lava_traces  # noqa: E402
@@ -126,6 +130,29 @@ def sigma_delta_reconstruction(act_mode, spike_exp, state_exp, cum_error):
     return build
 
 
+def dense_fan(column, values, expected, cls=Dense, steps=6, **kw):
+    """Lava's Dense tests: a (3, 4) matrix whose column (fan-out) or row (fan-in) holds `values`,
+    every input spiking at step 4, a sink on the connection's a_out; `expected` {step index: row}."""
+    def build():
+        w = np.zeros((3, 4))
+        if column is not None:
+            w[:, column] = values
+        else:
+            w[2, :] = values
+        at = np.zeros(steps, bool)
+        at[3] = True
+        src = Source(data=sent(np.ones(4), at).astype(np.int32))
+        conn = cls(weights=w, **kw)
+        sink = Sink(shape=(3,), buffer=steps)
+        src.s_out.connect(conn.s_in)
+        conn.a_out.connect(sink.a_in)
+        want = np.zeros((steps, 3))
+        for k, row in expected.items():
+            want[k] = row
+        return sink, sink, steps, lambda run: np.testing.assert_array_equal(run.trace(sink, "data").T, want)
+    return build
+
+
 CASES = {
     "lif: test_bitacc_pm_no_decay": lif_no_decay,
     "lif: test_bitacc_pm_impulse_du": impulse(LIF, "u", dict(du=2047, dv=0), 1, [1 << (13 - j) for j in range(8)],
@@ -150,6 +177,30 @@ CASES = {
                                                       1, [8192, 12286, 14331, 15351, 15859, 16111, 16235, 16295],
                                                       theta_0=256 * np.ones(1, np.int32), theta_step=0),
     "atrlif: test_bitacc_pm_scaling_of_bias": atrlif_bias_scaling,
+    "dense: test_bitacc_pm_fan_out_excitatory": dense_fan(2, [0.5, 300, 40], {4: [0, 255, 40]},
+                                                         sign_mode=SignMode.EXCITATORY),
+    "dense: test_bitacc_pm_fan_out_mixed_sign": dense_fan(2, [300, -300, 39], {4: [254, -256, 38]},
+                                                         sign_mode=SignMode.MIXED),
+    "dense: test_bitacc_pm_fan_out_weight_exp": dense_fan(2, [300, -300, 39], {4: [508, -512, 76]}, weight_exp=1),
+    "dense: test_bitacc_pm_fan_out_weight_precision": dense_fan(2, [300, -300, 39], {4: [252, -256, 36]},
+                                                               num_weight_bits=7),
+    "dense: test_bitacc_pm_fan_in_mixed_sign": dense_fan(None, [300, -300, 39, -0.4], {4: [0, 0, 36]},
+                                                        sign_mode=SignMode.MIXED),
+    "dense: test_bitacc_pm_fan_out_excitatory_delay": dense_fan(
+        2, [0.5, 300, 40], {4: [0, 0, 0], 5: [0, 255, 0], 6: [0, 0, 40]}, cls=DelayDense, steps=8,
+        delays=np.array([[0, 0, 0, 0], [0, 0, 1, 0], [0, 0, 2, 0]]), sign_mode=SignMode.EXCITATORY),
+    "dense: test_bitacc_pm_fan_out_mixed_sign_delay": dense_fan(2, [300, -300, 39], {6: [254, -256, 38]},
+                                                               cls=DelayDense, steps=8, delays=2,
+                                                               sign_mode=SignMode.MIXED),
+    "dense: test_bitacc_pm_fan_out_weight_exp_delay": dense_fan(
+        2, [300, -300, 39], {4: [508, 0, 0], 5: [0, -512, 0], 6: [0, 0, 76]}, cls=DelayDense, steps=8,
+        weight_exp=1, delays=np.array([[0, 0, 0, 0], [0, 0, 1, 0], [0, 0, 2, 0]])),
+    "dense: test_bitacc_pm_fan_out_weight_precision_delay": dense_fan(2, [300, -300, 39], {6: [252, -256, 36]},
+                                                                     cls=DelayDense, steps=8, num_weight_bits=7,
+                                                                     delays=2),
+    "dense: test_bitacc_pm_fan_in_mixed_sign_delay": dense_fan(None, [300, -300, 39, -0.4], {6: [0, 0, 36]},
+                                                              cls=DelayDense, steps=8, delays=2,
+                                                              sign_mode=SignMode.MIXED),
     "sdn: test_sigma_decoding_fixed": sigma_decoding,
     "sdn: test_reconstruction_fixed": sigma_delta_reconstruction(ActivationMode.UNIT, 6, 6, False),
     "sdn: test_reconstruction_cum_error_fixed": sigma_delta_reconstruction(ActivationMode.UNIT, 6, 6, True),
@@ -162,7 +213,7 @@ def test_lava_own_test_passes_and_matches_live_lava(case):
     neuron, sink, steps, check = CASES[case]()
     ours = nl.run([neuron], num_steps=steps)
     check(ours)
-    for (name, var), expected in lava_traces([neuron], steps, sinks=[sink]).items():
+    for (name, var), expected in lava_traces([] if neuron is sink else [neuron], steps, sinks=[sink]).items():
         proc = sink if name == sink.name else neuron
         got = ours.trace(proc, var)
         np.testing.assert_array_equal(got, np.asarray(expected).reshape(got.shape), err_msg=f"{case}: {var}")
