@@ -60,10 +60,16 @@ def run_port(model: Path, profile: Profile, dt: float | None = None, rate_hz: fl
     if used != reset:
         report["reset_note"] = (f"{profile.name} resets to zero only: the model, trained with reset by subtraction, "
                                 "runs with reset to zero here (give --data to see the accuracy both ways)")
+    placement = _place_and_price(emulate(network, steps), profile, report, advance)
+    return Port(layers, network, placement, step, report)
+
+
+def _place_and_price(run, profile: Profile, report: dict, advance: Callable[[str], None]) -> Placement | None:
+    """Place `run` on `profile` and price it into `report` ("placement", "energy"), or record why
+    not ("does_not_fit", "energy_error"); the placement, or None when it does not fit."""
     placement = None
     try:
         advance(f"mapping onto {profile.name}")
-        run = emulate(network, steps)
         placement = run.map(profile)
         report["placement"] = placement.to_dict()
         advance("pricing")
@@ -72,7 +78,7 @@ def run_port(model: Path, profile: Profile, dt: float | None = None, rate_hz: fl
         report["does_not_fit"] = str(exc)
     except EnergyError as exc:
         report["energy_error"] = str(exc)
-    return Port(layers, network, placement, step, report)
+    return placement
 
 
 #: Seconds per step assumed for a netx model (its files record no time step).
@@ -104,18 +110,7 @@ def run_port_netx(model: Path, profile: Profile, rate_hz: float = 20.0, steps: i
               "connections": [{"name": c.name, "kind": "conv" if c.kernel is not None else "dense",
                                "weight_bits": c.stored_bits, "weight_exp": c.weight_exp,
                                "message_bits": c.num_message_bits} for c in loaded.connections]}
-    placement = None
-    try:
-        advance(f"mapping onto {profile.name}")
-        placement = run.map(profile)
-        report["placement"] = placement.to_dict()
-        advance("pricing")
-        report["energy"] = run.energy(profile, placement=placement).to_dict()
-    except MappingError as exc:
-        report["does_not_fit"] = str(exc)
-    except EnergyError as exc:
-        report["energy_error"] = str(exc)
-    return run.network, placement, report
+    return run.network, _place_and_price(run, profile, report, advance), report
 
 
 def load_data(path: Path, model: nir_io.NIRModel, steps: int | None = None) -> tuple[np.ndarray, np.ndarray | None]:

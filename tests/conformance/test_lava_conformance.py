@@ -195,6 +195,15 @@ def random_sdn_network(rng, make=random_sdn):
     return [p for p, _ in neurons], steps
 
 
+def assert_matches_lava(neurons, steps):
+    """`nl.run` of the graph of `neurons` equals a live Lava run on every recordable Var, every step."""
+    ours = nl.run(neurons, num_steps=steps)
+    for (name, var), expected in lava_traces(neurons, steps).items():
+        proc = next(p for p in neurons if p.name == name)
+        got = ours.trace(proc, var)
+        np.testing.assert_array_equal(got, np.asarray(expected).reshape(got.shape), err_msg=f"{name}.{var}")
+
+
 N_SDN = 60
 
 
@@ -202,11 +211,7 @@ N_SDN = 60
 def test_random_sigma_delta_network_matches_live_lava(seed):
     rng = np.random.default_rng(50_000 + seed)
     neurons, steps = random_sdn_network(rng)
-    ours = nl.run(neurons, num_steps=steps)
-    for (name, var), expected in lava_traces(neurons, steps).items():
-        proc = next(p for p in neurons if p.name == name)
-        got = ours.trace(proc, var)
-        np.testing.assert_array_equal(got, np.asarray(expected).reshape(got.shape), err_msg=f"{name}.{var}")
+    assert_matches_lava(neurons, steps)
 
 
 def random_conv(rng, in_shape, graded):
@@ -273,11 +278,7 @@ N_ATRLIF = 40
 def test_random_atrlif_network_matches_live_lava(seed):
     rng = np.random.default_rng(60_000 + seed)
     neurons, steps = random_sdn_network(rng, make=random_atrlif)
-    ours = nl.run(neurons, num_steps=steps)
-    for (name, var), expected in lava_traces(neurons, steps).items():
-        proc = next(p for p in neurons if p.name == name)
-        got = ours.trace(proc, var)
-        np.testing.assert_array_equal(got, np.asarray(expected).reshape(got.shape), err_msg=f"{name}.{var}")
+    assert_matches_lava(neurons, steps)
 
 
 N_CONV = 40
@@ -287,11 +288,7 @@ N_CONV = 40
 def test_random_conv_network_matches_live_lava(seed):
     rng = np.random.default_rng(70_000 + seed)
     neurons, steps = random_conv_network(rng)
-    ours = nl.run(neurons, num_steps=steps)
-    for (name, var), expected in lava_traces(neurons, steps).items():
-        proc = next(p for p in neurons if p.name == name)
-        got = ours.trace(proc, var)
-        np.testing.assert_array_equal(got, np.asarray(expected).reshape(got.shape), err_msg=f"{name}.{var}")
+    assert_matches_lava(neurons, steps)
 
 
 def test_unsupported_process_names_its_type():
