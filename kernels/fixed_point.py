@@ -90,7 +90,7 @@ def abs_int32(x):
 
 @njit(cache=True, inline="always")
 def sigma_delta_compartment(sigma, act, residue, error, a_in, bias, vth, integrate, delta, relu, cum_error,
-                            in_shift, out_shift):
+                            in_shift, out_shift, gate):
     """One step of one Loihi 2 sigma-delta compartment, as Lava 0.10's fixed-point Sigma, Delta
     and SigmaDelta models compute it in int32 (see `neurochip.ir.SigmaDelta`).
 
@@ -101,6 +101,8 @@ def sigma_delta_compartment(sigma, act, residue, error, a_in, bias, vth, integra
     bias, vth : int64 (int32 values).
     integrate, delta, relu, cum_error : 0 or 1 (the population's `sigma`, `delta`, `relu`, `cum_error`).
     in_shift, out_shift : input left shift and output arithmetic right shift, in [0, 31].
+    gate : without delta encoding, 0 sends every activation, 1 those with |new| > vth, 2 those
+        with new > vth.
 
     Returns
     -------
@@ -120,6 +122,8 @@ def sigma_delta_compartment(sigma, act, residue, error, a_in, bias, vth, integra
     if relu and new < 0:
         new = np.int64(0)
     s = new
+    if gate == 1 and not abs_int32(new) > vth or gate == 2 and not new > vth:
+        s = np.int64(0)
     if delta:
         d = wrap_int32(new - act + residue)
         if cum_error:

@@ -28,7 +28,7 @@ LIF_MODEL, SIGMA_DELTA_MODEL, ATRLIF_MODEL = 0, 1, 2
 #: Columns of `Compartments.atrlif`: keep_i (float), keep_v, keep_theta, keep_r, theta_0, theta_step.
 ATRLIF_COLUMNS = ("keep_i", "keep_v", "keep_theta", "keep_r", "theta_0", "theta_step")
 #: Columns of `Compartments.sigma_delta`: the population's flags and shifts (`ir.SigmaDelta`).
-SIGMA_DELTA_COLUMNS = ("sigma", "delta", "relu", "cum_error", "in_shift", "out_shift")
+SIGMA_DELTA_COLUMNS = ("sigma", "delta", "relu", "cum_error", "in_shift", "out_shift", "gate")
 
 
 class Compartments(NamedTuple):
@@ -44,7 +44,7 @@ class Compartments(NamedTuple):
     reset_interval: NDArray[np.int64]  # 0 = never reset
     reset_offset: NDArray[np.int64]
     bias: NDArray[np.int32]            # (N,) bias_mant shifted by bias_exp (LIF); the bias (sigma-delta)
-    sigma_delta: NDArray[np.int64]     # (n_pops, 6) columns SIGMA_DELTA_COLUMNS
+    sigma_delta: NDArray[np.int64]     # (n_pops, 7) columns SIGMA_DELTA_COLUMNS (gate: index in ir GATES)
     atrlif: NDArray[np.float64]        # (n_pops, 6) columns ATRLIF_COLUMNS (integers but keep_i)
 
 

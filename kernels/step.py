@@ -51,7 +51,8 @@ def update_sigma_delta(flags, bias, vth, sigma, act, residue, error, acc, fired,
     Returns the counters of `update_population`: (sigma wraps, 0, active compartments: nonzero
     input or payload, nonzero compartments: act nonzero before the step, nonzero input or bias).
     """
-    integrate, delta, relu, cum_error, in_shift, out_shift = flags[0], flags[1], flags[2], flags[3], flags[4], flags[5]
+    integrate, delta, relu, cum_error, in_shift, out_shift, gate = (flags[0], flags[1], flags[2], flags[3], flags[4],
+                                                                    flags[5], flags[6])
     n_wrap = 0
     n_active = 0
     n_nonzero = 0
@@ -60,7 +61,7 @@ def update_sigma_delta(flags, bias, vth, sigma, act, residue, error, acc, fired,
         n_nonzero += (act[i] != 0) | (a_in != 0) | (bias[i] != 0)
         s, a, r, e, x, wrapped = sigma_delta_compartment(
             np.int64(sigma[i]), np.int64(act[i]), np.int64(residue[i]), np.int64(error[i]), a_in, np.int64(bias[i]),
-            np.int64(vth[i]), integrate, delta, relu, cum_error, in_shift, out_shift)
+            np.int64(vth[i]), integrate, delta, relu, cum_error, in_shift, out_shift, gate)
         acc[i] = 0
         sigma[i] = s
         act[i] = a

@@ -7,6 +7,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .ir import ATRLIF, LIF, Network, SigmaDelta, SignMode
+from .ir.populations import GATES
 from .kernels.compact import compact_rows, kept_per_row
 from .kernels.layout import (ATRLIF_COLUMNS, ATRLIF_MODEL, LIF_MODEL, SIGMA_DELTA_COLUMNS, SIGMA_DELTA_MODEL, SUM_CONV24, SUM_INT32, SUM_WIDE,
                              Compartments, Connections, Model, RowConnections, Rows, SynapseTable)
@@ -98,8 +99,8 @@ def _compartments(pops: tuple[LIF | SigmaDelta | ATRLIF, ...]) -> Compartments:
         reset_interval=per_pop(lambda p: p.reset_interval or 0),
         reset_offset=per_pop(lambda p: p.reset_offset),
         bias=per_compartment(lambda p: p.bias, lambda p: p.bias),
-        sigma_delta=rows(SigmaDelta, lambda p: [int(getattr(p, f)) for f in SIGMA_DELTA_COLUMNS], SIGMA_DELTA_COLUMNS,
-                         np.int64),
+        sigma_delta=rows(SigmaDelta, lambda p: [GATES.index(p.gate) if f == "gate" else int(getattr(p, f))
+                                                for f in SIGMA_DELTA_COLUMNS], SIGMA_DELTA_COLUMNS, np.int64),
         atrlif=rows(ATRLIF, _atrlif_row, ATRLIF_COLUMNS, np.float64),
     )
 

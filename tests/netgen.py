@@ -38,13 +38,14 @@ def random_lif(rng, name, n, lava_values=False):
 def random_sigma_delta(rng, name, n):
     """Sigma, Delta and SigmaDelta compartments (Lava's three processes), thresholds and biases
     from zero to the int32 extremes, shifts as Lava's 3-bit exponents give them."""
-    sigma, delta = pick(rng, [(True, True), (True, True), (True, False), (False, True)])
+    sigma, delta = pick(rng, [(True, True), (True, True), (True, False), (False, True), (False, False)])
     big = [0, 1, 2**31 - 1, -(2**31), int(rng.integers(0, 2**8)), int(rng.integers(0, 2**20))]
     return SigmaDelta(name=name, n=n, sigma=sigma, delta=delta, relu=bool(rng.random() < 0.5),
                       cum_error=bool(rng.random() < 0.4),
                       vth=per_neuron(rng, n, [0, 1, 2**30, int(rng.integers(0, 2**10)), int(rng.integers(0, 2**16))]),
                       bias=(rng.choice(big, n) * (rng.random() < 0.5)) if sigma else 0,
-                      in_shift=int(rng.integers(0, 15)) if not sigma else 0, out_shift=int(rng.integers(0, 8)))
+                      in_shift=int(rng.integers(0, 15)) if not sigma else 0, out_shift=int(rng.integers(0, 8)),
+                      gate=pick(rng, ["none", "abs", "positive"]) if not delta else "none")
 
 
 def random_atrlif(rng, name, n):

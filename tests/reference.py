@@ -82,6 +82,10 @@ def sigma_delta_step(pop: SigmaDelta, t, sigma, act, residue, error, a_in):
         if pop.relu:
             new = np.maximum(new, i32(0))
         s = new
+        if pop.gate == "abs":                  # GradedVec
+            s = new * (np.abs(new) > vth)
+        elif pop.gate == "positive":           # GradedReluVec
+            s = new * (new > vth)
         if pop.delta:
             d = new - act + residue
             if pop.cum_error:

@@ -2,17 +2,17 @@
 and export neurochip networks as Lava processes (`to_lava`).
 
 Lava is imported lazily and only for type checks: the core never depends on it. Supported:
-``RingBuffer`` (lava.proc.io.source) spike sources, ``Dense``, ``Sparse``, ``DelayDense``, ``Conv``
-(a first-class convolution, see `_conv`; processes shaped (X, Y, C) are stored channel first),
-``LIF``, ``LIFReset``, ``TernaryLIF`` (read as `LIF`) and ``Sigma``, ``Delta``, ``SigmaDelta``
-(lava.proc.sdn, read as `SigmaDelta`); ``Monitor`` processes are ignored (they only observe), and
-a sink ``RingBuffer`` (lava.proc.io.sink) on a neuron's s_out records it (`LavaRun.trace(sink,
-"data")`); one on connections' a_out records their summed output through a pass-through
-sigma-delta compartment per element (whose updates are counted). A source ``RingBuffer`` wired straight into a neuron's a_in reaches it in the same
-step, as in Lava: it is emulated as unit-weight graded synapses from the source one step ahead,
-with step 1's input pending in the dendritic ring (so those synapses show in the counters). Parameters are
-read as Lava's fixed-point process models read them: variables are cast to the models'
-dtypes, and weights are clipped to 8 bits per sign mode as ``clip_weights`` does.
+``RingBuffer`` (lava.proc.io.source) spike sources; ``Dense``, ``Sparse``, ``DelayDense``,
+``DelaySparse`` and ``Conv`` (a first-class convolution, see `_conv`; processes shaped (X, Y, C) are
+stored channel first); ``LIF``, ``LIFReset``, ``TernaryLIF`` (read as `LIF`) and ``ATRLIF``;
+``Sigma``, ``Delta``, ``SigmaDelta``, ``GradedVec`` and ``GradedReluVec`` (read as `SigmaDelta`).
+``Monitor`` processes are ignored (they only observe). A sink ``RingBuffer`` (lava.proc.io.sink)
+on a neuron's s_out records it (`LavaRun.trace(sink, "data")`); one on connections' a_out records
+their summed output through a pass-through sigma-delta compartment per element (whose updates are
+counted). A source ``RingBuffer`` wired straight into a neuron's a_in reaches it in the same step,
+as in Lava (`direct`). Parameters are read as Lava's fixed-point process models read them:
+variables are cast to the models' dtypes, and weights are clipped to 8 bits per sign mode as
+``clip_weights`` does.
 
 Example::
 
@@ -41,7 +41,7 @@ from ..result import Counters, EmulatorState
 
 #: Lava neuron processes read as `LIF` populations, and as `SigmaDelta` populations.
 LIF_NEURONS = ("LIF", "LIFReset", "TernaryLIF")
-SDN_NEURONS = ("Sigma", "Delta", "SigmaDelta")
+SDN_NEURONS = ("Sigma", "Delta", "SigmaDelta", "GradedVec", "GradedReluVec")
 NEURONS = LIF_NEURONS + SDN_NEURONS + ("ATRLIF",)
 #: Lava connection processes (s_in -> a_out).
 CONNECTIONS = ("Dense", "Sparse", "DelayDense", "DelaySparse", "Conv")
@@ -50,6 +50,7 @@ TRACE_NAMES = {"LIF": {"u": "u", "v": "v", "s_out": "s"},
                "Sigma": {"sigma": "sigma", "s_out": "s"},
                "Delta": {"sigma": "sigma", "act": "act", "residue": "residue", "error": "error", "s_out": "s"}}
 TRACE_NAMES["SigmaDelta"] = TRACE_NAMES["Delta"]
+TRACE_NAMES["GradedVec"] = TRACE_NAMES["GradedReluVec"] = {"v": "sigma", "s_out": "s"}   # v is 0 after each step
 TRACE_NAMES["ATRLIF"] = {"i": "i", "v": "v", "theta": "theta", "r": "r", "s_out": "s"}
 
 
@@ -58,6 +59,7 @@ def _lava_types() -> dict[str, type]:
     from lava.proc.conv.process import Conv
     from lava.proc.dense.process import DelayDense, Dense
     from lava.proc.io.source import RingBuffer
+    from lava.proc.graded.process import GradedReluVec, GradedVec
     from lava.proc.lif.process import LIF as LavaLIF, LIFReset, TernaryLIF
     from lava.proc.monitor.process import Monitor
     from lava.proc.sdn.process import Delta, Sigma, SigmaDelta as LavaSigmaDelta
@@ -65,7 +67,8 @@ def _lava_types() -> dict[str, type]:
     from lava.proc.io.sink import RingBuffer as SinkRingBuffer
 
     return {"LIF": LavaLIF, "LIFReset": LIFReset, "TernaryLIF": TernaryLIF, "Sigma": Sigma, "Delta": Delta,
-            "SigmaDelta": LavaSigmaDelta, "ATRLIF": LavaATRLIF, "Dense": Dense, "Sparse": Sparse, "DelayDense": DelayDense,
+            "SigmaDelta": LavaSigmaDelta, "ATRLIF": LavaATRLIF, "GradedVec": GradedVec,
+            "GradedReluVec": GradedReluVec, "Dense": Dense, "Sparse": Sparse, "DelayDense": DelayDense,
             "DelaySparse": DelaySparse, "Conv": Conv, "RingBuffer": RingBuffer, "SinkRingBuffer": SinkRingBuffer, "Monitor": Monitor}
 
 
@@ -144,6 +147,9 @@ def _sigma_delta(proc: Any, name: str, kind: str) -> SigmaDelta:
     n = int(np.prod(proc.proc_params["shape"]))
     if kind == "Sigma":
         return SigmaDelta(name=name, n=n, delta=False, relu=False)
+    if kind in ("GradedVec", "GradedReluVec"):     # v += a_in; send v where it passes vth; v = 0
+        return SigmaDelta(name=name, n=n, vth=int(_init(proc.vth, np.int32).item()), sigma=False, delta=False,
+                          relu=False, gate="abs" if kind == "GradedVec" else "positive")
     spike_exp, state_exp = (int(_init(getattr(proc, v), np.int32).item()) for v in ("spike_exp", "state_exp"))
     common = dict(name=name, n=n, vth=int(_init(proc.vth, np.int32).item()),
                   cum_error=bool(_init(proc.cum_error, bool).item()), out_shift=state_exp)
@@ -423,9 +429,14 @@ def _lava_sigma_delta(pop: SigmaDelta) -> Any:
         return LavaError(f"population {name!r}: {why}; Lava 0.10's Sigma, Delta and SigmaDelta cannot express it")
 
     if not pop.delta:
-        if pop.relu or pop.in_shift or pop.out_shift or np.any(pop.bias) or not pop.sigma:
-            raise refuse("it sends its activation without delta encoding, but not as a plain sum")
-        return Sigma(shape=shape, name=name)
+        plain = not (pop.relu or pop.in_shift or pop.out_shift or np.any(pop.bias))
+        if plain and pop.sigma and pop.gate == "none":
+            return Sigma(shape=shape, name=name)
+        if plain and not pop.sigma and pop.gate != "none" and not np.ndim(pop.vth):
+            from lava.proc.graded.process import GradedReluVec, GradedVec
+
+            return (GradedVec if pop.gate == "abs" else GradedReluVec)(shape=shape, vth=pop.vth, name=name)
+        raise refuse("it sends its activation without delta encoding, but neither as a plain sum nor gated")
     if np.ndim(pop.vth):
         raise refuse("its threshold differs per compartment (the processes take one vth)")
     scale = 2.0 ** pop.in_shift

@@ -127,6 +127,8 @@ def _scalar_or_array(node: str, field: str, value: object, lo: int, hi: int, n: 
     return arr
 
 
+#: `SigmaDelta.gate` values.
+GATES = ("none", "abs", "positive")
 #: int32 bounds of sigma-delta values (Lava's fixed-point models hold them in int32 and let them wrap).
 INT32 = (-(2**31), 2**31 - 1)
 
@@ -141,7 +143,8 @@ class SigmaDelta:
         a = a_in << in_shift
         sigma = sigma + a              (sigma=True; else sigma keeps its value)
         new = f(sigma + bias)          (sigma=True; else new = a + bias); f = max(., 0) with relu
-        delta=False: s = new           (Lava's Sigma: sends its running sum)
+        delta=False: s = new           (Lava's Sigma: sends its running sum; with a gate, only where
+                                        |new| > vth ("abs", GradedVec) or new > vth ("positive", GradedReluVec))
         delta=True:  d = new - act + residue
                      cum_error: error = error + d; fire = |error| >= vth   else fire = |d| >= vth
                      s = d where fire else 0; error = 0 where s != 0 (cum_error); residue = d - s
@@ -152,7 +155,8 @@ class SigmaDelta:
     dendritic input. Lava's processes map as: Sigma = (sigma=True, delta=False); Delta =
     (sigma=False, in_shift = spike_exp + state_exp, out_shift = state_exp); SigmaDelta =
     (sigma=True, out_shift = state_exp, relu for ActivationMode.RELU), with vth and bias already
-    scaled by 2**(spike_exp + state_exp) as Lava's processes scale them.
+    scaled by 2**(spike_exp + state_exp) as Lava's processes scale them; GradedVec and
+    GradedReluVec = (sigma=False, delta=False, gate "abs" or "positive").
 
     Parameters
     ----------
@@ -165,6 +169,8 @@ class SigmaDelta:
     sigma : integrate the input (a sigma dendrite); False feeds it straight to the activation.
     delta : send thresholded changes of the activation; False sends the activation every step.
     in_shift, out_shift : left shift of the input and arithmetic right shift of the output, in [0, 31].
+    gate : without delta encoding, which activations are sent: "none" (all), "abs" (|new| > vth) or
+        "positive" (new > vth).
     """
 
     STATE = ("sigma", "act", "residue", "error")
@@ -180,6 +186,7 @@ class SigmaDelta:
     delta: bool = True
     in_shift: int = 0
     out_shift: int = 0
+    gate: str = "none"
 
     def __post_init__(self) -> None:
         check_name("SigmaDelta", self.name)
@@ -194,6 +201,11 @@ class SigmaDelta:
             set_(self, field, bool(getattr(self, field)))
         for field in ("in_shift", "out_shift"):
             set_(self, field, int_scalar(name, field, getattr(self, field), 0, 31))
+        if self.gate not in GATES:
+            raise network_error(name, "gate", f"one of {GATES}", repr(self.gate))
+        if self.gate != "none" and self.delta:
+            raise network_error(name, "gate", "'none' with delta encoding (its threshold applies to the delta)",
+                                repr(self.gate))
 
     def initial_state(self) -> tuple[NDArray[np.int64], ...]:
         """The state slots at step 0 (sigma, act, residue, error), each (n,) int64 zeros as Lava starts them."""

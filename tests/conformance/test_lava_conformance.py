@@ -15,6 +15,7 @@ from lava.magma.core.run_configs import Loihi2SimCfg  # noqa: E402
 from lava.proc.atrlif.process import ATRLIF  # noqa: E402
 from lava.proc.conv.process import Conv  # noqa: E402
 from lava.proc.dense.process import DelayDense, Dense  # noqa: E402
+from lava.proc.graded.process import GradedReluVec, GradedVec  # noqa: E402
 from lava.proc.io.reset import Reset  # noqa: E402
 from lava.proc.io.source import RingBuffer  # noqa: E402
 from lava.proc.lif.process import LIF, LIFRefractory, LIFReset, TernaryLIF  # noqa: E402
@@ -145,9 +146,12 @@ def random_sdn(rng):
     state exponents 0..6), thresholds and biases from 0 to the int32 extremes."""
     shape = pick(rng, [(int(rng.integers(1, 13)),), (2, int(rng.integers(1, 5)))])
     n = int(np.prod(shape))
-    kind = pick(rng, ["Sigma", "Delta", "SigmaDelta", "SigmaDelta"])
+    kind = pick(rng, ["Sigma", "Delta", "SigmaDelta", "SigmaDelta", "GradedVec", "GradedReluVec"])
     if kind == "Sigma":
         return Sigma(shape=shape), n
+    if kind in ("GradedVec", "GradedReluVec"):
+        vth = int(pick(rng, [0, 1, int(rng.integers(0, 2**16)), 2**24]))
+        return (GradedVec if kind == "GradedVec" else GradedReluVec)(shape=shape, vth=vth), n
     spike_exp, state_exp = int(rng.integers(0, 7)), int(rng.integers(0, 7))
     kw = dict(shape=shape, vth=int(pick(rng, [0, 1, int(rng.integers(0, 2**8)), int(rng.integers(0, 2**16)), 2**24])),
               cum_error=bool(rng.random() < 0.4), spike_exp=spike_exp, state_exp=state_exp)
