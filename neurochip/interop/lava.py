@@ -267,6 +267,24 @@ def _connection(proc: Any, kind: str, name: str, src: str, dst: str, shapes: dic
                       accumulator="sparse" if kind == "DelaySparse" else "int32")
 
 
+def _check_senders(proc: Any, kind: str, senders: list[Any]) -> None:
+    """Several senders into one connection's s_in are summed by Lava before the weights apply; that
+    equals one connection per sender only for graded input and no right shift (binary input is
+    cast to bool after the sum, a right shift rounds the total, Conv wraps the total to 24 bits)."""
+    if len(senders) == 1:
+        return
+    if not senders:
+        raise LavaError(f"{proc.name!r}.s_in has no input")
+    graded = int(_init(proc.num_message_bits, np.int64).item()) > 0
+    exp = int(proc.proc_params.get("weight_exp", 0)) if kind != "Conv" else 0
+    if kind == "Conv" or not graded or exp < 0:
+        why = ("Conv wraps their summed output to 24 bits" if kind == "Conv" else
+               "binary input is cast to bool after the sum" if not graded else
+               "a negative weight_exp rounds their summed output")
+        raise LavaError(f"{proc.name!r}.s_in has {len(senders)} senders; their sum is emulated exactly only as graded "
+                        f"input without a right shift ({why})")
+
+
 def _peers(port: Any, direction: str, proc: Any, label: str | None = None) -> list[Any]:
     """Processes at the other end of `port`, looking through reshape/flatten ports (which keep
     C-order flat indices, so they change nothing here). Other virtual ports are refused, naming
@@ -355,10 +373,11 @@ def from_lava(procs: Iterable[Any]) -> LavaGraph:
                                 f"on connection processes' a_out (found {', '.join(repr(q.name) for q in senders) or 'nothing'})")
         else:
             srcs = _peers(p.s_in, "in", p)
-            if len(srcs) != 1:
-                raise LavaError(f"{p.name!r}.s_in has {len(srcs)} inputs; exactly one is supported")
-            for j, dst in enumerate(_peers(p.a_out, "out", p)):
-                conns.append(_connection(p, kind, f"{name}->{j}", names[id(srcs[0])], names[id(dst)], node_shapes))
+            _check_senders(p, kind, srcs)
+            for i, src in enumerate(srcs):
+                for j, dst in enumerate(_peers(p.a_out, "out", p)):
+                    conns.append(_connection(p, kind, f"{name}->{j}" + (f"<-{i}" if i else ""), names[id(src)],
+                                             names[id(dst)], node_shapes))
     return LavaGraph(Network(pops, sources, conns), names, shapes, kinds, sinks, pending)
 
 

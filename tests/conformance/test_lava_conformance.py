@@ -285,6 +285,44 @@ def test_random_atrlif_network_matches_live_lava(seed):
     assert_matches_lava(neurons, steps)
 
 
+N_MULTI = 30
+
+
+@pytest.mark.parametrize("seed", range(N_MULTI))
+def test_several_senders_into_one_s_in_match_live_lava(seed):
+    """Two or three graded senders (ring buffers, sigma-delta neurons) summed by one connection's
+    s_in, as Lava sums them, with non-negative exponents."""
+    rng = np.random.default_rng(80_000 + seed)
+    steps = int(rng.integers(1, 60))
+    n_src = int(rng.integers(1, 8))
+    senders = [RingBuffer(data=rng.integers(-(2**20), 2**20, (n_src, int(rng.integers(1, steps + 2))))
+                          * (rng.random((n_src, 1)) < 0.7)) for _ in range(int(rng.integers(1, 3)))]
+    feeder = random_source(rng, steps)[0]
+    sdn = SigmaDelta(shape=(n_src,), vth=int(rng.integers(0, 2**8)), act_mode=ActivationMode.UNIT)
+    d = Dense(weights=rng.integers(-256, 256, (n_src, feeder.s_out.shape[0])), num_message_bits=24)
+    feeder.s_out.connect(d.s_in)
+    d.a_out.connect(sdn.a_in)
+    senders.append(sdn)
+    dst, n_dst = (random_sdn if rng.random() < 0.5 else random_lif)(rng)
+    conn = random_conn(rng, n_src, n_dst, graded=True)
+    while conn.proc_params.get("weight_exp", 0) < 0 or int(conn.num_message_bits.init) == 0:
+        conn = random_conn(rng, n_src, n_dst, graded=True)
+    for sender in senders:
+        sender.s_out.connect(conn.s_in)
+    conn.a_out.reshape(dst.a_in.shape).connect(dst.a_in) if len(dst.a_in.shape) > 1 else conn.a_out.connect(dst.a_in)
+    assert_matches_lava([dst, sdn], steps)
+
+
+def test_several_binary_senders_into_one_s_in_are_refused():
+    a, b = RingBuffer(data=np.ones((2, 3), int)), RingBuffer(data=np.ones((2, 3), int))
+    conn, lif = Dense(weights=np.ones((2, 2), int)), LIF(shape=(2,))
+    a.s_out.connect(conn.s_in)
+    b.s_out.connect(conn.s_in)
+    conn.a_out.connect(lif.a_in)
+    with pytest.raises(NotImplementedError, match=r"s_in has 2 senders; .* \(binary input is cast to bool"):
+        nl.run([lif], num_steps=3)
+
+
 N_CONV = 40
 
 
