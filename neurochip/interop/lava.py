@@ -100,9 +100,27 @@ def _connected(procs: Iterable[Any]) -> list[Any]:
             continue
         seen[id(p)] = p
         for port in (*p.in_ports, *p.out_ports, *p.ref_ports, *p.var_ports):
-            for other in (*port.in_connections, *port.out_connections):
-                stack.append(other.process)
+            stack += [end.process for end in _ends(port)]
     return list(seen.values())
+
+
+#: Lava's virtual ports (a virtual port's `process` is the process of the port it hangs from).
+VIRTUAL_PORTS = ("ReshapePort", "TransposePort", "ConcatPort")
+
+
+def _ends(port: Any) -> list[Any]:
+    """The non-virtual ports connected to `port`, in either direction, through virtual ports."""
+    out, seen, stack = [], {id(port)}, [*port.in_connections, *port.out_connections]
+    while stack:
+        q = stack.pop()
+        if id(q) in seen:
+            continue
+        seen.add(id(q))
+        if type(q).__name__ in VIRTUAL_PORTS:
+            stack += [*q.in_connections, *q.out_connections]
+        else:
+            out.append(q)
+    return out
 
 
 def _channel_first(values: Any, shape: tuple[int, ...]) -> np.ndarray:
@@ -243,8 +261,14 @@ def _delays(raw: Any, shape: tuple[int, int]) -> np.ndarray | sp.csr_array:
     return np.broadcast_to(np.asarray(raw).astype(np.int32).astype(np.int64), shape)
 
 
-def _connection(proc: Any, kind: str, name: str, src: str, dst: str, shapes: dict[str, tuple[int, ...]]) -> Connection:
+def _connection(proc: Any, kind: str, name: str, src: str, dst: str, shapes: dict[str, tuple[int, ...]],
+                maps: tuple[np.ndarray | None, np.ndarray | None] = (None, None)) -> Connection:
+    """One connection process from `src` to `dst`; `maps` are the transposes between them (see
+    `_routes`: for a_out, the a_out index each input of `dst` carries; for s_in, the `src` index
+    each input of the process carries)."""
     if kind == "Conv":
+        if maps != (None, None):
+            raise LavaError(f"{proc.name!r}: a Conv wired through a transpose is not supported")
         return _conv(proc, name, src, dst, shapes)
     params = proc.proc_params
     given = _summed(proc.weights.init)
@@ -257,6 +281,11 @@ def _connection(proc: Any, kind: str, name: str, src: str, dst: str, shapes: dic
         w = _clipped(w, mode)
     delays = _delays(proc.delays.init, w.shape) if kind in ("DelayDense", "DelaySparse") else None
     rows, cols = _positions(shapes[dst]), _positions(shapes[src])
+    out_map, in_map = maps
+    if out_map is not None:            # dst input m carries a_out[out_map[m]]
+        rows = out_map[rows]
+    if in_map is not None:             # s_in k carries src[in_map[k]]: src index j is s_in argsort(in_map)[j]
+        cols = np.argsort(in_map)[cols]
     if not (np.array_equal(rows, np.arange(rows.size)) and np.array_equal(cols, np.arange(cols.size))):
         w = w[rows][:, cols]
         delays = None if delays is None else sp.csr_array(delays)[rows][:, cols] if sp.issparse(delays) \
@@ -285,21 +314,47 @@ def _check_senders(proc: Any, kind: str, senders: list[Any]) -> None:
                         f"input without a right shift ({why})")
 
 
-def _peers(port: Any, direction: str, proc: Any, label: str | None = None) -> list[Any]:
-    """Processes at the other end of `port`, looking through reshape/flatten ports (which keep
-    C-order flat indices, so they change nothing here). Other virtual ports are refused, naming
-    the process's own port (`label`, kept through virtual ports, which have no name)."""
+def _routes(port: Any, direction: str, proc: Any, label: str | None = None,
+            mapping: np.ndarray | None = None) -> list[tuple[Any, np.ndarray | None]]:
+    """(process, index map) at the other end of `port`, looking through virtual ports: reshape
+    and flatten keep C-order flat indices; a transpose permutes them. The map says, for each
+    flat index on the receiving side, which flat index of the sending side it carries (None:
+    the same one). Other virtual ports are refused, naming the process's own port (`label`,
+    kept through virtual ports, which have no name)."""
     label = label or port.name
     out = []
     for peer in port.in_connections if direction == "in" else port.out_connections:
         kind = type(peer).__name__
         if kind == "ReshapePort":
-            out += _peers(peer, direction, proc, label)
+            out += _routes(peer, direction, proc, label, mapping)
+        elif kind == "TransposePort":
+            before = peer.in_connections[0].shape if direction == "in" else port.shape
+            perm = np.arange(int(np.prod(before))).reshape(before).transpose(peer.axes).ravel()
+            m = np.arange(perm.size) if mapping is None else mapping
+            out += _routes(peer, direction, proc, label, perm[m] if direction == "in" else m[perm])
         elif kind in ("InPort", "OutPort"):
-            out.append(peer.process)
+            out.append((peer.process, mapping))
         else:
-            raise LavaError(f"{proc.name!r}.{label}: virtual port {kind} is not supported (only reshape and flatten)")
+            raise LavaError(f"{proc.name!r}.{label}: virtual port {kind} is not supported (only reshape, flatten "
+                            "and transpose)")
     return out
+
+
+def _peers(port: Any, direction: str, proc: Any) -> list[Any]:
+    """The processes of `_routes`."""
+    return [q for q, _ in _routes(port, direction, proc)]
+
+
+@dataclass(frozen=True)
+class Sink:
+    """A sink RingBuffer: the node whose spikes it records (shaped `node_shape`), its buffer
+    length and shape, and the transposes between them (`_routes`)."""
+
+    node: str
+    buffer: int
+    shape: tuple[int, ...]
+    node_shape: tuple[int, ...]
+    mapping: np.ndarray | None
 
 
 @dataclass(frozen=True)
@@ -312,7 +367,7 @@ class LavaGraph:
     names: dict[int, str]
     shapes: dict[int, tuple[int, ...]]
     kinds: dict[int, str]
-    sinks: dict[int, tuple[str, int, tuple[int, ...]]]
+    sinks: dict[int, Sink]
     pending: dict[str, np.ndarray]
 
     def initial_state(self) -> EmulatorState:
@@ -320,14 +375,17 @@ class LavaGraph:
         return pending_state(self.network, self.pending)
 
 
-def _direct(p: Any, name: str, n: int) -> tuple[SpikeSource, Connection, np.ndarray]:
-    """A source RingBuffer `p` wired straight into population `name` of `n` compartments
-    (`direct.straight_in`)."""
+def _direct(p: Any, name: str, shape: tuple[int, ...], mapping: np.ndarray | None
+            ) -> tuple[SpikeSource, Connection, np.ndarray]:
+    """A source RingBuffer `p` wired straight into population `name` shaped `shape` (through the
+    transposes `mapping`, see `_routes`) (`direct.straight_in`)."""
     raw = _init(p.data, np.int32)
-    data = _channel_first(raw, raw.shape[:-1])
-    if data.shape[0] != n:
-        raise LavaError(f"{p.name!r}.s_out sends {data.shape[0]} values into {name!r}.a_in of {n}")
-    return straight_in(f"{name}<-{p.name}", name, data.T)
+    flat = raw.reshape(-1, raw.shape[-1])
+    if flat.shape[0] != int(np.prod(shape)):
+        raise LavaError(f"{p.name!r}.s_out sends {flat.shape[0]} values into {name!r}.a_in of {int(np.prod(shape))}")
+    if mapping is not None:
+        flat = flat[mapping]
+    return straight_in(f"{name}<-{p.name}", name, _channel_first(flat.reshape(*shape, -1), shape).T)
 
 
 def from_lava(procs: Iterable[Any]) -> LavaGraph:
@@ -347,12 +405,12 @@ def from_lava(procs: Iterable[Any]) -> LavaGraph:
                         else _sigma_delta(p, name, kind))
             shapes[id(p)] = tuple(p.proc_params["shape"])
             kinds[id(p)] = "LIF" if kind in LIF_NEURONS else kind
-            for q in _peers(p.a_in, "in", p):
+            for q, mapping in _routes(p.a_in, "in", p):
                 if _kind(q, types) in NEURONS:
                     raise LavaError(f"{p.name!r}.a_in is fed directly by {q.name!r}; connect neurons through a "
                                     "Dense, Sparse or DelayDense process")
                 if _kind(q, types) == "RingBuffer":
-                    ahead, conn, first = _direct(q, name, pops[-1].n)
+                    ahead, conn, first = _direct(q, name, shapes[id(p)], mapping)
                     sources.append(ahead)
                     conns.append(conn)
                     pending[name] = pending.get(name, 0) + first
@@ -360,24 +418,26 @@ def from_lava(procs: Iterable[Any]) -> LavaGraph:
             data = _init(p.data, np.int32)
             sources.append(SpikeSource(name, _channel_first(data, data.shape[:-1]).T))
         elif kind == "SinkRingBuffer":
-            senders = _peers(p.a_in, "in", p)
+            routes = _routes(p.a_in, "in", p)
+            senders = [q for q, _ in routes]
             sender_kinds = {_kind(q, types) for q in senders}
-            shape = tuple(p.proc_params["shape"])
+            shape, buffer = tuple(p.proc_params["shape"]), int(p.proc_params["buffer"])
             if len(senders) == 1 and sender_kinds <= set(NEURONS):
-                sinks[id(p)] = (names[id(senders[0])], int(p.proc_params["buffer"]), shape)
+                sinks[id(p)] = Sink(names[id(senders[0])], buffer, shape, tuple(senders[0].proc_params["shape"]),
+                                    routes[0][1])
             elif senders and sender_kinds <= set(CONNECTIONS):     # it reads their summed a_out: a pass-through
                 pops.append(SigmaDelta(name, int(np.prod(shape)), sigma=False, delta=False, relu=False))
-                sinks[id(p)] = (name, int(p.proc_params["buffer"]), shape)
+                sinks[id(p)] = Sink(name, buffer, shape, shape, None)
             else:
                 raise LavaError(f"{p.name!r}.a_in: a sink RingBuffer is supported on one neuron process's s_out or "
                                 f"on connection processes' a_out (found {', '.join(repr(q.name) for q in senders) or 'nothing'})")
         else:
-            srcs = _peers(p.s_in, "in", p)
-            _check_senders(p, kind, srcs)
-            for i, src in enumerate(srcs):
-                for j, dst in enumerate(_peers(p.a_out, "out", p)):
+            srcs = _routes(p.s_in, "in", p)
+            _check_senders(p, kind, [q for q, _ in srcs])
+            for i, (src, cols) in enumerate(srcs):
+                for j, (dst, rows) in enumerate(_routes(p.a_out, "out", p)):
                     conns.append(_connection(p, kind, f"{name}->{j}" + (f"<-{i}" if i else ""), names[id(src)],
-                                             names[id(dst)], node_shapes))
+                                             names[id(dst)], node_shapes, (rows, cols)))
     return LavaGraph(Network(pops, sources, conns), names, shapes, kinds, sinks, pending)
 
 
@@ -408,12 +468,14 @@ class LavaRun:
         holding step t's s_out (later steps overwrite earlier ones)."""
         if name != "data":
             raise TraceError(f"trace {name!r}: a sink RingBuffer records 'data'")
-        node, buffer, shape = self.graph.sinks[id(sink)]
-        s = _lava_order(self.result.trace(node, "s"), shape).reshape(-1, int(np.prod(shape)))
-        data = np.zeros((s.shape[1], buffer), np.int32)
-        steps = np.arange(s.shape[0])[-buffer:]
-        data[:, steps % buffer] = s[steps].T
-        return data.reshape(*shape, buffer)
+        at = self.graph.sinks[id(sink)]
+        s = _lava_order(self.result.trace(at.node, "s"), at.node_shape).reshape(-1, int(np.prod(at.shape)))
+        if at.mapping is not None:
+            s = s[:, at.mapping]
+        data = np.zeros((s.shape[1], at.buffer), np.int32)
+        steps = np.arange(s.shape[0])[-at.buffer:]
+        data[:, steps % at.buffer] = s[steps].T
+        return data.reshape(*at.shape, at.buffer)
 
     @property
     def counters(self) -> Counters:
@@ -433,7 +495,7 @@ def run(procs: Iterable[Any] | Any, num_steps: int, trace: bool = True) -> LavaR
     """
     graph = from_lava(procs if isinstance(procs, (list, tuple, set)) else [procs])
     record = [p.name for p in graph.network.populations] if trace else list(dict.fromkeys(
-        node for node, _, _ in graph.sinks.values()))
+        sink.node for sink in graph.sinks.values()))
     result = emulate(graph.network, num_steps, record=record, state=graph.initial_state() if graph.pending else None)
     return LavaRun(graph, result)
 

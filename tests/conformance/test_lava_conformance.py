@@ -17,6 +17,7 @@ from lava.proc.conv.process import Conv  # noqa: E402
 from lava.proc.dense.process import DelayDense, Dense  # noqa: E402
 from lava.proc.graded.process import GradedReluVec, GradedVec  # noqa: E402
 from lava.proc.io.reset import Reset  # noqa: E402
+from lava.proc.io.sink import RingBuffer as RingBuffer_sink  # noqa: E402
 from lava.proc.io.source import RingBuffer  # noqa: E402
 from lava.proc.lif.process import LIF, LIFRefractory, LIFReset, TernaryLIF  # noqa: E402
 from lava.proc.monitor.process import Monitor  # noqa: E402
@@ -386,10 +387,43 @@ def test_processes_attached_by_reference_are_refused_by_name():
 
 
 def test_an_unsupported_virtual_port_is_named_by_the_process_port():
-    a, b = LIF(shape=(2, 3)), LIF(shape=(3, 2))
-    a.s_out.transpose([1, 0]).reshape((3, 2)).connect(b.a_in)
-    with pytest.raises(NotImplementedError, match=rf"'{b.name}'\.a_in: virtual port TransposePort is not supported"):
-        nl.run([b], num_steps=2)
+    a, b, c = RingBuffer(data=np.ones((2, 3), int)), RingBuffer(data=np.ones((2, 3), int)), LIF(shape=(4,))
+    a.s_out.concat_with([b.s_out], axis=0).connect(c.a_in)
+    with pytest.raises(NotImplementedError, match=rf"'{c.name}'\.a_in: virtual port ConcatPort is not supported"):
+        nl.run([c], num_steps=2)
+
+
+N_TRANSPOSE = 30
+
+
+@pytest.mark.parametrize("seed", range(N_TRANSPOSE))
+def test_transposed_ports_match_live_lava(seed):
+    """2-D and 3-D processes wired through transposes (and reshapes) on every kind of edge: source
+    into a connection's s_in, a connection's a_out into a neuron, a source straight into a neuron,
+    a neuron into a sink."""
+    rng = np.random.default_rng(90_000 + seed)
+    steps = int(rng.integers(1, 40))
+    shape = tuple(int(x) for x in rng.integers(1, 5, int(rng.integers(2, 4))))
+    axes = list(rng.permutation(len(shape)))
+    n = int(np.prod(shape))
+    data = rng.integers(-(2**12), 2**12, (*shape, int(rng.integers(1, steps + 2))))
+    src = RingBuffer(data=data * (rng.random(data.shape) < 0.5))
+    dst_shape = tuple(shape[a] for a in axes)
+    neuron = (SigmaDelta(shape=dst_shape, vth=int(rng.integers(0, 64)), act_mode=ActivationMode.UNIT)
+              if rng.random() < 0.5 else LIF(shape=dst_shape, vth=int(rng.integers(0, 2**8)), du=200, dv=300))
+    conn = random_conn(rng, n, n, graded=True)
+    src.s_out.transpose(axes).flatten().connect(conn.s_in)
+    back = list(np.argsort(axes))                      # a_out (flat) -> shape -> transposed into the neuron
+    conn.a_out.reshape(tuple(dst_shape[a] for a in back)).transpose(axes).connect(neuron.a_in)
+    RingBuffer(data=rng.integers(-50, 50, (*shape, 3))).s_out.transpose(axes).connect(neuron.a_in)
+    sink = RingBuffer_sink(shape=tuple(dst_shape[a] for a in back), buffer=steps)
+    neuron.s_out.transpose(back).connect(sink.a_in)
+    ours = nl.run([neuron], num_steps=steps)
+    theirs = lava_traces([neuron], steps, sinks=[sink])
+    for (name, var), expected in theirs.items():
+        proc = sink if name == sink.name else neuron
+        got = ours.trace(proc, var)
+        np.testing.assert_array_equal(got, np.asarray(expected).reshape(got.shape), err_msg=f"{name}.{var}")
 
 
 def test_counters_of_a_lava_graph():
