@@ -130,3 +130,20 @@ def test_port_cli_takes_a_netx_file(tmp_path, capsys):
     assert main(["port", str(PILOTNET), "--profile", "loihi"]) == 0      # does not fit: said, not raised
     assert "does not fit loihi" in capsys.readouterr().out
     assert main(["port", str(PILOTNET), "--data", str(PILOTNET)]) == 2
+
+
+def test_ntidigits_cuba_network_with_axonal_delays_equals_lava_dls_stored_output():
+    """lava-dl's NTIDIGITS network (LOIHI neurons, per-neuron axonal delays, its first 5 layers as
+    lava-dl's test_axonal_delay_ntidigits reads it): over 3,000 steps our output equals lava-dl's
+    stored output one step later (the stored array counts steps from 0); lava-dl's own assertion
+    (our last step against its column 1) holds."""
+    io = np.load(FIXTURES / "ntidigits_io.npz")
+    steps = int(io["steps"])
+    x = np.unpackbits(io["input"], axis=1, count=steps).astype(np.int32)
+    expected = np.unpackbits(io["output"], axis=1, count=steps)
+    model = netx.load(FIXTURES / "ntidigits.net", num_layers=5)
+    assert [layer.kind for layer in model.layers] == ["dense"] * 3 and model.input_layer is None
+    out = model.emulate(x.T.reshape(steps, *model.input_shape), steps, record=[model.output]).trace(model.output, "s").T
+    assert out.sum() == expected.sum() == 22_572
+    np.testing.assert_array_equal(out[:, :-1], expected[:, 1:])
+    np.testing.assert_array_equal(out[:, -1], expected[:, 1])

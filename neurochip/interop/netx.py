@@ -207,15 +207,16 @@ def _delays(path: Path, where: str, delay: Any, shape: tuple[int, int]) -> np.nd
                     f"shape {d.shape} for weights {shape}")
 
 
-def load(path: str | Path, spike_exp: int = 6, input_message_bits: int = 0) -> NetxModel:
-    """Read a netx ``.net`` file (`spike_exp`, `input_message_bits`: as ``netx.hdf5.Network``'s)."""
+def load(path: str | Path, spike_exp: int = 6, input_message_bits: int = 0, num_layers: int | None = None) -> NetxModel:
+    """Read a netx ``.net`` file (`spike_exp`, `input_message_bits`, `num_layers`: as
+    ``netx.hdf5.Network``'s; `num_layers` reads only the file's first layers)."""
     path = Path(path)
     cfg = _read(path)
     layers_cfg = _field(path, "file", cfg, "layer")
     pops, conns, layers = [], [], []
     shape: tuple[int, ...] | None = None
     input_shape, input_layer, bits = None, None, input_message_bits
-    for i in range(len(layers_cfg)):
+    for i in range(len(layers_cfg) if num_layers is None else min(num_layers, len(layers_cfg))):
         where = f"layer {i}"
         lc = layers_cfg.get(str(i))
         if lc is None:
