@@ -73,7 +73,12 @@ def random_source(rng, steps):
     return RingBuffer(data=values * (rng.random((n, period)) < pick(rng, [0.1, 0.4, 0.9]))), n
 
 
-def random_conn(rng, n_src, n_dst, graded):
+#: Connection processes the random networks draw from. Lava's DelaySparse rebuilds its per-delay
+#: matrices every step (slow in Lava), so it has its own shorter networks (`test_delay_sparse...`).
+KINDS = ("Dense", "Sparse", "DelayDense")
+
+
+def random_conn(rng, n_src, n_dst, graded, kinds=KINDS):
     mode = pick(rng, ["mixed", "exc", "inh"])
     lo, hi = {"mixed": (-300, 300), "exc": (0, 300), "inh": (-300, 0)}[mode]
     w = rng.integers(lo, hi + 1, (n_dst, n_src))
@@ -81,7 +86,7 @@ def random_conn(rng, n_src, n_dst, graded):
     w = w * (rng.random(w.shape) < pick(rng, [0.2, 0.6, 1.0]))
     kw = dict(weight_exp=int(rng.integers(-8, 8)), num_weight_bits=int(rng.integers(1, 9)),
               num_message_bits=int(pick(rng, [0, 8, 24])) if graded else 0)
-    kind = pick(rng, ["Dense", "Sparse", "DelayDense", "DelaySparse"])
+    kind = pick(rng, kinds)
     if kind == "Sparse":
         return Sparse(weights=sp.csr_matrix(w), **kw)
     if kind == "DelaySparse":
@@ -284,6 +289,25 @@ def test_random_atrlif_network_matches_live_lava(seed):
     rng = np.random.default_rng(60_000 + seed)
     neurons, steps = random_sdn_network(rng, make=random_atrlif)
     assert_matches_lava(neurons, steps)
+
+
+N_DELAY_SPARSE = 30
+
+
+@pytest.mark.parametrize("seed", range(N_DELAY_SPARSE))
+def test_delay_sparse_networks_match_live_lava(seed):
+    """Sources and LIF or sigma-delta neurons joined by Lava's DelaySparse (sparse delays, graded or
+    binary, every exponent), up to 40 steps."""
+    rng = np.random.default_rng(95_000 + seed)
+    steps = int(rng.integers(1, 40))
+    neurons = [(random_sdn if rng.random() < 0.4 else random_lif)(rng) for _ in range(int(rng.integers(1, 3)))]
+    src = random_source(rng, steps)
+    edges = [(src, neurons[0])] + [(neurons[i - 1], neurons[i]) for i in range(1, len(neurons))]
+    for (a, n_a), (b, n_b) in edges:
+        conn = random_conn(rng, n_a, n_b, graded=not isinstance(a, (LIF, LIFReset)), kinds=("DelaySparse",))
+        a.s_out.flatten().connect(conn.s_in) if len(a.s_out.shape) > 1 else a.s_out.connect(conn.s_in)
+        conn.a_out.reshape(b.a_in.shape).connect(b.a_in) if len(b.a_in.shape) > 1 else conn.a_out.connect(b.a_in)
+    assert_matches_lava([p for p, _ in neurons], steps)
 
 
 N_MULTI = 30
