@@ -78,7 +78,8 @@ def emulate(network: Network, steps: int, *, record: Iterable[str] = (), batch: 
         raise NetworkError("packed: expected the packed layout of this network, found another network's")
     if state is None:
         state = initial_state(network, b, packed)
-    elif state.u.shape != (b, packed.n_compartments) or state.ring.shape[1] != packed.n_slots:
+    elif (state.u.shape != (b, packed.n_compartments) or state.ring.shape[1] != packed.n_slots
+          or state.aux.shape != (b, 2, packed.n_aux)):
         raise NetworkError(f"state: expected the state of this network with batch {b}, "
                            f"found u of shape {state.u.shape}")
     u, v, aux, ring = state.u.copy(), state.v.copy(), state.aux.copy(), state.ring.copy()

@@ -83,6 +83,11 @@ def write(path, layers):
      r"layer 1: neuron type 'RF_IZ': expected CUBA, LOIHI or SDNN"),
     ([{"type": [b"input"], "shape": [4]}, {"type": [b"dense"], "shape": [2], "weight": np.ones((2, 3))}],
      r"layer 1: field 'weight': expected 4 inputs, found shape \(2, 3\)"),
+    ([{"type": [b"input"], "shape": [4]}, {"type": [b"dense"], "shape": [2], "weight": np.zeros((2, 4))}],
+     r"layer 1: field 'weight': every weight is zero"),
+    ([{"type": [b"input"], "shape": [1, 4, 4]}, {"type": [b"conv"], "shape": [1, 2, 2], "weight": np.ones((1, 1, 3, 3)),
+                                                  "stride": 1, "padding": 0, "groups": 1}],
+     r"layer 1: field 'dilation': expected it, found nothing"),
 ])
 def test_unread_layers_name_file_layer_and_field(tmp_path, layers, match):
     path = write(tmp_path / "bad.net", layers)

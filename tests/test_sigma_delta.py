@@ -47,11 +47,18 @@ def test_loihi2_prices_sigma_delta_updates_and_leaves_graded_bits_unpriced():
     assert any("lower bound" in note for note in report.notes)
 
 
+def test_a_state_from_another_network_is_refused():
+    lif_only = nc.Network([nc.LIF("sd", 20)], [nc.SpikeSource("s", np.ones((4, 10), int))],
+                          [nc.Connection("c", "s", "sd", np.ones((20, 10), int))])
+    with pytest.raises(NetworkError, match="state: expected the state of this network"):
+        nc.emulate(sd_network(), 3, state=nc.emulate(lif_only, 3).state)
+
+
 def test_nir_export_refuses_sigma_delta():
     from neurochip.errors import NIRError
     from neurochip.interop import nir as nn
 
-    with pytest.raises(NIRError, match="population 'sd' is SigmaDelta: NIR 1.0 has no sigma-delta neuron"):
+    with pytest.raises(NIRError, match="population 'sd' is SigmaDelta: NIR 1.0 has no such neuron"):
         nn.save(sd_network(), "unused.nir")
 
 

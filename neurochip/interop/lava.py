@@ -34,7 +34,7 @@ from ..api import Run, emulate
 from .direct import pending_state, straight_in
 from ..energy import EnergyReport
 from ..errors import LavaError, TraceError
-from ..ir import ATRLIF, LIF, Connection, ConvKernel, Network, SigmaDelta, SignMode, SpikeSource
+from ..ir import ATRLIF, LIF, Connection, ConvKernel, Network, SigmaDelta, SignMode, SpikeSource, whole_weights
 from ..mapping import Placement
 from ..profiles import Profile
 from ..result import Counters, EmulatorState
@@ -127,7 +127,9 @@ def _channel_first(values: Any, shape: tuple[int, ...]) -> np.ndarray:
     """`values` broadcast to a process's `shape`, flattened in neurochip's order: C order, except
     that a 3-D (X, Y, C) shape (Lava's convolution layout, channels last) is stored channel first
     (C, X, Y), the layout of `ConvKernel`. Trailing axes beyond `shape` are kept."""
-    arr = np.broadcast_to(values, shape) if np.ndim(values) < len(shape) else np.asarray(values)
+    arr = np.asarray(values)
+    if arr.shape[:len(shape)] != tuple(shape):      # broadcast as Lava broadcasts a Var's init
+        arr = np.broadcast_to(arr, tuple(shape) + arr.shape[len(shape):] if arr.ndim > len(shape) else tuple(shape))
     if len(shape) == 3:
         arr = np.moveaxis(arr, 2, 0)
     return arr.reshape(-1, *arr.shape[len(shape):])
@@ -243,12 +245,12 @@ def _conv(proc: Any, name: str, src: str, dst: str, shapes: dict[str, tuple[int,
                         "as given, neurochip takes 8 bits and a sign ([-256, 255])")
     if int(_init(proc.weight_exp, np.int32).item()):
         warnings.warn(f"{proc.name!r}: weight_exp is ignored, as Lava 0.10's Conv model ignores it", stacklevel=3)
-    mode = SignMode.of(w)
+    mode, bits = whole_weights(w)
     pair = (lambda var: tuple(int(x) for x in _init(var, np.int64)))
     kernel = ConvKernel(np.flip(w, axis=(1, 2)).transpose(0, 3, 1, 2), (in_shape[2], *in_shape[:2]),
                         stride=pair(proc.stride), padding=pair(proc.padding), dilation=pair(proc.dilation),
                         groups=int(_init(proc.groups, np.int64).item()))
-    return Connection.conv(name, src, dst, kernel, sign_mode=mode, num_weight_bits=9 if mode is SignMode.MIXED else 8,
+    return Connection.conv(name, src, dst, kernel, sign_mode=mode, num_weight_bits=bits,
                            num_message_bits=int(_init(proc.num_message_bits, np.int64).item()), accumulator="conv24")
 
 
@@ -261,13 +263,31 @@ def _delays(raw: Any, shape: tuple[int, int]) -> np.ndarray | sp.csr_array:
     return np.broadcast_to(np.asarray(raw).astype(np.int32).astype(np.int64), shape)
 
 
+def _within_max_delay(proc: Any, w: Any, delays: Any) -> Any:
+    """`w` without the synapses whose delay exceeds the process's buffer (`max_delay`): Lava's
+    model never delivers them (a warning says so)."""
+    max_delay = int(np.prod(proc.a_buff.shape[-1:])) - 1
+    d = sp.csr_array(delays) if sp.issparse(delays) else np.asarray(delays)
+    if (d.data if sp.issparse(d) else d).max(initial=0) <= max_delay:
+        return w
+    warnings.warn(f"{proc.name!r}: synapses with delays above max_delay={max_delay} are dropped, as Lava's model "
+                  "drops them", stacklevel=4)
+    beyond = (d > max_delay)
+    beyond = beyond.toarray() if sp.issparse(beyond) else beyond
+    if sp.issparse(w):
+        w = sp.csr_array(w).tolil()
+        w[np.nonzero(beyond)] = 0
+        return sp.csr_array(w)
+    return np.where(beyond, 0, w)
+
+
 def _connection(proc: Any, kind: str, name: str, src: str, dst: str, shapes: dict[str, tuple[int, ...]],
                 maps: tuple[np.ndarray | None, np.ndarray | None] = (None, None)) -> Connection:
     """One connection process from `src` to `dst`; `maps` are the transposes between them (see
     `_routes`: for a_out, the a_out index each input of `dst` carries; for s_in, the `src` index
     each input of the process carries)."""
     if kind == "Conv":
-        if maps != (None, None):
+        if any(m is not None for m in maps):
             raise LavaError(f"{proc.name!r}: a Conv wired through a transpose is not supported")
         return _conv(proc, name, src, dst, shapes)
     params = proc.proc_params
@@ -280,6 +300,8 @@ def _connection(proc: Any, kind: str, name: str, src: str, dst: str, shapes: dic
     else:
         w = _clipped(w, mode)
     delays = _delays(proc.delays.init, w.shape) if kind in ("DelayDense", "DelaySparse") else None
+    if delays is not None:
+        w = _within_max_delay(proc, w, delays)
     rows, cols = _positions(shapes[dst]), _positions(shapes[src])
     out_map, in_map = maps
     if out_map is not None:            # dst input m carries a_out[out_map[m]]
@@ -415,8 +437,9 @@ def from_lava(procs: Iterable[Any]) -> LavaGraph:
                     conns.append(conn)
                     pending[name] = pending.get(name, 0) + first
         elif kind == "RingBuffer":
-            data = _init(p.data, np.int32)
-            sources.append(SpikeSource(name, _channel_first(data, data.shape[:-1]).T))
+            if any(_kind(q, types) not in NEURONS for q in _peers(p.s_out, "out", p)):   # not only straight into a_in
+                data = _init(p.data, np.int32)
+                sources.append(SpikeSource(name, _channel_first(data, data.shape[:-1]).T))
         elif kind == "SinkRingBuffer":
             routes = _routes(p.a_in, "in", p)
             senders = [q for q, _ in routes]
@@ -547,7 +570,7 @@ def to_lava(network: Network, steps: int) -> dict[str, Any]:
     from lava.proc.dense.process import DelayDense, Dense
     from lava.proc.io.source import RingBuffer
     from lava.proc.lif.process import LIF as LavaLIF, LIFReset, TernaryLIF
-    from lava.proc.sparse.process import Sparse
+    from lava.proc.sparse.process import DelaySparse, Sparse
     from lava.utils.weightutils import SignMode as LavaSignMode
 
     if network.batch is not None:
@@ -582,13 +605,18 @@ def to_lava(network: Network, steps: int) -> dict[str, Any]:
     for src in network.sources:
         procs[src.name] = RingBuffer(data=src.emit(steps, 1)[0].T.astype(np.int32))
     for c in network.connections:
-        if c.accumulator != "int32" or c.num_weight_bits > 8:
+        if c.accumulator == "conv24" or c.num_weight_bits > 8:
             raise LavaError(f"connection {c.name!r} sums as Lava's Conv model does (accumulator {c.accumulator!r}, "
                             f"{c.num_weight_bits}-bit weights): export it from a Lava graph built with Conv")
         common = dict(weight_exp=c.weight_exp, num_weight_bits=c.num_weight_bits,
                       sign_mode=LavaSignMode[c.sign_mode.name], num_message_bits=c.num_message_bits, name=c.name)
         weights = c.weights.toarray() if sp.issparse(c.weights) else np.asarray(c.weights)
-        if c.delays is not None:
+        if c.accumulator == "sparse":      # Lava's DelaySparse sums as the emulator's "sparse" accumulator
+            delays = c.delays if c.delays is not None else 0
+            delays = c.delays.toarray() if sp.issparse(c.delays) else np.broadcast_to(delays, c.shape)
+            conn = DelaySparse(weights=sp.csr_matrix(weights.astype(np.int32)),
+                               delays=sp.csr_matrix(np.where(weights != 0, delays, 0).astype(int)), **common)
+        elif c.delays is not None:
             delays = c.delays.toarray() if sp.issparse(c.delays) else np.broadcast_to(c.delays, c.shape)
             conn = DelayDense(weights=weights.astype(np.int32), delays=np.asarray(delays, np.int64), **common)
         elif sp.issparse(c.weights):

@@ -34,7 +34,7 @@ import numpy as np
 
 from ..api import Run, emulate
 from ..errors import NetxError
-from ..ir import LIF, Connection, ConvKernel, Network, SigmaDelta, SignMode, SpikeSource
+from ..ir import LIF, Connection, ConvKernel, Network, SigmaDelta, SignMode, SpikeSource, whole_weights
 from .direct import pending_state, straight_in
 
 #: State exponent netx gives sigma-delta neurons.
@@ -184,13 +184,14 @@ def _neuron(path: Path, where: str, cfg: dict, name: str, shape: tuple[int, ...]
         scale = 1 << (spike_exp + STATE_EXP)
         bits = int(16 if bits is None else bits)
         if first:
-            return SigmaDelta(name, n, vth=int(cfg["vThMant"]) * scale, sigma=False, relu=False,
+            return SigmaDelta(name, n, vth=int(_field(path, where, cfg, "vThMant")) * scale, sigma=False, relu=False,
                               in_shift=spike_exp + STATE_EXP, out_shift=STATE_EXP), bits, kind
         if "sigma_output" in cfg:
             if bias is not None:
                 raise NetxError(f"{path}: {where}: a Sigma output neuron with a bias (netx's Sigma takes none)")
             return SigmaDelta(name, n, sigma=True, delta=False, relu=False), bits, kind
-        return SigmaDelta(name, n, vth=int(cfg["vThMant"]) * scale, bias=0 if bias is None else bias * scale,
+        return SigmaDelta(name, n, vth=int(_field(path, where, cfg, "vThMant")) * scale,
+                          bias=0 if bias is None else bias * scale,
                           relu=True, out_shift=STATE_EXP), bits, kind
     raise NetxError(f"{path}: {where}: neuron type {kind!r}: expected CUBA, LOIHI or SDNN (resonate-and-fire "
                     "neurons are not emulated)")
@@ -241,22 +242,29 @@ def load(path: str | Path, spike_exp: int = 6, input_message_bits: int = 0, num_
         if kind == "conv":
             w = _integers(path, where, "weight", _field(path, where, lc, "weight"), -256, 255)
             w = w.reshape(w.shape[:4])
-            kernel = ConvKernel(w, shape, stride=tuple(lc["stride"]), padding=tuple(lc["padding"]),
-                                dilation=tuple(lc["dilation"]), groups=int(lc["groups"]))
+            geometry = {f: tuple(int(x) for x in np.broadcast_to(_field(path, where, lc, key), (2,)))
+                        for f, key in (("stride", "stride"), ("padding", "padding"), ("dilation", "dilation"))}
+            kernel = ConvKernel(w, shape, **geometry, groups=int(_field(path, where, lc, "groups")))
             if kernel.out_shape != out_shape:
                 raise NetxError(f"{path}: {where}: field 'shape': expected the convolution's output {kernel.out_shape}, "
                                 f"found {out_shape}")
-            mode = SignMode.of(w)
+            mode, weight_bits = whole_weights(w)
             conn = Connection.conv(f"{src}->{name}", src, name, kernel, sign_mode=mode, num_message_bits=bits,
-                                   num_weight_bits=9 if mode is SignMode.MIXED else 8, accumulator="conv24")
+                                   num_weight_bits=weight_bits, accumulator="conv24")
         elif kind == "dense":
             w = np.asarray(_field(path, where, lc, "weight"), dtype=np.float64)
             n_in = int(np.prod(shape))
             w = w.reshape(int(np.prod(out_shape)), -1)
             if w.shape[1] != n_in:
                 raise NetxError(f"{path}: {where}: field 'weight': expected {n_in} inputs, found shape {w.shape}")
+            if not np.any(w):
+                raise NetxError(f"{path}: {where}: field 'weight': every weight is zero (netx's optimize_weight_bits "
+                                "cannot scale them)")
             stored, weight_bits, exp = optimize_weight_bits(w)
-            if stored is None or not 1 <= weight_bits <= 8:
+            if stored is None:
+                raise NetxError(f"{path}: {where}: field 'weight': weights in [{w.min():g}, {w.max():g}] need a right "
+                                "shift to fit 8 bits, which netx's optimize_weight_bits does not apply")
+            if not 1 <= weight_bits <= 8:
                 raise NetxError(f"{path}: {where}: field 'weight': netx's optimize_weight_bits gives {weight_bits} "
                                 "weight bits for these weights; neurochip takes 1..8")
             lo, hi = SignMode.of(stored).weight_range()

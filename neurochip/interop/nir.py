@@ -574,7 +574,8 @@ def save(network: Network, path: str | Path, dt: float = 1e-3, outputs: Iterable
 
     for p in network.populations:
         if not isinstance(p, LIF):
-            raise NIRError(f"population {p.name!r} is {type(p).__name__}: NIR 1.0 has no sigma-delta neuron")
+            raise NIRError(f"population {p.name!r} is {type(p).__name__}: NIR 1.0 has no such neuron (only LIF "
+                           "populations are written)")
         if p.vth_lo is not None:
             raise NIRError(f"population {p.name!r} is ternary (vth_lo): NIR 1.0 has no neuron with a negative spike")
         if p.reset != "zero":

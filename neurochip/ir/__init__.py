@@ -1,9 +1,9 @@
 """Network IR: small validated dataclasses with plain numpy arrays inside."""
-from .connections import Connection, SignMode, truncate_weights
+from .connections import Connection, SignMode, truncate_weights, whole_weights
 from .conv import ConvKernel
 from .network import Network
 from .populations import ATRLIF, LIF, POPULATIONS, RESETS, SigmaDelta
 from .sources import BernoulliSource, SpikeSource
 
 __all__ = ["ATRLIF", "BernoulliSource", "Connection", "ConvKernel", "LIF", "Network", "POPULATIONS", "RESETS", "SigmaDelta", "SignMode", "SpikeSource",
-           "truncate_weights"]
+           "truncate_weights", "whole_weights"]

@@ -42,6 +42,15 @@ class SignMode(Enum):
                 SignMode.INHIBITORY: (-(full - 1), 0)}[self]
 
 
+def whole_weights(weights: NDArray) -> tuple[SignMode, int]:
+    """The sign mode and weight bits that store integer `weights` in [-256, 255] untruncated, as
+    Lava's Conv model computes with them: mixed with 9 bits when signs mix or -256 occurs, else
+    the weights' own sign mode with 8."""
+    w = np.asarray(weights)
+    mode = SignMode.MIXED if w.size and w.min() < -255 else SignMode.of(w)
+    return mode, MAX_WEIGHT_BITS + int(mode is SignMode.MIXED)
+
+
 def truncate_weights(weights: NDArray[np.int64], sign_mode: SignMode, num_weight_bits: int) -> NDArray[np.int64]:
     """Drop the low bits the synapse cannot store: keep `num_weight_bits` of the magnitude
     (one fewer for mixed sign), rounding toward minus infinity of the stored magnitude."""

@@ -377,6 +377,15 @@ def _into(weights, lif, cls=Dense, **kw):
     return lif
 
 
+def _conv_into(weight, lif):
+    """`lif` fed every step by one spiking input pixel through a Lava Conv of `weight`."""
+    src = RingBuffer(data=np.ones((1, 1, 1, 1), int))
+    conv = Conv(weight=weight, input_shape=(1, 1, 1))
+    src.s_out.connect(conv.s_in)
+    conv.a_out.connect(lif.a_in)
+    return lif
+
+
 DUPLICATES = sp.csr_matrix((np.array([150, 150, 3, 4]), np.array([0, 0, 1, 1]), np.array([0, 2, 4])), shape=(2, 2))
 
 
@@ -391,8 +400,11 @@ DUPLICATES = sp.csr_matrix((np.array([150, 150, 3, 4]), np.array([0, 0, 1, 1]), 
     lambda: _into(np.array([[-40, 41]]), LIF(shape=(1,), vth=1000), sign_mode=1),       # a plain int
     lambda: _into(sp.csr_matrix([[-0.4, 101.0]]), LIF(shape=(1,), vth=10000), cls=Sparse),  # sign mode from the floats
     lambda: _into(DUPLICATES, LIF(shape=(2,), vth=10000), cls=Sparse),                  # summed, then clipped
+    lambda: _into(np.array([[10, 20]]), LIF(shape=(1,), vth=10000), cls=DelayDense,     # delay 4 > max_delay 2:
+                  delays=np.array([[1, 4]]), max_delay=2),                               # Lava drops that synapse
+    lambda: _conv_into(np.full((2, 1, 1, 1), -256), LIF(shape=(1, 1, 2), vth=10000)),   # all <= 0 with -256
 ], ids=["vth=2**17", "du=-1", "du=dv=4096", "bias 8000 << 8", "per-neuron vth du dv", "SignMode.NULL",
-        "sign_mode=1", "Sparse floats", "CSR duplicates"])
+        "sign_mode=1", "Sparse floats", "CSR duplicates", "max_delay below delays", "Conv weights -256"])
 def test_values_lava_accepts_run_as_lava_runs_them(build):
     lif = build()
     steps = 6
@@ -448,6 +460,12 @@ def test_transposed_ports_match_live_lava(seed):
         proc = sink if name == sink.name else neuron
         got = ours.trace(proc, var)
         np.testing.assert_array_equal(got, np.asarray(expected).reshape(got.shape), err_msg=f"{name}.{var}")
+
+
+def test_a_source_wired_straight_in_is_counted_once():
+    lif = LIF(shape=(3,), vth=10000)
+    RingBuffer(data=np.ones((3, 5), int)).s_out.connect(lif.a_in)
+    assert nl.run([lif], num_steps=5).counters.totals()["source_spikes"] == 15
 
 
 def test_counters_of_a_lava_graph():
@@ -526,3 +544,20 @@ def test_nir_import_then_to_lava_matches_the_emulator():
         got = ours.trace(name, {"s_out": "s"}.get(var, var))
         np.testing.assert_array_equal(got, np.asarray(expected).reshape(got.shape), err_msg=f"{name}.{var}")
     assert ours.counters.totals()["spikes"] > 0
+
+
+def test_a_sparse_accumulator_exports_as_delay_sparse():
+    """A connection summed as Lava's DelaySparse sums exports as one and runs alike."""
+    import neurochip as nc
+
+    rng = np.random.default_rng(3)
+    w = rng.integers(-256, 256, (4, 5)) * (rng.random((4, 5)) < 0.6)
+    net = nc.Network([nc.LIF("p", 4, vth=300, du=100, dv=200)], [nc.SpikeSource("s", rng.integers(-2**12, 2**12, (7, 5)))],
+                     [nc.Connection("c", "s", "p", w, weight_exp=-3, num_message_bits=24, accumulator="sparse",
+                                    delays=rng.integers(0, 4, (4, 5)))])
+    procs = nl.to_lava(net, 30)
+    assert type(procs["c"]).__name__ == "DelaySparse"
+    ours = nc.emulate(net, 30, record=["p"])
+    for (name, var), expected in lava_traces([procs["p"]], 30).items():
+        got = ours.trace("p", {"s_out": "s"}.get(var, var))
+        np.testing.assert_array_equal(got, np.asarray(expected).reshape(got.shape), err_msg=var)
