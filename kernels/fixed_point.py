@@ -139,11 +139,15 @@ def sigma_delta_compartment(sigma, act, residue, error, a_in, bias, vth, integra
 
 
 @njit(cache=True, inline="always")
+def trunc_shift(y, bits):
+    """trunc0(y / 2**bits) of an int64 y, as ``sign(y) * (|y| >> bits)``."""
+    return -((-y) >> bits) if y < 0 else y >> bits
+
+
+@njit(cache=True, inline="always")
 def shift_decay(x, keep):
-    """trunc0(x * keep / 2**12) for int64 x and an integer factor `keep`, as
-    ``sign(y) * (|y| >> 12)`` of y = x * keep."""
-    y = x * keep
-    return -((-y) >> DECAY_SHIFT) if y < 0 else y >> DECAY_SHIFT
+    """trunc0(x * keep / 2**12) for int64 x and an integer factor `keep`."""
+    return trunc_shift(x * keep, DECAY_SHIFT)
 
 
 @njit(cache=True, inline="always")
@@ -179,3 +183,59 @@ def atrlif_compartment(i, v, theta, r, a_in, bias, keep_i, keep_v, keep_theta, k
         r1 = wrap_int32(r1 + wrap_int32(2 * theta1))
         theta1 = wrap_int32(theta1 + theta_step)
     return i2, v2, theta1, r1, np.int64(spike), over | under, v1 != v2
+
+
+#: `Resonator.kind` codes (the index in `neurochip.ir.populations.RESONATOR_KINDS`).
+RF_KIND, RF_IZ_KIND, RF_ZERO_KIND = 0, 1, 2
+#: RFZero's decays are fractions of 2**15.
+RF_ZERO_SHIFT = 15
+
+
+@njit(cache=True, inline="always")
+def resonator_compartment(re, im, a_re, a_im, cos, sin, vth, kind, state_exp, decay_bits):
+    """One step of one resonate-and-fire compartment, as Lava 0.10's fixed-point RF, RF_IZ
+    (kind RF_KIND, RF_IZ_KIND) and RFZero (RF_ZERO_KIND) models compute it (see
+    `neurochip.ir.Resonator`).
+
+    Parameters
+    ----------
+    re, im : int64 state before the step (int32 values).
+    a_re, a_im : int64 summed input of the two dendrites (int32 range).
+    cos, sin, vth : int64 (int32 values).
+    state_exp, decay_bits : input left shift and the decays' fraction bits (RF and RF_IZ).
+
+    Returns
+    -------
+    (re, im, out, wrapped, saturated) after the step: out is the payload sent (RF, RF_IZ: 1 on a
+    spike; RFZero: re); wrapped: RFZero's int32 arithmetic left the exact result; saturated: RF's
+    clip changed a part.
+    """
+    if kind == RF_ZERO_KIND:
+        exact_re = ((re * cos) >> RF_ZERO_SHIFT) - ((im * sin) >> RF_ZERO_SHIFT) + a_re
+        exact_im = ((im * cos) >> RF_ZERO_SHIFT) + ((re * sin) >> RF_ZERO_SHIFT) + a_im
+        re1 = wrap_int32((wrap_int32(re * cos) >> RF_ZERO_SHIFT) - (wrap_int32(im * sin) >> RF_ZERO_SHIFT) + a_re)
+        im1 = wrap_int32((wrap_int32(im * cos) >> RF_ZERO_SHIFT) + (wrap_int32(re * sin) >> RF_ZERO_SHIFT) + a_im)
+        out = re1 if re1 > vth and im1 >= 0 and im < 0 else np.int64(0)
+        return re1, im1, out, (re1 != exact_re) | (im1 != exact_im), False
+    x_re = wrap_int32(a_re << state_exp)
+    x_im = wrap_int32(a_im << state_exp)
+    re0 = trunc_shift(cos * re, decay_bits) - trunc_shift(sin * im, decay_bits) + x_re
+    im0 = trunc_shift(sin * re, decay_bits) + trunc_shift(cos * im, decay_bits) + x_im
+    re1 = min(max(re0, -V_LIMIT), V_LIMIT)
+    im1 = min(max(im0, -V_LIMIT), V_LIMIT)
+    saturated = (re1 != re0) | (im1 != im0)
+    if kind == RF_KIND:
+        return re1, im1, np.int64(re1 >= vth and im1 >= 0 and im < 0), False, saturated
+    if im1 >= vth:
+        return np.int64(0), wrap_int32(vth - 1), np.int64(1), False, saturated
+    return re1, im1, np.int64(0), False, saturated
+
+
+@njit(cache=True, inline="always")
+def product_compartment(a1, a2, vth, exp):
+    """One step of one product compartment, as Lava 0.10's fixed-point ProdNeuron computes it
+    (see `neurochip.ir.Product`): a1, a2 the int64 sums of its two dendrites (int32 range).
+    Returns (payload sent, the product wrapped)."""
+    exact = a1 * a2
+    p = wrap_int32(exact) >> exp
+    return (p if abs_int32(p) > vth else np.int64(0)), exact != wrap_int32(exact)

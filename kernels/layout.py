@@ -1,7 +1,8 @@
 """The packed layout shared by the driver and the kernels: struct-of-arrays, explicit dtypes.
 
 Index spaces: compartments 0..N-1 (populations in order), then source channels N..N+S-1; the
-two together are the axon ids. Nodes are populations then sources; node k owns axons
+two together are the axon ids. Dendritic inputs (the ring's columns): every compartment's first
+dendrite 0..N-1, then the second dendrites of two-dendrite populations (`Compartments.second`). Nodes are populations then sources; node k owns axons
 ``node_first[k]:node_first[k+1]``. Rows are (connection, presynaptic axon) pairs.
 """
 from typing import NamedTuple
@@ -24,7 +25,9 @@ CONN_COUNTERS = ("spikes_in", "synaptic_ops", "message_bits")
 #: to signed 24 bits (Lava's Conv).
 SUM_INT32, SUM_WIDE, SUM_CONV24 = 0, 1, 2
 #: `Compartments.model` codes.
-LIF_MODEL, SIGMA_DELTA_MODEL, ATRLIF_MODEL = 0, 1, 2
+LIF_MODEL, SIGMA_DELTA_MODEL, ATRLIF_MODEL, RESONATOR_MODEL, PRODUCT_MODEL = 0, 1, 2, 3, 4
+#: Columns of `Compartments.resonator`: the `Resonator.kind` code (`fixed_point.RF_KIND` ...), state_exp, decay_bits.
+RESONATOR_COLUMNS = ("kind", "state_exp", "decay_bits")
 #: Columns of `Compartments.atrlif`: keep_i (float), keep_v, keep_theta, keep_r, theta_0, theta_step.
 ATRLIF_COLUMNS = ("keep_i", "keep_v", "keep_theta", "keep_r", "theta_0", "theta_step")
 #: Columns of `Compartments.sigma_delta`: the population's flags and shifts (`ir.SigmaDelta`).
@@ -33,12 +36,12 @@ SIGMA_DELTA_COLUMNS = ("sigma", "delta", "relu", "cum_error", "in_shift", "out_s
 
 class Compartments(NamedTuple):
     """Compartment constants: per compartment (N,) int16/int32, or per population (n_pops,) int64.
-    LIF fields are zero for sigma-delta populations and the reverse."""
+    A model's fields are zero for populations of the other models."""
 
-    model: NDArray[np.int64]           # (n_pops,) LIF_MODEL, SIGMA_DELTA_MODEL or ATRLIF_MODEL
+    model: NDArray[np.int64]           # (n_pops,) LIF_MODEL, SIGMA_DELTA_MODEL, ... PRODUCT_MODEL
     keep_u: NDArray[np.int16]          # (N,) 4096 - (du + 1), in [-1, 4097]
     keep_v: NDArray[np.int16]          # (N,) 4096 - dv
-    vth_eff: NDArray[np.int32]         # (N,) vth << 6 (LIF); the threshold as given (sigma-delta)
+    vth_eff: NDArray[np.int32]         # (N,) vth << 6 (LIF); the threshold as given (other models)
     vth_lo_eff: NDArray[np.int32]      # (N,) vth_lo << 6 (ternary neurons), else -2**31
     reset_subtract: NDArray[np.int64]  # (n_pops,) 1: a spike subtracts vth_eff from v; 0: resets v to 0
     reset_interval: NDArray[np.int64]  # 0 = never reset
@@ -46,13 +49,18 @@ class Compartments(NamedTuple):
     bias: NDArray[np.int32]            # (N,) bias_mant shifted by bias_exp (LIF); the bias (sigma-delta)
     sigma_delta: NDArray[np.int64]     # (n_pops, 7) columns SIGMA_DELTA_COLUMNS (gate: index in ir GATES)
     atrlif: NDArray[np.float64]        # (n_pops, 6) columns ATRLIF_COLUMNS (integers but keep_i)
+    resonator: NDArray[np.int64]       # (n_pops, 3) columns RESONATOR_COLUMNS
+    rotation: NDArray[np.int32]        # (2, N) a resonator's cos and sin decays ((2, 0) without resonators)
+    product_exp: NDArray[np.int64]     # (n_pops,) a product population's right shift
+    second: NDArray[np.int64]          # (n_pops,) ring column of the population's second dendrite's
+                                       # compartment 0, or -1 (one dendrite)
 
 
 class Connections(NamedTuple):
     """Per-connection constants, each (C,) int64."""
 
     src_node: NDArray[np.int64]
-    dst_first: NDArray[np.int64]       # first compartment of the target population
+    dst_first: NDArray[np.int64]       # ring column of the target population's compartment 0 (on the dendrite fed)
     n_dst: NDArray[np.int64]
     row_base: NDArray[np.int64]        # row of this connection's presynaptic axon 0
     right_shift: NDArray[np.int64]     # -weight_exp when negative (partial-sum path), else 0
@@ -88,9 +96,10 @@ class Model(NamedTuple):
 
 class State(NamedTuple):
     """Per-sample state, updated in place: u, v (N,) int32, aux (2, N) int32 (or (2, 0) when no
-    population uses it) and the dendritic ring (R, N) int32 (a leading batch axis B when passed
-    to `run_batch`). The slots hold each population's `STATE` in order: a LIF's u and v; a
-    sigma-delta compartment's sigma, act, residue and error; an ATRLIF's i, v, theta and r."""
+    population uses it) and the dendritic ring (R, N + second dendrites) int32 (a leading batch
+    axis B when passed to `run_batch`). The slots hold each population's `STATE` in order: a LIF's
+    u and v; a sigma-delta compartment's sigma, act, residue and error; an ATRLIF's i, v, theta
+    and r; a resonator's real and imag; a product compartment's v."""
 
     u: NDArray[np.int32]
     v: NDArray[np.int32]
@@ -101,10 +110,10 @@ class State(NamedTuple):
 class Scratch(NamedTuple):
     """Per-sample work buffers (a leading batch axis B when passed to `run_batch`).
 
-    partial (D, N) int64, mark (D, N) uint8, touched (D N,) int64: exact partial sums of
-    right-shifted connections (D = 0 when none). fired (N rounded up to 8,) int8 spikes (+1, -1),
-    padding zero. out (N,) int32 the graded payloads sigma-delta compartments send (or (0,) when
-    there are none). spikes, payload (N + S,): this step's spike list. node_spk (n_nodes + 1,):
+    partial (D, I) int64, mark (D, I) uint8, touched (D I,) int64: exact partial sums of
+    right-shifted connections over the I dendritic inputs (D = 0 when none). fired (N rounded up
+    to 8,) int8 spikes (+1, -1), padding zero. out (N,) int32 the payloads graded compartments
+    (sigma-delta, resonator, product) send (or (0,) when there are none). spikes, payload (N + S,): this step's spike list. node_spk (n_nodes + 1,):
     where each node's spikes start in the list.
     """
 

@@ -7,8 +7,10 @@ spiked, so its cost is spikes x fan-out.
 import numpy as np
 from numba import njit, prange
 
-from .fixed_point import atrlif_compartment, lif_compartment, sigma_delta_compartment
-from .layout import ATRLIF_MODEL, LIF_MODEL, SIGMA_DELTA_MODEL, SUM_CONV24, Model, Scratch, State, Tally, Trace
+from .fixed_point import (atrlif_compartment, lif_compartment, product_compartment, resonator_compartment,
+                          sigma_delta_compartment)
+from .layout import (ATRLIF_MODEL, LIF_MODEL, PRODUCT_MODEL, RESONATOR_MODEL, SUM_CONV24, Model, Scratch, State,
+                     Tally, Trace)
 from .prefetch import prefetch_row
 from .synapse import accumulate_partial, add_row, flush_partial, scatter_row, scatter_row_delayed
 
@@ -105,6 +107,58 @@ def update_atrlif(params, bias, i, v, theta, r, acc, fired):
 
 
 @njit(cache=True)
+def update_resonator(params, cos, sin, vth, re, im, acc_re, acc_im, fired, out):
+    """Update one resonator population's compartments (1-D slices) from its two dendrites `acc_re`,
+    `acc_im` (then cleared); set `fired` and the payloads `out`. `params` is the population's row
+    of `Compartments.resonator`. Returns the counters of `update_population` (wraps, saturations,
+    active: nonzero input or spiked, nonzero: a nonzero part or input)."""
+    kind, state_exp, decay_bits = params[0], params[1], params[2]
+    n_wrap = 0
+    n_sat = 0
+    n_active = 0
+    n_nonzero = 0
+    for k in range(re.shape[0]):
+        a_re = np.int64(acc_re[k])
+        a_im = np.int64(acc_im[k])
+        n_nonzero += (re[k] != 0) | (im[k] != 0) | (a_re != 0) | (a_im != 0)
+        r1, i1, x, wrapped, saturated = resonator_compartment(
+            np.int64(re[k]), np.int64(im[k]), a_re, a_im, np.int64(cos[k]), np.int64(sin[k]), np.int64(vth[k]),
+            kind, state_exp, decay_bits)
+        acc_re[k] = 0
+        acc_im[k] = 0
+        re[k] = r1
+        im[k] = i1
+        out[k] = x
+        fired[k] = x != 0
+        n_wrap += wrapped
+        n_sat += saturated
+        n_active += (a_re != 0) | (a_im != 0) | (x != 0)
+    return n_wrap, n_sat, n_active, n_nonzero
+
+
+@njit(cache=True)
+def update_product(exp, vth, acc1, acc2, fired, out):
+    """Update one product population's compartments (1-D slices) from its two dendrites (then
+    cleared); set `fired` and the payloads `out`. Returns the counters of `update_population`
+    (product wraps, 0, active: nonzero input or payload, nonzero: nonzero input)."""
+    n_wrap = 0
+    n_active = 0
+    n_nonzero = 0
+    for k in range(acc1.shape[0]):
+        a1 = np.int64(acc1[k])
+        a2 = np.int64(acc2[k])
+        x, wrapped = product_compartment(a1, a2, np.int64(vth[k]), exp)
+        acc1[k] = 0
+        acc2[k] = 0
+        out[k] = x
+        fired[k] = x != 0
+        n_wrap += wrapped
+        n_nonzero += (a1 != 0) | (a2 != 0)
+        n_active += (a1 != 0) | (a2 != 0) | (x != 0)
+    return n_wrap, 0, n_active, n_nonzero
+
+
+@njit(cache=True)
 def list_fired(fired, spikes, payload, comp_spikes):
     """List the flagged compartments in ascending order (and count them per compartment in
     `comp_spikes`); returns how many.
@@ -127,8 +181,9 @@ def list_fired(fired, spikes, payload, comp_spikes):
 
 @njit(cache=True)
 def update_compartments(t, k, model, state, acc, scratch, tally):
-    """Update every population from `acc` (one ring slot), list spikes (ascending compartment)
-    with their payloads, count per node. Returns the number of spikes listed."""
+    """Update every population from `acc` (one ring slot: first dendrites, then second ones), list
+    spikes (ascending compartment) with their payloads, count per node. Returns the number of
+    spikes listed."""
     comp, first = model.comp, model.first
     u, v, aux = state.u, state.v, state.aux
     node_cnt = tally.node
@@ -147,6 +202,16 @@ def update_compartments(t, k, model, state, acc, scratch, tally):
             n_wrap, n_sat, n_active, n_nonzero = update_atrlif(
                 comp.atrlif[p], comp.bias[lo:hi], u[lo:hi], v[lo:hi], aux[0, lo:hi], aux[1, lo:hi], acc[lo:hi],
                 scratch.fired[lo:hi])
+        elif comp.model[p] == RESONATOR_MODEL:
+            lo2 = comp.second[p]
+            n_wrap, n_sat, n_active, n_nonzero = update_resonator(
+                comp.resonator[p], comp.rotation[0, lo:hi], comp.rotation[1, lo:hi], comp.vth_eff[lo:hi], u[lo:hi],
+                v[lo:hi], acc[lo:hi], acc[lo2:lo2 + hi - lo], scratch.fired[lo:hi], scratch.out[lo:hi])
+        elif comp.model[p] == PRODUCT_MODEL:
+            lo2 = comp.second[p]
+            n_wrap, n_sat, n_active, n_nonzero = update_product(
+                comp.product_exp[p], comp.vth_eff[lo:hi], acc[lo:hi], acc[lo2:lo2 + hi - lo], scratch.fired[lo:hi],
+                scratch.out[lo:hi])
         else:
             n_wrap, n_sat, n_active, n_nonzero = update_sigma_delta(
                 comp.sigma_delta[p], comp.bias[lo:hi], comp.vth_eff[lo:hi], u[lo:hi], v[lo:hi], aux[0, lo:hi],
@@ -163,7 +228,7 @@ def update_compartments(t, k, model, state, acc, scratch, tally):
         while q < n_spk and scratch.spikes[q] < first[p + 1]:
             q += 1
         node_cnt[k, p, 1] = q - scratch.node_spk[p]
-        if comp.model[p] == SIGMA_DELTA_MODEL:
+        if comp.model[p] != LIF_MODEL and comp.model[p] != ATRLIF_MODEL:     # graded payloads
             for j in range(scratch.node_spk[p], q):
                 scratch.payload[j] = scratch.out[scratch.spikes[j]]
     return n_spk

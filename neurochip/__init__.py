@@ -17,7 +17,7 @@ except PackageNotFoundError:  # a source tree that was never installed
 _EXPORTS = {
     "emulate": "api", "Run": "api",
     "BernoulliSource": "ir", "Connection": "ir", "ConvKernel": "ir", "LIF": "ir", "Network": "ir", "SignMode": "ir",
-    "SigmaDelta": "ir", "ATRLIF": "ir",
+    "SigmaDelta": "ir", "ATRLIF": "ir", "Resonator": "ir", "Product": "ir",
     "SpikeSource": "ir",
     "Counters": "result", "EmulatorState": "result", "Result": "result",
     "NetworkError": "errors", "NeurochipError": "errors",

@@ -34,7 +34,7 @@ def initial_state(network: Network, batch: int = 1, packed: Packed | None = None
         col += p.n
     u, v = (np.repeat(slots[k][None], batch, axis=0) for k in range(2))
     aux = np.repeat(slots[None, 2:, :packed.n_aux], batch, axis=0)
-    return EmulatorState(0, u, v, np.zeros((batch, packed.n_slots, n), np.int32), aux)
+    return EmulatorState(0, u, v, np.zeros((batch, packed.n_slots, packed.n_inputs), np.int32), aux)
 
 
 def _resolve_batch(network: Network, batch: int | None) -> int:
@@ -78,7 +78,7 @@ def emulate(network: Network, steps: int, *, record: Iterable[str] = (), batch: 
         raise NetworkError("packed: expected the packed layout of this network, found another network's")
     if state is None:
         state = initial_state(network, b, packed)
-    elif (state.u.shape != (b, packed.n_compartments) or state.ring.shape[1] != packed.n_slots
+    elif (state.u.shape != (b, packed.n_compartments) or state.ring.shape[1:] != (packed.n_slots, packed.n_inputs)
           or state.aux.shape != (b, 2, packed.n_aux)):
         raise NetworkError(f"state: expected the state of this network with batch {b}, "
                            f"found u of shape {state.u.shape}")
@@ -113,13 +113,14 @@ def _trace(packed: Packed, populations: list, batch: int, steps: int) -> Trace:
 
 def _buffers(packed: Packed, batch: int, steps: int) -> tuple[Tally, Scratch]:
     """Zeroed counters and per-sample work buffers (see `kernels.layout`)."""
-    n, depth, n_nodes = packed.n_compartments, packed.partial_depth, len(packed.node_names)
+    n, depth, n_nodes = packed.n_inputs, packed.partial_depth, len(packed.node_names)
     tally = Tally(np.zeros((batch, steps, n_nodes, len(NODE_COUNTERS)), np.int64),
                   np.zeros((batch, steps, len(packed.conn_names), len(CONN_COUNTERS)), np.int64),
                   np.zeros((batch, packed.n_axons), np.int64))
     scratch = Scratch(np.zeros((batch, depth, n if depth else 0), np.int64),
                       np.zeros((batch, depth, n if depth else 0), np.uint8), np.zeros((batch, depth * n), np.int64),
-                      np.zeros((batch, -(-n // 8) * 8), np.int8), np.zeros((batch, packed.n_aux), np.int32),
+                      np.zeros((batch, -(-packed.n_compartments // 8) * 8), np.int8),
+                      np.zeros((batch, packed.n_out), np.int32),
                       np.zeros((batch, packed.n_axons), np.int64),
                       np.zeros((batch, packed.n_axons), np.int32), np.zeros((batch, n_nodes + 1), np.int64))
     return tally, scratch

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .ir import ATRLIF, LIF, Network, SigmaDelta, SignMode
-from .ir.populations import GATES
+from .ir import ATRLIF, LIF, Network, Product, Resonator, SigmaDelta, SignMode
+from .ir.populations import GATES, RESONATOR_KINDS
 from .kernels.compact import compact_rows, kept_per_row
-from .kernels.layout import (ATRLIF_COLUMNS, ATRLIF_MODEL, LIF_MODEL, SIGMA_DELTA_COLUMNS, SIGMA_DELTA_MODEL, SUM_CONV24, SUM_INT32, SUM_WIDE,
+from .kernels.layout import (ATRLIF_COLUMNS, ATRLIF_MODEL, LIF_MODEL, PRODUCT_MODEL, RESONATOR_COLUMNS,
+                             RESONATOR_MODEL, SIGMA_DELTA_COLUMNS, SIGMA_DELTA_MODEL, SUM_CONV24, SUM_INT32, SUM_WIDE,
                              Compartments, Connections, Model, RowConnections, Rows, SynapseTable)
 from .kernels.fixed_point import ACT_SHIFT, DECAY_SHIFT
 
@@ -31,7 +32,10 @@ class Packed:
     conns: Connections
     syn: SynapseTable
     n_slots: int               # ring-buffer depth: max delay + 2
-    n_aux: int                 # compartments with auxiliary state slots: N with a sigma-delta population, else 0
+    n_inputs: int              # dendritic inputs (ring columns): N plus the second dendrites' compartments
+    n_aux: int                 # compartments with auxiliary state slots: N with a population using them, else 0
+    n_out: int                 # compartments with payload slots: N with a graded population, else 0
+    conn_dst: np.ndarray       # (C,) int64 first compartment of each connection's target population
     partial_depth: int         # delay slots of the right-shift scratch (0: none needed)
     node_names: tuple[str, ...]
     conn_names: tuple[str, ...]
@@ -54,7 +58,7 @@ class Packed:
 
     def row_connections(self) -> RowConnections:
         """Per connection: presynaptic node, first row, rows, first target compartment."""
-        return RowConnections(self.conns.src_node, self.conns.row_base, self.n_src, self.conns.dst_first)
+        return RowConnections(self.conns.src_node, self.conns.row_base, self.n_src, self.conn_dst)
 
     @property
     def n_compartments(self) -> int:
@@ -74,7 +78,16 @@ def _atrlif_row(p: ATRLIF) -> list[float]:
             float(p.theta_0_eff), float(p.theta_step_eff)]
 
 
-def _compartments(pops: tuple[LIF | SigmaDelta | ATRLIF, ...]) -> Compartments:
+def _second_dendrites(pops: tuple) -> np.ndarray:
+    """(n_pops,) int64 ring column of each two-dendrite population's second dendrite (compartment
+    0), after the N first dendrites; -1 for populations with one dendrite."""
+    n = sum(p.n for p in pops)
+    sizes = [p.n if len(p.DENDRITES) > 1 else 0 for p in pops]
+    starts = n + np.concatenate([[0], np.cumsum(sizes)[:-1]]) if pops else np.zeros(0)
+    return np.where(np.array(sizes) > 0, starts, -1).astype(np.int64)
+
+
+def _compartments(pops: tuple) -> Compartments:
     def per_pop(f) -> np.ndarray:
         return np.array([f(p) if isinstance(p, LIF) else 0 for p in pops], dtype=np.int64)
 
@@ -87,21 +100,29 @@ def _compartments(pops: tuple[LIF | SigmaDelta | ATRLIF, ...]) -> Compartments:
                         dtype=dtype).reshape(-1, len(columns))
 
     unity = 1 << DECAY_SHIFT
-    models = {LIF: LIF_MODEL, SigmaDelta: SIGMA_DELTA_MODEL, ATRLIF: ATRLIF_MODEL}
+    models = {LIF: LIF_MODEL, SigmaDelta: SIGMA_DELTA_MODEL, ATRLIF: ATRLIF_MODEL, Resonator: RESONATOR_MODEL,
+              Product: PRODUCT_MODEL}
+    rotation = (np.stack([per_compartment(lambda p: 0, lambda p: getattr(p, f, 0)) for f in ("cos_decay", "sin_decay")])
+                if any(isinstance(p, Resonator) for p in pops) else np.zeros((2, 0), np.int32))
     return Compartments(
         model=np.array([models[type(p)] for p in pops], dtype=np.int64),
         keep_u=per_compartment(lambda p: unity - (np.asarray(p.du) + 1), dtype=np.int16),
         keep_v=per_compartment(lambda p: unity - np.asarray(p.dv), dtype=np.int16),
         vth_eff=per_compartment(lambda p: np.asarray(p.vth) << ACT_SHIFT,
-                                lambda p: p.vth if isinstance(p, SigmaDelta) else 0),
+                                lambda p: 0 if isinstance(p, ATRLIF) else p.vth),
         vth_lo_eff=per_compartment(lambda p: -(2**31) if p.vth_lo is None else np.asarray(p.vth_lo) << ACT_SHIFT),
         reset_subtract=per_pop(lambda p: int(p.reset == "subtract")),
         reset_interval=per_pop(lambda p: p.reset_interval or 0),
         reset_offset=per_pop(lambda p: p.reset_offset),
-        bias=per_compartment(lambda p: p.bias, lambda p: p.bias),
+        bias=per_compartment(lambda p: p.bias, lambda p: getattr(p, "bias", 0)),
         sigma_delta=rows(SigmaDelta, lambda p: [GATES.index(p.gate) if f == "gate" else int(getattr(p, f))
                                                 for f in SIGMA_DELTA_COLUMNS], SIGMA_DELTA_COLUMNS, np.int64),
         atrlif=rows(ATRLIF, _atrlif_row, ATRLIF_COLUMNS, np.float64),
+        resonator=rows(Resonator, lambda p: [RESONATOR_KINDS.index(p.kind), p.state_exp, p.decay_bits],
+                       RESONATOR_COLUMNS, np.int64),
+        rotation=rotation,
+        product_exp=np.array([p.exp if isinstance(p, Product) else 0 for p in pops], dtype=np.int64),
+        second=_second_dendrites(pops),
     )
 
 
@@ -151,6 +172,7 @@ def pack(network: Network) -> Packed:
     sizes = np.array([n.n for n in nodes], dtype=np.int64)
     first = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
     index = {n.name: k for k, n in enumerate(nodes)}
+    second = _second_dendrites(pops)
 
     cols = {f: [] for f in Connections._fields}
     row_start, row_nnz, targets, weights, delays, dense_rows = [], [], [], [], [], []
@@ -179,7 +201,7 @@ def pack(network: Network) -> Packed:
             row_start.append(n_syn + np.concatenate([[0], np.cumsum(nnz)[:-1]]))
             n_syn += target.size
         row_nnz.append(nnz)
-        for field, value in (("src_node", index[c.src]), ("dst_first", first[index[c.dst]]), ("n_dst", n_dst),
+        for field, value in (("src_node", index[c.src]), ("dst_first", second[index[c.dst]] if c.dendrite else first[index[c.dst]]), ("n_dst", n_dst),
                              ("row_base", n_rows), ("right_shift", right_shift),
                              ("graded", int(c.num_message_bits > 0)), ("message_bits", c.num_message_bits),
                              ("dense", int(dense)), ("delay", uniform), ("sum_mode", sum_mode),
@@ -203,9 +225,13 @@ def pack(network: Network) -> Packed:
     )
     max_delay = max((c.max_delay for c in network.connections), default=0)
     shifted = [c.max_delay for c in network.connections if c.weight_exp < 0 or c.accumulator == "conv24"]
+    n = int(first[len(pops)])
     return Packed(
         comp=_compartments(pops), first=first, n_pops=len(pops), conns=conns, syn=syn,
-        n_slots=max_delay + 2, n_aux=int(first[len(pops)]) if any(len(p.STATE) > 2 for p in pops) else 0,
+        n_slots=max_delay + 2, n_inputs=n + sum(p.n for p in pops if len(p.DENDRITES) > 1),
+        n_aux=n if any(len(p.STATE) > 2 for p in pops) else 0,
+        n_out=n if any(not isinstance(p, (LIF, ATRLIF)) for p in pops) else 0,
+        conn_dst=np.array([first[index[c.dst]] for c in network.connections], dtype=np.int64),
         partial_depth=max(shifted) + 1 if shifted else 0,
         node_names=tuple(n.name for n in nodes), conn_names=tuple(c.name for c in network.connections),
     )

@@ -21,8 +21,8 @@ class EmulatorState:
     """Everything needed to continue a run: the step reached and per-sample state.
 
     t : steps completed. u, v : (B, N) int32 the first two state slots of every compartment.
-    ring : (B, R, N) int32 pending dendritic input. aux : (B, 2, N) int32 the auxiliary slots
-    (sigma-delta residue and error), (B, 2, 0) when no population has them.
+    ring : (B, R, I) int32 pending input of the I dendrites (`kernels.layout`). aux : (B, 2, N)
+    int32 the auxiliary slots (sigma-delta residue and error), (B, 2, 0) when no population has them.
     """
 
     t: int

@@ -126,10 +126,11 @@ class ResetModes(Strict):
 
 class NeuronModels(Strict):
     """The neuron models this target's cores run (a population's `MODEL`): "lif" (Loihi's CUBA
-    LIF), "sigma_delta" (Loihi 2's graded sigma-delta neurons) and "atrlif" (Loihi 2's adaptive
-    threshold, refractory LIF). Without this section a target runs LIF only."""
+    LIF), "sigma_delta" (Loihi 2's graded sigma-delta neurons), "atrlif" (Loihi 2's adaptive
+    threshold, refractory LIF), "resonator" (resonate-and-fire) and "product" (two graded inputs
+    multiplied). Without this section a target runs LIF only."""
 
-    models: tuple[Literal["lif", "sigma_delta", "atrlif"], ...] = Field(min_length=1)
+    models: tuple[Literal["lif", "sigma_delta", "atrlif", "resonator", "product"], ...] = Field(min_length=1)
     source: str = Field(min_length=3)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from neurochip.ir import ATRLIF, LIF, BernoulliSource, Connection, Network, SigmaDelta, SpikeSource
+from neurochip.ir import ATRLIF, LIF, BernoulliSource, Connection, Network, Product, Resonator, SigmaDelta, SpikeSource
 
 
 def pick(rng, options):
@@ -61,6 +61,34 @@ def random_atrlif(rng, name, n):
                   r=rng.integers(-(2**23), 2**23 + 1, n) * (rng.random() < 0.3))
 
 
+def random_resonator(rng, name, n):
+    """RF, RF_IZ and RFZero compartments: decays as Lava's processes form them from a period and a
+    decay (RFZero's per neuron, some at the int32 extremes so that its products wrap), input
+    shifts 0..8, thresholds from 0 to 2**20, random initial parts."""
+    kind = pick(rng, ["rf", "rf_iz", "rf_zero"])
+    zero = kind == "rf_zero"
+    bits = 15 if zero else int(pick(rng, [1, 8, 12, 12, 16, int(rng.integers(1, 24))]))
+    period = rng.uniform(2, 40, n if zero else 1)
+    keep = np.exp(-rng.uniform(0, 0.3, n if zero else 1))
+    cos, sin = (((keep * f(2 * np.pi / period)) * 2**bits).astype(np.int32).astype(np.int64) for f in (np.cos, np.sin))
+    if zero and rng.random() < 0.3:
+        cos = np.where(rng.random(n) < 0.3, rng.integers(-(2**31), 2**31, n), cos)
+    state_exp = 0 if zero else int(rng.integers(0, 9))
+    part = 2**31 - 1 if zero else 2**23 - 1
+    return Resonator(name=name, n=n, cos_decay=np.broadcast_to(cos, (n,)), sin_decay=np.broadcast_to(sin, (n,)),
+                     vth=per_neuron(rng, n, [0, 1, int(rng.integers(0, 2**12)), int(rng.integers(0, 2**20))])
+                     if zero else int(rng.integers(0, 2**12)) << state_exp,
+                     decay_bits=bits, state_exp=state_exp, kind=kind,
+                     real=rng.integers(-part, part + 1, n) * (rng.random() < 0.3),
+                     imag=rng.integers(-part, part + 1, n) * (rng.random() < 0.3))
+
+
+def random_product(rng, name, n):
+    """Product compartments: thresholds from negative to 2**20, shifts 0..20."""
+    return Product(name=name, n=n, vth=per_neuron(rng, n, [-1, 0, 1, int(rng.integers(0, 2**20))]),
+                   exp=int(rng.integers(0, 21)), v=rng.integers(-100, 100, n) * (rng.random() < 0.2))
+
+
 def random_weights(rng, n_dst, n_src, mode):
     lo, hi = {"mixed": (-256, 255), "excitatory": (0, 255), "inhibitory": (-255, 0)}[mode]
     w = rng.integers(lo, hi + 1, (n_dst, n_src))
@@ -70,7 +98,7 @@ def random_weights(rng, n_dst, n_src, mode):
     return w
 
 
-def random_connection(rng, name, src, dst, n_src, n_dst, graded_ok, sparse_ok=True, conv24=False):
+def random_connection(rng, name, src, dst, n_src, n_dst, graded_ok, sparse_ok=True, conv24=False, dendrite=0):
     """A random connection; with `conv24`, a quarter are summed as Lava's Conv sums (no exponent,
     mixed weights kept whole: 9 bits)."""
     mode = pick(rng, ["mixed", "excitatory", "inhibitory"])
@@ -86,18 +114,23 @@ def random_connection(rng, name, src, dst, n_src, n_dst, graded_ok, sparse_ok=Tr
     return Connection(
         name=name, src=src, dst=dst, sign_mode=mode,
         weights=sp.csr_array(w) if sparse_ok and rng.random() < 0.3 else w,
-        num_message_bits=int(pick(rng, [0, 0, 8, 24])) if graded_ok else 0, delays=delays, **kw)
+        num_message_bits=int(pick(rng, [0, 0, 8, 24])) if graded_ok else 0, delays=delays, dendrite=dendrite, **kw)
 
 
 def random_network(rng, max_n=12, max_steps=60, lava_values=False, subtract=False, sigma_delta=False,
-                   conv24=False):
+                   conv24=False, two_dendrites=False):
     """A random network and a step count (`lava_values`: see `random_lif`; `subtract`: some
-    populations reset by subtraction, some are ternary; `sigma_delta`: some are sigma-delta;
-    `conv24`: see `random_connection`)."""
+    populations reset by subtraction, some are ternary; `sigma_delta`: some are sigma-delta or
+    ATRLIF; `conv24`: see `random_connection`; `two_dendrites`: some are resonators or products,
+    connections feeding either dendrite)."""
     steps = int(rng.integers(1, max_steps + 1))
     n_pops = int(rng.integers(1, 4))
     pops = []
     for p in range(n_pops):
+        if two_dendrites and rng.random() < 0.5:
+            make = random_resonator if rng.random() < 0.6 else random_product
+            pops.append(make(rng, f"p{p}", int(rng.integers(1, max_n + 1))))
+            continue
         if sigma_delta and rng.random() < 0.5:
             make = random_sigma_delta if rng.random() < 0.6 else random_atrlif
             pops.append(make(rng, f"p{p}", int(rng.integers(1, max_n + 1))))
@@ -127,5 +160,6 @@ def random_network(rng, max_n=12, max_steps=60, lava_values=False, subtract=Fals
     for c in range(int(rng.integers(1, 6))):
         src_name, n_src, graded_ok = nodes[rng.integers(len(nodes))]
         dst = pops[rng.integers(len(pops))]
-        conns.append(random_connection(rng, f"c{c}", src_name, dst.name, n_src, dst.n, graded_ok, conv24=conv24))
+        conns.append(random_connection(rng, f"c{c}", src_name, dst.name, n_src, dst.n, graded_ok, conv24=conv24,
+                                       dendrite=int(rng.integers(len(dst.DENDRITES)))))
     return Network(pops, sources, conns), steps

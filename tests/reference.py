@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from neurochip.ir import ATRLIF, LIF, Network, SigmaDelta, SignMode
+from neurochip.ir import ATRLIF, LIF, Network, Product, Resonator, SigmaDelta, SignMode
 
 
 def wrap32(x):
@@ -132,6 +132,59 @@ def atrlif_step(pop: ATRLIF, t, i, v, theta, r, a_in):
     return (i, v, theta, r), s.astype(np.int64), wraps, sat, active, nonzero
 
 
+def resonator_step(pop: Resonator, t, re, im, a_re, a_im):
+    """Lava 0.10's fixed-point RF / RF_IZ (int64 numpy, sign * (|x| >> bits), clip) and RFZero
+    (int32 numpy that wraps, floor division) ``run_spk`` written out. Returns the state, the
+    payloads and the counters (as `lif_step`)."""
+    i32, i64 = np.int32, np.int64
+    cos, sin, vth = (np.broadcast_to(np.asarray(x, i64), (pop.n,)) for x in (pop.cos_decay, pop.sin_decay, pop.vth))
+    nonzero = int(np.sum((re != 0) | (im != 0) | (a_re != 0) | (a_im != 0)))
+    if pop.kind == "rf_zero":
+        r, m = np.asarray(re, i32), np.asarray(im, i32)
+        with np.errstate(over="ignore"):
+            new_re = (r * cos.astype(i32)) // 2**15 - (m * sin.astype(i32)) // 2**15 + np.asarray(a_re, i32)
+            new_im = (m * cos.astype(i32)) // 2**15 + (r * sin.astype(i32)) // 2**15 + np.asarray(a_im, i32)
+        exact_re = (i64(r) * cos) // 2**15 - (i64(m) * sin) // 2**15 + a_re
+        exact_im = (i64(m) * cos) // 2**15 + (i64(r) * sin) // 2**15 + a_im
+        wraps = int(np.sum((new_re != exact_re) | (new_im != exact_im)))
+        s = new_re * ((new_re > vth) & (new_im >= 0) & (m < 0))
+        state, sat = (i64(new_re), i64(new_im)), 0
+    else:
+        def scaled(x):
+            return np.sign(x) * np.right_shift(np.abs(x), pop.decay_bits)
+
+        with np.errstate(over="ignore"):
+            x_re = np.left_shift(np.asarray(a_re, i32), i32(pop.state_exp))
+            x_im = np.left_shift(np.asarray(a_im, i32), i32(pop.state_exp))
+        r, m = np.asarray(re, i64), np.asarray(im, i64)
+        wide_re = scaled(cos * r) - scaled(sin * m) + x_re
+        wide_im = scaled(sin * r) + scaled(cos * m) + x_im
+        lim = 2**23 - 1
+        new_re, new_im = np.clip(wide_re, -lim, lim), np.clip(wide_im, -lim, lim)
+        sat = int(np.sum((new_re != wide_re) | (new_im != wide_im)))
+        if pop.kind == "rf":
+            s = ((new_re >= vth) & (new_im >= 0) & (m < 0)).astype(i64)
+        else:
+            s = (new_im >= vth).astype(i64)
+            new_re = new_re * (1 - s)
+            new_im = s * wrap32(vth - 1) + (1 - s) * new_im
+        state, wraps = (new_re, new_im), 0
+    active = int(np.sum((a_re != 0) | (a_im != 0) | (s != 0)))
+    return state, np.asarray(s, i64), wraps, sat, active, nonzero
+
+
+def product_step(pop: Product, t, v, a1, a2):
+    """Lava 0.10's fixed-point ProdNeuron ``run_spk`` on int32 numpy arrays (v is left as it is)."""
+    with np.errstate(over="ignore"):
+        p = np.asarray(a1, np.int32) * np.asarray(a2, np.int32)
+    wraps = int(np.sum(p != np.asarray(a1, np.int64) * a2))
+    p >>= np.int32(pop.exp)
+    s = p * (np.abs(p) > np.asarray(pop.vth))
+    nonzero = int(np.sum((a1 != 0) | (a2 != 0)))
+    active = int(np.sum((a1 != 0) | (a2 != 0) | (s != 0)))
+    return (v,), s.astype(np.int64), wraps, 0, active, nonzero
+
+
 def source_values(src, steps, batch):
     return src.emit(steps, batch)
 
@@ -152,13 +205,15 @@ def reference_run(network: Network, steps: int, batch: int = 1):
             t = k + 1
             out = {}
             for p, pop in pops.items():
-                a_in = wrap32(sum((wrap32(buf[c.name][:, 0]) for c in conns if c.dst == p), np.zeros(pop.n, np.int64)))
+                a_in = [wrap32(sum((wrap32(buf[c.name][:, 0]) for c in conns if c.dst == p and c.dendrite == d),
+                                   np.zeros(pop.n, np.int64))) for d in range(len(pop.DENDRITES))]
                 if isinstance(pop, LIF):
-                    u, v, s, n_wrap, n_sat, n_active, n_nonzero = lif_step(pop, t, *state[p], a_in)
+                    u, v, s, n_wrap, n_sat, n_active, n_nonzero = lif_step(pop, t, *state[p], *a_in)
                     state[p] = [u, v]
                 else:
-                    step = sigma_delta_step if isinstance(pop, SigmaDelta) else atrlif_step
-                    state[p], s, n_wrap, n_sat, n_active, n_nonzero = step(pop, t, *state[p], a_in)
+                    step = {SigmaDelta: sigma_delta_step, ATRLIF: atrlif_step, Resonator: resonator_step,
+                            Product: product_step}[type(pop)]
+                    state[p], s, n_wrap, n_sat, n_active, n_nonzero = step(pop, t, *state[p], *a_in)
                 out[p] = s.astype(np.int64)
                 for var, val in zip((*pop.STATE, "s"), (*state[p], s)):
                     traces[p][var][b, k] = val

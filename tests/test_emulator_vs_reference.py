@@ -46,6 +46,15 @@ def test_random_sigma_delta_networks_match_reference(seed, batch):
     assert_same(net, steps, batch if net.batch is None else net.batch)
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), batch=st.sampled_from([1, 1, 2, 3]))
+def test_random_two_dendrite_networks_match_reference(seed, batch):
+    """Resonators (RF, RF_IZ, RFZero) and product neurons among the other models, fed on both dendrites."""
+    net, steps = random_network(np.random.default_rng(seed), lava_values=True, sigma_delta=True, conv24=True,
+                                two_dendrites=True)
+    assert_same(net, steps, batch if net.batch is None else net.batch)
+
+
 def test_long_run_hits_wrap_and_saturation():
     """Strong positive drive with no decay saturates v; huge graded input wraps u."""
     pop = nc.LIF("p", 3, du=0, dv=0, vth=2**17 - 1, bias_mant=4095, bias_exp=7)

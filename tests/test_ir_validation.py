@@ -72,7 +72,7 @@ def source():
     (lambda: nc.Network([lif(), lif()]), r"'hidden': name used twice"),
     (lambda: nc.Network([lif()], [nc.SpikeSource("a", np.zeros((2, 4, 1))), nc.SpikeSource("b", np.zeros((3, 4, 1)))]),
      r"'Network': field 'sources': expected one batch size across batched sources"),
-    (lambda: nc.Network(["hidden"]), r"'Network': field 'populations': expected LIF or SigmaDelta or ATRLIF, found str"),
+    (lambda: nc.Network(["hidden"]), r"'Network': field 'populations': expected LIF or SigmaDelta or ATRLIF or Resonator or Product, found str"),
     (lambda: nc.SpikeSource("in", np.full((2, 2), 2**31)), r"'in': field 'spikes': expected integers in \[-2147483648, 2147483647\]"),
     (lambda: nc.SpikeSource("in", np.zeros(5)), r"'in': field 'spikes': expected a non-empty \(T, n\) or \(B, T, n\) array"),
     (lambda: nc.BernoulliSource("in", 2, p=1.5), r"'in': field 'p': expected probabilities in \[0, 1\]"),

@@ -13,28 +13,34 @@ import scipy.sparse as sp
 
 from ..emulator import initial_state
 from ..ir import Connection, Network, SpikeSource
+from ..pack import pack
 from ..result import EmulatorState
 
 
-def straight_in(name: str, dst: str, payloads: np.ndarray) -> tuple[SpikeSource, Connection, np.ndarray]:
+def straight_in(name: str, dst: str, payloads: np.ndarray, dendrite: int = 0
+                ) -> tuple[SpikeSource, Connection, np.ndarray]:
     """Payloads (T, n) or (B, T, n), sent at steps 1..T and replayed periodically as a Lava
-    RingBuffer replays them, into population `dst`: (the source `name` one step ahead, its
-    unit-weight graded synapses, the (B, n) or (n,) input pending for step 1)."""
+    RingBuffer replays them, into population `dst`'s `dendrite`: (the source `name` one step ahead,
+    its unit-weight graded synapses, the (B, n) or (n,) input pending for step 1)."""
     ahead = SpikeSource(name, np.roll(payloads, -1, axis=-2))
     n = ahead.n
-    conn = Connection(f"{name}:direct", name, dst, sp.identity(n, dtype=np.int64, format="csr"), num_message_bits=24)
+    conn = Connection(f"{name}:direct", name, dst, sp.identity(n, dtype=np.int64, format="csr"), num_message_bits=24,
+                      dendrite=dendrite)
     return ahead, conn, np.asarray(payloads)[..., 0, :].astype(np.int64)
 
 
-def pending_state(network: Network, pending: dict[str, np.ndarray], batch: int = 1) -> EmulatorState:
-    """`network`'s state before step 1 with `pending` (population -> (n,) or (batch, n) input) in
-    the dendritic ring slot read at step 1, summed and wrapped to int32 as dendrites sum."""
-    state = initial_state(network, batch)
-    pops = network.populations
-    offsets = dict(zip((p.name for p in pops), np.cumsum([0] + [p.n for p in pops])))
+def pending_state(network: Network, pending: dict[str | tuple[str, int], np.ndarray],
+                  batch: int = 1) -> EmulatorState:
+    """`network`'s state before step 1 with `pending` ((n,) or (batch, n) input by population
+    name, or by (name, dendrite)) in the dendritic ring slot read at step 1, summed and wrapped to
+    int32 as dendrites sum."""
+    packed = pack(network)
+    state = initial_state(network, batch, packed)
+    index = {name: k for k, name in enumerate(packed.node_names)}
     slot = state.ring[:, 1 % state.ring.shape[1]]
-    for name, values in pending.items():
-        lo = offsets[name]
+    for key, values in pending.items():
+        name, dendrite = (key, 0) if isinstance(key, str) else key
+        lo = packed.comp.second[index[name]] if dendrite else packed.first[index[name]]
         n = values.shape[-1]
         summed = slot[:, lo:lo + n].astype(np.int64) + values
         slot[:, lo:lo + n] = ((summed + 2**31) % 2**32 - 2**31).astype(np.int32)

@@ -2,8 +2,9 @@
 from .connections import Connection, SignMode, truncate_weights, whole_weights
 from .conv import ConvKernel
 from .network import Network
-from .populations import ATRLIF, LIF, POPULATIONS, RESETS, SigmaDelta
+from .populations import ATRLIF, LIF, POPULATIONS, RESETS, Product, Resonator, SigmaDelta
 from .sources import BernoulliSource, SpikeSource
 
-__all__ = ["ATRLIF", "BernoulliSource", "Connection", "ConvKernel", "LIF", "Network", "POPULATIONS", "RESETS", "SigmaDelta", "SignMode", "SpikeSource",
+__all__ = ["ATRLIF", "BernoulliSource", "Connection", "ConvKernel", "LIF", "Network", "POPULATIONS", "Product", "RESETS", "Resonator",
+           "SigmaDelta", "SignMode", "SpikeSource",
            "truncate_weights", "whole_weights"]

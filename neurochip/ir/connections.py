@@ -94,6 +94,8 @@ class Connection:
         "sparse" (Lava's DelaySparse: the sum wraps in int32 before the shift, delays or not) or
         "conv24" (Lava's Conv model: the exact sum cast to int32, -2**31 when out of range, then
         wrapped to signed 24 bits; no exponent).
+    dendrite : which of `dst`'s dendrites the connection feeds (an index into its `DENDRITES`:
+        0 for single-dendrite populations; 0 or 1 for `Resonator` and `Product`).
     """
 
     name: str
@@ -107,6 +109,7 @@ class Connection:
     delays: NDArray[np.int64] | int | None = None
     kernel: ConvKernel | None = None
     accumulator: str = "int32"
+    dendrite: int = 0
 
     @classmethod
     def conv(cls, name: str, src: str, dst: str, kernel: ConvKernel, **kwargs) -> "Connection":
@@ -145,6 +148,7 @@ class Connection:
         if self.accumulator == "conv24" and self.weight_exp != 0:
             raise network_error(name, "weight_exp", "0 with the conv24 accumulator (Lava's Conv model applies no "
                                 "exponent)", self.weight_exp)
+        set_(self, "dendrite", int_scalar(name, "dendrite", self.dendrite, 0, 1))
         set_(self, "num_message_bits", int_scalar(name, "num_message_bits", self.num_message_bits, 0, MAX_MESSAGE_BITS))
         if self.delays is not None:
             d = self.delays

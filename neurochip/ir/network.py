@@ -5,13 +5,13 @@ from dataclasses import dataclass
 from typing import Union
 
 from .connections import Connection
-from .populations import ATRLIF, LIF, POPULATIONS, SigmaDelta
+from .populations import ATRLIF, LIF, POPULATIONS, Product, Resonator, SigmaDelta
 from .sources import BernoulliSource, SpikeSource
 from ..errors import NetworkError, network_error
 
 Source = Union[SpikeSource, BernoulliSource]
-Population = Union[LIF, SigmaDelta, ATRLIF]
-Node = Union[LIF, SigmaDelta, ATRLIF, SpikeSource, BernoulliSource]
+Population = Union[LIF, SigmaDelta, ATRLIF, Resonator, Product]
+Node = Union[Population, SpikeSource, BernoulliSource]
 
 
 @dataclass(frozen=True, eq=False)
@@ -21,7 +21,8 @@ class Network:
 
     Parameters
     ----------
-    populations : LIF, SigmaDelta and ATRLIF populations; their compartments are emulated in this order.
+    populations : LIF, SigmaDelta, ATRLIF, Resonator and Product populations; their compartments are
+        emulated in this order.
     sources : spike sources feeding the populations.
     connections : synapses between nodes; a connection's `dst` must be a population.
     """
@@ -54,6 +55,9 @@ class Network:
             if not isinstance(nodes[c.dst], POPULATIONS):
                 raise network_error(c.name, "dst", "a population (sources take no input)",
                                     f"{type(nodes[c.dst]).__name__} {c.dst!r}")
+            dendrites = nodes[c.dst].DENDRITES
+            if c.dendrite >= len(dendrites):
+                raise network_error(c.name, "dendrite", f"an index into {c.dst!r}'s dendrites {dendrites}", c.dendrite)
             want = (nodes[c.dst].n, nodes[c.src].n)
             if c.shape != want:
                 raise network_error(c.name, "weights", f"shape (n_dst, n_src) = {want}", f"shape {c.shape}")

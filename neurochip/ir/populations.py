@@ -1,5 +1,6 @@
-"""Neuron populations in fixed point: Loihi CUBA leaky integrate-and-fire compartments (`LIF`) and
-Loihi 2 sigma-delta compartments (`SigmaDelta`).
+"""Neuron populations in fixed point: Loihi CUBA leaky integrate-and-fire compartments (`LIF`),
+and the Loihi 2 neurons Lava models: sigma-delta (`SigmaDelta`), adaptive-threshold refractory LIF
+(`ATRLIF`), resonate-and-fire (`Resonator`) and product (`Product`) compartments.
 
 Every population names its state variables (`STATE`); the kernels hold them in four int32 slots
 per compartment (u, v, then two auxiliary ones) in that order."""
@@ -58,6 +59,8 @@ class LIF:
     STATE = ("u", "v")
     #: The neuron model, as profiles name the models a core runs (`core.neuron_models`).
     MODEL = "lif"
+    #: The dendrites (input ports) of a compartment; a `Connection` targets one by index.
+    DENDRITES = ("a_in",)
 
     name: str
     n: int
@@ -175,6 +178,7 @@ class SigmaDelta:
 
     STATE = ("sigma", "act", "residue", "error")
     MODEL = "sigma_delta"
+    DENDRITES = ("a_in",)
 
     name: str
     n: int
@@ -250,6 +254,7 @@ class ATRLIF:
 
     STATE = ("i", "v", "theta", "r")
     MODEL = "atrlif"
+    DENDRITES = ("a_in",)
 
     name: str
     n: int
@@ -301,5 +306,119 @@ class ATRLIF:
         return self.i, self.v, np.full(self.n, self.theta_0_eff, np.int64), self.r
 
 
+#: `Resonator.kind` values: Lava's RF, RF_IZ and RFZero.
+RESONATOR_KINDS = ("rf", "rf_iz", "rf_zero")
+#: RFZero's decays are fractions of 2**15.
+RF_ZERO_BITS = 15
+
+
+@dataclass(frozen=True, eq=False)
+class Resonator:
+    """A population of `n` resonate-and-fire compartments (Loihi 2), bit-exact with Lava 0.10's
+    ``fixed_pt`` RF, RF_IZ and RFZero models. Two dendrites: 0 feeds the real part, 1 the imaginary.
+
+    kind "rf" and "rf_iz" (Lava's RF and RF_IZ; int64 arithmetic)::
+
+        a_re = int32(a_real << state_exp); a_im = int32(a_imag << state_exp)
+        re' = clip(trunc0(cos re / 2**decay_bits) - trunc0(sin im / 2**decay_bits) + a_re, +-(2**23 - 1))
+        im' = clip(trunc0(sin re / 2**decay_bits) + trunc0(cos im / 2**decay_bits) + a_im, +-(2**23 - 1))
+        rf:    s = re' >= vth and im' >= 0 and im < 0 (a phase crossing above threshold)
+        rf_iz: s = im' >= vth; where s: re' = 0, im' = vth - 1
+
+    kind "rf_zero" (Lava's RFZero; int32 arithmetic that wraps, decays fractions of 2**15)::
+
+        re' = floor(int32(cos re) / 2**15) - floor(int32(sin im) / 2**15) + a_real
+        im' = floor(int32(cos im) / 2**15) + floor(int32(sin re) / 2**15) + a_imag
+        s = re' (a graded payload) where re' > vth and im' >= 0 and im < 0
+
+    Parameters
+    ----------
+    name, n : node name and size.
+    cos_decay, sin_decay : the rotation's decays as integers, scalar or (n,), int32 (Lava's RF:
+        int32((1 - alpha) cos(2 pi / period) 2**decay_bits); RFZero: its lct and lst).
+    vth : threshold, scalar or (n,), int32 (Lava's RF scales it by 2**state_exp itself).
+    decay_bits : the decays' fraction bits, 0..31 ("rf_zero": 15).
+    state_exp : left shift of the input, 0..31 ("rf_zero": 0).
+    kind : "rf", "rf_iz" or "rf_zero".
+    real, imag : initial state, scalar or (n,), int32.
+    """
+
+    STATE = ("real", "imag")
+    MODEL = "resonator"
+    DENDRITES = ("real", "imag")
+
+    name: str
+    n: int
+    cos_decay: NDArray[np.int64] | int
+    sin_decay: NDArray[np.int64] | int
+    vth: NDArray[np.int64] | int = 1
+    decay_bits: int = 12
+    state_exp: int = 0
+    kind: str = "rf"
+    real: NDArray[np.int64] | int = 0
+    imag: NDArray[np.int64] | int = 0
+
+    def __post_init__(self) -> None:
+        check_name("Resonator", self.name)
+        name, n = self.name, check_count(self.name, "n", self.n)
+        set_ = object.__setattr__
+        set_(self, "n", n)
+        if self.kind not in RESONATOR_KINDS:
+            raise network_error(name, "kind", f"one of {RESONATOR_KINDS}", repr(self.kind))
+        for field in ("cos_decay", "sin_decay", "real", "imag"):
+            set_(self, field, int_array(name, field, getattr(self, field), *INT32, (n,)))
+        set_(self, "vth", _scalar_or_array(name, "vth", self.vth, *INT32, n))
+        zero = self.kind == "rf_zero"
+        for field, fixed in (("decay_bits", RF_ZERO_BITS), ("state_exp", 0)):
+            value = int_scalar(name, field, getattr(self, field), 0, 31)
+            if zero and value != fixed:
+                raise network_error(name, field, f"{fixed} for kind 'rf_zero' (Lava's RFZero)", value)
+            set_(self, field, value)
+
+    def initial_state(self) -> tuple[NDArray[np.int64], ...]:
+        return self.real, self.imag
+
+
+@dataclass(frozen=True, eq=False)
+class Product:
+    """A population of `n` product compartments (Lava 0.10's ``fixed_pt`` ProdNeuron): two
+    dendrites whose int32 sums multiply::
+
+        p = int32(a_in1 * a_in2) >> exp          (the product wraps in int32; arithmetic shift)
+        s = p (a graded payload) where |p| > vth (|-2**31| stays -2**31, as numpy's int32 abs)
+
+    The state `v` is held as given: Lava's model computes p without storing it.
+
+    Parameters
+    ----------
+    name, n : node name and size.
+    vth : threshold, scalar or (n,), int32.
+    exp : right shift of the product, 0..31.
+    v : the state variable Lava's process declares, scalar or (n,), int32 (never updated).
+    """
+
+    STATE = ("v",)
+    MODEL = "product"
+    DENDRITES = ("a_in1", "a_in2")
+
+    name: str
+    n: int
+    vth: NDArray[np.int64] | int = 1
+    exp: int = 0
+    v: NDArray[np.int64] | int = 0
+
+    def __post_init__(self) -> None:
+        check_name("Product", self.name)
+        name, n = self.name, check_count(self.name, "n", self.n)
+        set_ = object.__setattr__
+        set_(self, "n", n)
+        set_(self, "vth", _scalar_or_array(name, "vth", self.vth, *INT32, n))
+        set_(self, "exp", int_scalar(name, "exp", self.exp, 0, 31))
+        set_(self, "v", int_array(name, "v", self.v, *INT32, (n,)))
+
+    def initial_state(self) -> tuple[NDArray[np.int64], ...]:
+        return (self.v,)
+
+
 #: The population types a `Network` holds.
-POPULATIONS = (LIF, SigmaDelta, ATRLIF)
+POPULATIONS = (LIF, SigmaDelta, ATRLIF, Resonator, Product)
