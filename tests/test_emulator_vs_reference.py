@@ -38,20 +38,14 @@ def test_random_networks_match_reference(seed, batch):
     assert_same(net, steps, batch if net.batch is None else net.batch)
 
 
+@pytest.mark.parametrize("models", [dict(sigma_delta=True), dict(sigma_delta=True, two_dendrites=True)],
+                         ids=["sigma-delta-atrlif", "resonator-product"])
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1), batch=st.sampled_from([1, 1, 2, 3]))
-def test_random_sigma_delta_networks_match_reference(seed, batch):
-    net, steps = random_network(np.random.default_rng(seed), lava_values=True, subtract=True, sigma_delta=True,
-                                conv24=True)
-    assert_same(net, steps, batch if net.batch is None else net.batch)
-
-
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 2**32 - 1), batch=st.sampled_from([1, 1, 2, 3]))
-def test_random_two_dendrite_networks_match_reference(seed, batch):
-    """Resonators (RF, RF_IZ, RFZero) and product neurons among the other models, fed on both dendrites."""
-    net, steps = random_network(np.random.default_rng(seed), lava_values=True, sigma_delta=True, conv24=True,
-                                two_dendrites=True)
+def test_random_networks_of_every_model_match_reference(models, seed, batch):
+    """Sigma-delta and ATRLIF populations among LIFs (and resonators and product neurons fed on
+    both dendrites), every accumulator."""
+    net, steps = random_network(np.random.default_rng(seed), lava_values=True, subtract=True, conv24=True, **models)
     assert_same(net, steps, batch if net.batch is None else net.batch)
 
 

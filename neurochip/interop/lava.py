@@ -5,11 +5,12 @@ Lava is imported lazily and only for type checks: the core never depends on it. 
 ``RingBuffer`` (lava.proc.io.source) spike sources; ``Dense``, ``Sparse``, ``DelayDense``,
 ``DelaySparse`` and ``Conv`` (a first-class convolution, see `_conv`; processes shaped (X, Y, C) are
 stored channel first); ``LIF``, ``LIFReset``, ``TernaryLIF`` (read as `LIF`) and ``ATRLIF``;
-``Sigma``, ``Delta``, ``SigmaDelta``, ``GradedVec`` and ``GradedReluVec`` (read as `SigmaDelta`).
-``Monitor`` processes are ignored (they only observe). A sink ``RingBuffer`` (lava.proc.io.sink)
+``Sigma``, ``Delta``, ``SigmaDelta``, ``GradedVec`` and ``GradedReluVec`` (read as `SigmaDelta`);
+``RF``, ``RF_IZ`` and ``RFZero`` (read as `Resonator`) and ``ProdNeuron`` (`Product`), whose two
+input ports are the population's two dendrites. ``Monitor`` processes are ignored (they only observe). A sink ``RingBuffer`` (lava.proc.io.sink)
 on a neuron's s_out records it (`LavaRun.trace(sink, "data")`); one on connections' a_out records
 their summed output through a pass-through sigma-delta compartment per element (whose updates are
-counted). A source ``RingBuffer`` wired straight into a neuron's a_in reaches it in the same step,
+counted). A source ``RingBuffer`` wired straight into a neuron's input port reaches it in the same step,
 as in Lava (`direct`). Parameters are read as Lava's fixed-point process models read them:
 variables are cast to the models' dtypes, and weights are clipped to 8 bits per sign mode as
 ``clip_weights`` does.
@@ -25,7 +26,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -34,7 +35,8 @@ from ..api import Run, emulate
 from .direct import pending_state, straight_in
 from ..energy import EnergyReport
 from ..errors import LavaError, TraceError
-from ..ir import ATRLIF, LIF, Connection, ConvKernel, Network, SigmaDelta, SignMode, SpikeSource, whole_weights
+from ..ir import (ATRLIF, LIF, Connection, ConvKernel, Network, Product, Resonator, SigmaDelta, SignMode, SpikeSource,
+                  whole_weights)
 from ..mapping import Placement
 from ..profiles import Profile
 from ..result import Counters, EmulatorState
@@ -42,7 +44,11 @@ from ..result import Counters, EmulatorState
 #: Lava neuron processes read as `LIF` populations, and as `SigmaDelta` populations.
 LIF_NEURONS = ("LIF", "LIFReset", "TernaryLIF")
 SDN_NEURONS = ("Sigma", "Delta", "SigmaDelta", "GradedVec", "GradedReluVec")
-NEURONS = LIF_NEURONS + SDN_NEURONS + ("ATRLIF",)
+RF_NEURONS = ("RF", "RF_IZ", "RFZero")
+NEURONS = LIF_NEURONS + SDN_NEURONS + RF_NEURONS + ("ATRLIF", "ProdNeuron")
+#: Each neuron process's input ports, in the order of its population's dendrites.
+DENDRITE_PORTS = {"RF": ("a_real_in", "a_imag_in"), "RF_IZ": ("a_real_in", "a_imag_in"), "RFZero": ("u_in", "v_in"),
+                  "ProdNeuron": ("a_in1", "a_in2")}
 #: Lava connection processes (s_in -> a_out).
 CONNECTIONS = ("Dense", "Sparse", "DelayDense", "DelaySparse", "Conv")
 #: The variables a Lava Monitor can record on each neuron process, as neurochip names them.
@@ -52,6 +58,9 @@ TRACE_NAMES = {"LIF": {"u": "u", "v": "v", "s_out": "s"},
 TRACE_NAMES["SigmaDelta"] = TRACE_NAMES["Delta"]
 TRACE_NAMES["GradedVec"] = TRACE_NAMES["GradedReluVec"] = {"v": "sigma", "s_out": "s"}   # v is 0 after each step
 TRACE_NAMES["ATRLIF"] = {"i": "i", "v": "v", "theta": "theta", "r": "r", "s_out": "s"}
+TRACE_NAMES["RF"] = TRACE_NAMES["RF_IZ"] = {"real": "real", "imag": "imag", "s_out": "s"}
+TRACE_NAMES["RFZero"] = {"u": "real", "v": "imag", "s_out": "s"}
+TRACE_NAMES["ProdNeuron"] = {"v": "v", "s_out": "s"}
 
 
 def _lava_types() -> dict[str, type]:
@@ -62,13 +71,18 @@ def _lava_types() -> dict[str, type]:
     from lava.proc.graded.process import GradedReluVec, GradedVec
     from lava.proc.lif.process import LIF as LavaLIF, LIFReset, TernaryLIF
     from lava.proc.monitor.process import Monitor
+    from lava.proc.prodneuron.process import ProdNeuron
+    from lava.proc.resfire.process import RFZero
+    from lava.proc.rf.process import RF
+    from lava.proc.rf_iz.process import RF_IZ
     from lava.proc.sdn.process import Delta, Sigma, SigmaDelta as LavaSigmaDelta
     from lava.proc.sparse.process import DelaySparse, Sparse
     from lava.proc.io.sink import RingBuffer as SinkRingBuffer
 
     return {"LIF": LavaLIF, "LIFReset": LIFReset, "TernaryLIF": TernaryLIF, "Sigma": Sigma, "Delta": Delta,
             "SigmaDelta": LavaSigmaDelta, "ATRLIF": LavaATRLIF, "GradedVec": GradedVec,
-            "GradedReluVec": GradedReluVec, "Dense": Dense, "Sparse": Sparse, "DelayDense": DelayDense,
+            "GradedReluVec": GradedReluVec, "RF": RF, "RF_IZ": RF_IZ, "RFZero": RFZero, "ProdNeuron": ProdNeuron,
+            "Dense": Dense, "Sparse": Sparse, "DelayDense": DelayDense,
             "DelaySparse": DelaySparse, "Conv": Conv, "RingBuffer": RingBuffer, "SinkRingBuffer": SinkRingBuffer, "Monitor": Monitor}
 
 
@@ -194,6 +208,51 @@ def _atrlif(proc: Any, name: str) -> ATRLIF:
     return ATRLIF(name=name, n=int(np.prod(shape)), **scalars, **arrays)
 
 
+def _scalar(var: Any, dtype: type = np.int32) -> int:
+    """A one-element Var's value as the model holds it."""
+    return int(_init(var, dtype).ravel()[0])
+
+
+def _resonator(proc: Any, name: str, kind: str) -> Resonator:
+    """Lava's RF, RF_IZ or RFZero as its fixed-point model reads it: RF's decays are the Vars the
+    process formed (int32 when decay_bits > 0; with decay_bits 0 they stay floats, which the
+    model cannot shift: refused), vth already scaled by 2**state_exp; RFZero's per-neuron lct and lst."""
+    shape = tuple(proc.proc_params["shape"])
+    n = int(np.prod(shape))
+    if kind == "RFZero":
+        flat = {f: _channel_first(_init(getattr(proc, theirs), np.int32), shape)
+                for f, theirs in (("cos_decay", "lct"), ("sin_decay", "lst"), ("real", "u"), ("imag", "v"))}
+        return Resonator(name=name, n=n, vth=_scalar(proc.uth), decay_bits=15, kind="rf_zero", **flat)
+    decays = {f: np.asarray(getattr(proc, f).init) for f in ("cos_decay", "sin_decay")}
+    if any(d.dtype.kind == "f" for d in decays.values()):
+        raise LavaError(f"{proc.name!r}: decay_bits {_scalar(proc.decay_bits)} leaves its decays as floats, which "
+                        f"Lava's fixed_pt {kind} model cannot shift; give decay_bits > 0")
+    return Resonator(name=name, n=n, **{f: int(d.ravel()[0]) for f, d in decays.items()},
+                     vth=_scalar(proc.vth), decay_bits=_scalar(proc.decay_bits), state_exp=_scalar(proc.state_exp),
+                     kind=kind.lower(), **{f: _channel_first(_init(getattr(proc, f), np.int32), shape)
+                                           for f in ("real", "imag")})
+
+
+def _product(proc: Any, name: str) -> Product:
+    """Lava's ProdNeuron as its fixed-point model reads it (vth and exp are one value each)."""
+    shape = tuple(proc.proc_params["shape"])
+    return Product(name=name, n=int(np.prod(shape)), vth=_scalar(proc.vth), exp=_scalar(proc.exp),
+                   v=_channel_first(_init(proc.v, np.int32), shape))
+
+
+def _neuron(proc: Any, name: str, kind: str) -> LIF | SigmaDelta | ATRLIF | Resonator | Product:
+    """The population a neuron process of `kind` (one of `NEURONS`) is read as."""
+    if kind in LIF_NEURONS:
+        return _lif(proc, name, kind)
+    if kind in RF_NEURONS:
+        return _resonator(proc, name, kind)
+    if kind == "ATRLIF":
+        return _atrlif(proc, name)
+    if kind == "ProdNeuron":
+        return _product(proc, name)
+    return _sigma_delta(proc, name, kind)
+
+
 def _summed(raw: Any) -> np.ndarray | sp.csr_array:
     """A weight Var's value with a sparse matrix's duplicate entries summed (as Lava's clipping
     sums them), in its own dtype."""
@@ -230,7 +289,8 @@ def _sign_mode(given: Any, weights: Any) -> SignMode:
     return {"MIXED": SignMode.MIXED, "INHIBITORY": SignMode.INHIBITORY}.get(name, SignMode.EXCITATORY)
 
 
-def _conv(proc: Any, name: str, src: str, dst: str, shapes: dict[str, tuple[int, ...]]) -> Connection:
+def _conv(proc: Any, name: str, src: str, dst: str, shapes: dict[str, tuple[int, ...]], dendrite: int = 0
+          ) -> Connection:
     """Lava's Conv as its fixed-point model computes it: a true convolution (the kernel flipped,
     against `ConvKernel`'s correlation) of (X, Y, C) inputs, weights as given (no clipping, no
     truncation, no exponent), each step's sum wrapped to 24 bits (accumulator "conv24")."""
@@ -251,7 +311,8 @@ def _conv(proc: Any, name: str, src: str, dst: str, shapes: dict[str, tuple[int,
                         stride=pair(proc.stride), padding=pair(proc.padding), dilation=pair(proc.dilation),
                         groups=int(_init(proc.groups, np.int64).item()))
     return Connection.conv(name, src, dst, kernel, sign_mode=mode, num_weight_bits=bits,
-                           num_message_bits=int(_init(proc.num_message_bits, np.int64).item()), accumulator="conv24")
+                           num_message_bits=int(_init(proc.num_message_bits, np.int64).item()), accumulator="conv24",
+                           dendrite=dendrite)
 
 
 def _delays(raw: Any, shape: tuple[int, int]) -> np.ndarray | sp.csr_array:
@@ -282,14 +343,14 @@ def _within_max_delay(proc: Any, w: Any, delays: Any) -> Any:
 
 
 def _connection(proc: Any, kind: str, name: str, src: str, dst: str, shapes: dict[str, tuple[int, ...]],
-                maps: tuple[np.ndarray | None, np.ndarray | None] = (None, None)) -> Connection:
-    """One connection process from `src` to `dst`; `maps` are the transposes between them (see
-    `_routes`: for a_out, the a_out index each input of `dst` carries; for s_in, the `src` index
-    each input of the process carries)."""
+                maps: tuple[np.ndarray | None, np.ndarray | None] = (None, None), dendrite: int = 0) -> Connection:
+    """One connection process from `src` to `dendrite` of `dst`; `maps` are the transposes between
+    them (see `_routes`: for a_out, the a_out index each input of `dst` carries; for s_in, the
+    `src` index each input of the process carries)."""
     if kind == "Conv":
         if any(m is not None for m in maps):
             raise LavaError(f"{proc.name!r}: a Conv wired through a transpose is not supported")
-        return _conv(proc, name, src, dst, shapes)
+        return _conv(proc, name, src, dst, shapes, dendrite)
     params = proc.proc_params
     given = _summed(proc.weights.init)
     w = _as_model_weights(given)
@@ -315,7 +376,7 @@ def _connection(proc: Any, kind: str, name: str, src: str, dst: str, shapes: dic
     return Connection(name=name, src=src, dst=dst, weights=w, weight_exp=int(params.get("weight_exp", 0)),
                       num_weight_bits=int(params.get("num_weight_bits", 8)), sign_mode=mode,
                       num_message_bits=int(_init(proc.num_message_bits, np.int64).item()), delays=delays,
-                      accumulator="sparse" if kind == "DelaySparse" else "int32")
+                      accumulator="sparse" if kind == "DelaySparse" else "int32", dendrite=dendrite)
 
 
 def _check_senders(proc: Any, kind: str, senders: list[Any]) -> None:
@@ -336,13 +397,22 @@ def _check_senders(proc: Any, kind: str, senders: list[Any]) -> None:
                         f"input without a right shift ({why})")
 
 
+class Route(NamedTuple):
+    """The other end of a port (`_routes`): its process, the index map (for each flat index on the
+    receiving side, which flat index of the sending side it carries; None: the same one) and
+    the name of the port reached there."""
+
+    process: Any
+    mapping: np.ndarray | None
+    port: str
+
+
 def _routes(port: Any, direction: str, proc: Any, label: str | None = None,
-            mapping: np.ndarray | None = None) -> list[tuple[Any, np.ndarray | None]]:
-    """(process, index map) at the other end of `port`, looking through virtual ports: reshape
-    and flatten keep C-order flat indices; a transpose permutes them. The map says, for each
-    flat index on the receiving side, which flat index of the sending side it carries (None:
-    the same one). Other virtual ports are refused, naming the process's own port (`label`,
-    kept through virtual ports, which have no name)."""
+            mapping: np.ndarray | None = None) -> list[Route]:
+    """The `Route`s from `port` to the ports at its other ends, looking through virtual ports:
+    reshape and flatten keep C-order flat indices; a transpose permutes them. Other virtual ports
+    are refused, naming the process's own port (`label`, kept through virtual ports, which have
+    no name)."""
     label = label or port.name
     out = []
     for peer in port.in_connections if direction == "in" else port.out_connections:
@@ -355,7 +425,7 @@ def _routes(port: Any, direction: str, proc: Any, label: str | None = None,
             m = np.arange(perm.size) if mapping is None else mapping
             out += _routes(peer, direction, proc, label, perm[m] if direction == "in" else m[perm])
         elif kind in ("InPort", "OutPort"):
-            out.append((peer.process, mapping))
+            out.append(Route(peer.process, mapping, peer.name))
         else:
             raise LavaError(f"{proc.name!r}.{label}: virtual port {kind} is not supported (only reshape, flatten "
                             "and transpose)")
@@ -364,7 +434,7 @@ def _routes(port: Any, direction: str, proc: Any, label: str | None = None,
 
 def _peers(port: Any, direction: str, proc: Any) -> list[Any]:
     """The processes of `_routes`."""
-    return [q for q, _ in _routes(port, direction, proc)]
+    return [r.process for r in _routes(port, direction, proc)]
 
 
 @dataclass(frozen=True)
@@ -383,31 +453,38 @@ class Sink:
 class LavaGraph:
     """A Lava graph as a `Network`, with each process's node name and shape (by ``id``), each
     neuron process's kind, the sinks (by ``id``: the node they record, their buffer length and
-    shape), and the input pending for step 1 (population -> (n,) int64) of sources wired straight in."""
+    shape), and the input pending for step 1 ((population, dendrite) -> (n,) int64) of sources wired
+    straight in."""
 
     network: Network
     names: dict[int, str]
     shapes: dict[int, tuple[int, ...]]
     kinds: dict[int, str]
     sinks: dict[int, Sink]
-    pending: dict[str, np.ndarray]
+    pending: dict[tuple[str, int], np.ndarray]
 
     def initial_state(self) -> EmulatorState:
         """The emulator's state before step 1, with the pending input in the dendritic ring."""
         return pending_state(self.network, self.pending)
 
 
-def _direct(p: Any, name: str, shape: tuple[int, ...], mapping: np.ndarray | None
+def _dendrite_ports(kind: str) -> tuple[str, ...]:
+    """The input ports of a process of `kind`, in the order of its population's dendrites."""
+    return DENDRITE_PORTS.get(kind, ("a_in",))
+
+
+def _direct(p: Any, name: str, shape: tuple[int, ...], mapping: np.ndarray | None, dendrite: int = 0
             ) -> tuple[SpikeSource, Connection, np.ndarray]:
-    """A source RingBuffer `p` wired straight into population `name` shaped `shape` (through the
-    transposes `mapping`, see `_routes`) (`direct.straight_in`)."""
+    """A source RingBuffer `p` wired straight into `dendrite` of population `name` shaped `shape`
+    (through the transposes `mapping`, see `_routes`) (`direct.straight_in`)."""
     raw = _init(p.data, np.int32)
     flat = raw.reshape(-1, raw.shape[-1])
     if flat.shape[0] != int(np.prod(shape)):
         raise LavaError(f"{p.name!r}.s_out sends {flat.shape[0]} values into {name!r}.a_in of {int(np.prod(shape))}")
     if mapping is not None:
         flat = flat[mapping]
-    return straight_in(f"{name}<-{p.name}", name, _channel_first(flat.reshape(*shape, -1), shape).T)
+    return straight_in(f"{name}<-{p.name}" + (f":{dendrite}" if dendrite else ""), name,
+                       _channel_first(flat.reshape(*shape, -1), shape).T, dendrite)
 
 
 def from_lava(procs: Iterable[Any]) -> LavaGraph:
@@ -423,31 +500,31 @@ def from_lava(procs: Iterable[Any]) -> LavaGraph:
     for p, kind in graph:
         name = names[id(p)]
         if kind in NEURONS:
-            pops.append(_lif(p, name, kind) if kind in LIF_NEURONS else _atrlif(p, name) if kind == "ATRLIF"
-                        else _sigma_delta(p, name, kind))
+            pops.append(_neuron(p, name, kind))
             shapes[id(p)] = tuple(p.proc_params["shape"])
             kinds[id(p)] = "LIF" if kind in LIF_NEURONS else kind
-            for q, mapping in _routes(p.a_in, "in", p):
-                if _kind(q, types) in NEURONS:
-                    raise LavaError(f"{p.name!r}.a_in is fed directly by {q.name!r}; connect neurons through a "
-                                    "Dense, Sparse or DelayDense process")
-                if _kind(q, types) == "RingBuffer":
-                    ahead, conn, first = _direct(q, name, shapes[id(p)], mapping)
-                    sources.append(ahead)
-                    conns.append(conn)
-                    pending[name] = pending.get(name, 0) + first
+            for dendrite, port in enumerate(_dendrite_ports(kind)):
+                for q, mapping, _ in _routes(getattr(p, port), "in", p):
+                    if _kind(q, types) in NEURONS:
+                        raise LavaError(f"{p.name!r}.{port} is fed directly by {q.name!r}; connect neurons through "
+                                        "a Dense, Sparse or DelayDense process")
+                    if _kind(q, types) == "RingBuffer":
+                        ahead, conn, first = _direct(q, name, shapes[id(p)], mapping, dendrite)
+                        sources.append(ahead)
+                        conns.append(conn)
+                        pending[name, dendrite] = pending.get((name, dendrite), 0) + first
         elif kind == "RingBuffer":
             if any(_kind(q, types) not in NEURONS for q in _peers(p.s_out, "out", p)):   # not only straight into a_in
                 data = _init(p.data, np.int32)
                 sources.append(SpikeSource(name, _channel_first(data, data.shape[:-1]).T))
         elif kind == "SinkRingBuffer":
             routes = _routes(p.a_in, "in", p)
-            senders = [q for q, _ in routes]
+            senders = [r.process for r in routes]
             sender_kinds = {_kind(q, types) for q in senders}
             shape, buffer = tuple(p.proc_params["shape"]), int(p.proc_params["buffer"])
             if len(senders) == 1 and sender_kinds <= set(NEURONS):
                 sinks[id(p)] = Sink(names[id(senders[0])], buffer, shape, tuple(senders[0].proc_params["shape"]),
-                                    routes[0][1])
+                                    routes[0].mapping)
             elif senders and sender_kinds <= set(CONNECTIONS):     # it reads their summed a_out: a pass-through
                 pops.append(SigmaDelta(name, int(np.prod(shape)), sigma=False, delta=False, relu=False))
                 sinks[id(p)] = Sink(name, buffer, shape, shape, None)
@@ -456,11 +533,12 @@ def from_lava(procs: Iterable[Any]) -> LavaGraph:
                                 f"on connection processes' a_out (found {', '.join(repr(q.name) for q in senders) or 'nothing'})")
         else:
             srcs = _routes(p.s_in, "in", p)
-            _check_senders(p, kind, [q for q, _ in srcs])
-            for i, (src, cols) in enumerate(srcs):
-                for j, (dst, rows) in enumerate(_routes(p.a_out, "out", p)):
+            _check_senders(p, kind, [r.process for r in srcs])
+            for i, (src, cols, _) in enumerate(srcs):
+                for j, (dst, rows, port) in enumerate(_routes(p.a_out, "out", p)):
+                    dendrite = _dendrite_ports(_kind(dst, types)).index(port)
                     conns.append(_connection(p, kind, f"{name}->{j}" + (f"<-{i}" if i else ""), names[id(src)],
-                                             names[id(dst)], node_shapes, (rows, cols)))
+                                             names[id(dst)], node_shapes, (rows, cols), dendrite))
     return LavaGraph(Network(pops, sources, conns), names, shapes, kinds, sinks, pending)
 
 
@@ -473,8 +551,8 @@ class LavaRun:
 
     def trace(self, proc: Any, name: str) -> np.ndarray:
         """(T, *proc.shape) trace of the Var `name` of a neuron process, as a Lava Monitor records
-        it ("u", "v" or "s_out" of a LIF; "sigma", "act", "residue", "error" or "s_out" of the
-        sigma-delta processes)."""
+        it (`TRACE_NAMES`: "u", "v" or "s_out" of a LIF; "sigma", "act", "residue", "error" or
+        "s_out" of the sigma-delta processes; "real", "imag" or "s_out" of RF and RF_IZ ...)."""
         if id(proc) in self.graph.sinks:
             return self._sink(proc, name)
         if id(proc) not in self.graph.shapes:
@@ -556,10 +634,51 @@ def _lava_sigma_delta(pop: SigmaDelta) -> Any:
     return Delta(**common)
 
 
+def _lava_two_port(pop: Resonator | Product) -> Any:
+    """The Lava process computing a `Resonator` (RF, RF_IZ or RFZero) or `Product` (ProdNeuron)
+    population: built with neutral parameters, then given the population's integer decays,
+    threshold and state as its Vars' initial values (the processes form those from floats)."""
+    shape, name = (pop.n,), pop.name
+    if isinstance(pop, Product):
+        from lava.proc.prodneuron.process import ProdNeuron
+
+        if np.ndim(pop.vth):
+            raise LavaError(f"population {name!r}: its threshold differs per compartment; ProdNeuron takes one vth")
+        proc = ProdNeuron(shape=shape, vth=pop.vth, exp=pop.exp)
+        proc.v.init = pop.v.astype(np.int32)
+        proc.name = name          # ProdNeuron and RFZero take no name argument
+        return proc
+    if np.ndim(pop.vth):
+        raise LavaError(f"population {name!r}: its threshold differs per compartment; Lava's {pop.kind} takes one vth")
+    if pop.kind == "rf_zero":
+        from lava.proc.resfire.process import RFZero
+
+        proc = RFZero(shape=shape, freqs=np.zeros(shape), decay_tau=np.ones(shape), uth=pop.vth)
+        proc.name = name
+        inits = {"lct": pop.cos_decay, "lst": pop.sin_decay, "u": pop.real, "v": pop.imag}
+    else:
+        if np.any(pop.cos_decay != pop.cos_decay[0]) or np.any(pop.sin_decay != pop.sin_decay[0]):
+            raise LavaError(f"population {name!r}: its decays differ per compartment; Lava's {pop.kind} takes one of each")
+        if pop.decay_bits == 0:
+            raise LavaError(f"population {name!r}: decay_bits 0 leaves Lava's RF decays as floats, which its "
+                            "fixed_pt model cannot shift")
+        from lava.proc.rf.process import RF
+        from lava.proc.rf_iz.process import RF_IZ
+
+        proc = (RF if pop.kind == "rf" else RF_IZ)(shape=shape, period=4, alpha=0, decay_bits=pop.decay_bits,
+                                                   state_exp=pop.state_exp, vth=0, name=name)
+        inits = {"cos_decay": np.int32(pop.cos_decay[0]), "sin_decay": np.int32(pop.sin_decay[0]),
+                 "vth": np.array([pop.vth], np.int32), "real": pop.real, "imag": pop.imag}
+    for var, value in inits.items():
+        getattr(proc, var).init = np.asarray(value).astype(np.int32) if np.ndim(value) else value
+    return proc
+
+
 def to_lava(network: Network, steps: int) -> dict[str, Any]:
     """Lava processes computing what `emulate(network, steps)` computes, by node/connection name.
 
-    LIF populations become ``LIF`` (or ``LIFReset``, or ``TernaryLIF`` with vth_lo), ATRLIF ``ATRLIF``; sigma-delta
+    LIF populations become ``LIF`` (or ``LIFReset``, or ``TernaryLIF`` with vth_lo), ATRLIF ``ATRLIF``,
+    resonators ``RF``, ``RF_IZ`` or ``RFZero`` and products ``ProdNeuron`` (one threshold each); sigma-delta
     populations become ``Sigma``, ``Delta`` or ``SigmaDelta`` (those these processes can express:
     one threshold, shifts as the processes' exponents give them); sources become ``RingBuffer``s holding the
     payloads of steps 1..`steps` (Bernoulli sources are drawn here, as the emulator draws them);
@@ -579,6 +698,9 @@ def to_lava(network: Network, steps: int) -> dict[str, Any]:
     for pop in network.populations:
         if isinstance(pop, SigmaDelta):
             procs[pop.name] = _lava_sigma_delta(pop)
+            continue
+        if isinstance(pop, (Resonator, Product)):
+            procs[pop.name] = _lava_two_port(pop)
             continue
         if isinstance(pop, ATRLIF):
             from lava.proc.atrlif.process import ATRLIF as LavaATRLIF
@@ -624,6 +746,7 @@ def to_lava(network: Network, steps: int) -> dict[str, Any]:
         else:
             conn = Dense(weights=weights.astype(np.int32), **common)
         procs[c.src].s_out.connect(conn.s_in)
-        conn.a_out.connect(procs[c.dst].a_in)
+        dst = procs[c.dst]
+        conn.a_out.connect(getattr(dst, _dendrite_ports(type(dst).__name__)[c.dendrite]))
         procs[c.name] = conn
     return procs

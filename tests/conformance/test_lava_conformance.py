@@ -21,11 +21,17 @@ from lava.proc.io.sink import RingBuffer as RingBuffer_sink  # noqa: E402
 from lava.proc.io.source import RingBuffer  # noqa: E402
 from lava.proc.lif.process import LIF, LIFRefractory, LIFReset, TernaryLIF  # noqa: E402
 from lava.proc.monitor.process import Monitor  # noqa: E402
+from lava.proc.prodneuron.process import ProdNeuron  # noqa: E402
+from lava.proc.resfire.process import RFZero  # noqa: E402
+from lava.proc.rf.process import RF  # noqa: E402
+from lava.proc.rf_iz.process import RF_IZ  # noqa: E402
 from lava.proc.sdn.process import ActivationMode, Delta, Sigma, SigmaDelta  # noqa: E402
 from lava.proc.sparse.process import DelaySparse, Sparse  # noqa: E402
 from lava.utils.weightutils import SignMode  # noqa: E402
 
+import neurochip as nc  # noqa: E402
 from neurochip.interop import lava as nl  # noqa: E402
+from netgen import random_network  # noqa: E402
 
 N_NETWORKS = 200
 
@@ -97,9 +103,21 @@ def random_conn(rng, n_src, n_dst, graded, kinds=KINDS):
     return Dense(weights=w, **kw)
 
 
+def in_port(rng, proc):
+    """`proc`'s input port, or one of its two drawn at random (the dendrites of RF, ProdNeuron ...)."""
+    ports = nl.DENDRITE_PORTS.get(type(proc).__name__, ("a_in",))
+    return getattr(proc, pick(rng, ports) if len(ports) > 1 else ports[0])
+
+
+def wire(src, conn, port):
+    """`src`'s s_out (flattened) into `conn`'s s_in, and `conn`'s a_out (reshaped) into `port`."""
+    (src.s_out.flatten() if len(src.s_out.shape) > 1 else src.s_out).connect(conn.s_in)
+    (conn.a_out.reshape(port.shape) if len(port.shape) > 1 else conn.a_out).connect(port)
+
+
 def random_lava_network(rng):
     """LIFs, ring-buffer sources and connections forming one connected graph."""
-    steps = int(pick(rng, [int(rng.integers(1, 80)), int(rng.integers(80, 400))]))
+    steps = int(pick(rng, [int(rng.integers(1, 80)), int(rng.integers(80, 250))]))
     lifs = [random_lif(rng) for _ in range(int(rng.integers(1, 4)))]
     sources = [random_source(rng, steps) for _ in range(int(rng.integers(0, 3)))]
     edges = [(sources[i], lifs[int(rng.integers(len(lifs)))]) for i in range(len(sources))]
@@ -108,9 +126,7 @@ def random_lava_network(rng):
     edges += [(nodes[int(rng.integers(len(nodes)))], lifs[int(rng.integers(len(lifs)))])
               for _ in range(int(rng.integers(0, 3)))]
     for (src, n_src), (dst, n_dst) in edges:
-        conn = random_conn(rng, n_src, n_dst, graded=isinstance(src, (RingBuffer, TernaryLIF)))
-        src.s_out.flatten().connect(conn.s_in) if len(src.s_out.shape) > 1 else src.s_out.connect(conn.s_in)
-        conn.a_out.reshape(dst.a_in.shape).connect(dst.a_in) if len(dst.a_in.shape) > 1 else conn.a_out.connect(dst.a_in)
+        wire(src, random_conn(rng, n_src, n_dst, graded=isinstance(src, (RingBuffer, TernaryLIF))), dst.a_in)
     return [lif for lif, _ in lifs], steps
 
 
@@ -181,11 +197,12 @@ def random_atrlif(rng):
                   bias_exp=rng.integers(0, 8, n).reshape(shape), **state), n
 
 
-def random_sdn_network(rng, make=random_sdn):
-    """Sigma-delta processes (or those `make` makes; and some LIFs) fed by graded ring buffers and
-    each other through Dense, Sparse and DelayDense with graded or binary messages, one connected graph."""
-    steps = int(rng.integers(1, 120))
-    neurons = [make(rng) for _ in range(int(rng.integers(1, 4)))]
+def random_sdn_network(rng, make=random_sdn, max_steps=120, n_made=None):
+    """Sigma-delta processes (or `n_made` (default 1-3) that `make` makes; and some LIFs) fed by
+    graded ring buffers and each other through Dense, Sparse and DelayDense with graded or binary
+    messages, one connected graph; a process with two input ports gets each edge on one of them."""
+    steps = int(rng.integers(1, max_steps))
+    neurons = [make(rng) for _ in range(n_made or int(rng.integers(1, 4)))]
     neurons += [random_lif(rng) for _ in range(int(rng.integers(0, 2)))]
     sources = [random_source(rng, steps) for _ in range(int(rng.integers(1, 3)))]
     edges = [(sources[i], neurons[int(rng.integers(len(neurons)))]) for i in range(len(sources))]
@@ -194,14 +211,13 @@ def random_sdn_network(rng, make=random_sdn):
     edges += [(nodes[int(rng.integers(len(nodes)))], neurons[int(rng.integers(len(neurons)))])
               for _ in range(int(rng.integers(0, 3)))]
     for (src, n_src), (dst, n_dst) in edges:
-        conn = random_conn(rng, n_src, n_dst, graded=not isinstance(src, (LIF, LIFReset, ATRLIF)))
-        src.s_out.flatten().connect(conn.s_in) if len(src.s_out.shape) > 1 else src.s_out.connect(conn.s_in)
-        conn.a_out.reshape(dst.a_in.shape).connect(dst.a_in) if len(dst.a_in.shape) > 1 else conn.a_out.connect(dst.a_in)
-    for neuron, _ in neurons:     # sources wired straight into a_in (same-step input)
+        wire(src, random_conn(rng, n_src, n_dst, graded=not isinstance(src, (LIF, LIFReset, ATRLIF))), in_port(rng, dst))
+    for neuron, _ in neurons:     # sources wired straight into an input port (same-step input)
         if rng.random() < 0.3:
+            port = in_port(rng, neuron)
             period = int(rng.integers(1, steps + 3))
-            data = rng.integers(-(2**20), 2**20, (*neuron.a_in.shape, period)) * (rng.random(period) < 0.5)
-            RingBuffer(data=data).s_out.connect(neuron.a_in)
+            data = rng.integers(-(2**20), 2**20, (*port.shape, period)) * (rng.random(period) < 0.5)
+            RingBuffer(data=data).s_out.connect(port)
     return [p for p, _ in neurons], steps
 
 
@@ -291,6 +307,44 @@ def test_random_atrlif_network_matches_live_lava(seed):
     assert_matches_lava(neurons, steps)
 
 
+RESONATORS = ("RF", "RF_IZ", "RFZero", "ProdNeuron")
+
+
+def random_two_port(kinds):
+    """A maker (for `random_sdn_network`) of each of Lava's `kinds` in turn: RF and RF_IZ with
+    periods 2-40 steps, decays 0-0.3, decay_bits 1-16 and state_exp 0-6; RFZero with per-neuron
+    frequencies and decay times; ProdNeuron with thresholds from -1 to 2**16 and shifts 0-16."""
+    turn = iter(kinds)
+
+    def make(rng):
+        kind = next(turn)
+        shape = pick(rng, [(int(rng.integers(1, 13)),), (2, int(rng.integers(1, 5)))])
+        n = int(np.prod(shape))
+        if kind == "RFZero":
+            return RFZero(shape=shape, freqs=rng.uniform(1, 300, shape), decay_tau=rng.uniform(0.003, 1.0, shape),
+                          uth=int(pick(rng, [0, 1, int(rng.integers(0, 2**12))]))), n
+        if kind == "ProdNeuron":
+            return ProdNeuron(shape=shape, vth=int(pick(rng, [-1, 0, 1, int(rng.integers(0, 2**16))])),
+                              exp=int(rng.integers(0, 17))), n
+        return (RF if kind == "RF" else RF_IZ)(
+            shape=shape, period=float(rng.uniform(2, 40)), alpha=float(pick(rng, [0.0, float(rng.uniform(0, 0.3))])),
+            state_exp=int(rng.integers(0, 7)), decay_bits=int(pick(rng, [1, 8, 12, 16, int(rng.integers(1, 17))])),
+            vth=int(pick(rng, [0, 1, int(rng.integers(0, 2**10))]))), n
+    return make
+
+
+N_TWO_PORT = 30
+
+
+@pytest.mark.parametrize("seed", range(N_TWO_PORT))
+def test_random_two_port_network_matches_live_lava(seed):
+    """An RF, an RF_IZ, an RFZero and a ProdNeuron in each network, their input ports fed by
+    connections from each other, LIFs and ring buffers (and sources wired straight in), up to 60 steps."""
+    rng = np.random.default_rng(110_000 + seed)
+    neurons, steps = random_sdn_network(rng, make=random_two_port(RESONATORS), max_steps=60, n_made=len(RESONATORS))
+    assert_matches_lava(neurons, steps)
+
+
 N_DELAY_SPARSE = 30
 
 
@@ -304,9 +358,7 @@ def test_delay_sparse_networks_match_live_lava(seed):
     src = random_source(rng, steps)
     edges = [(src, neurons[0])] + [(neurons[i - 1], neurons[i]) for i in range(1, len(neurons))]
     for (a, n_a), (b, n_b) in edges:
-        conn = random_conn(rng, n_a, n_b, graded=not isinstance(a, (LIF, LIFReset)), kinds=("DelaySparse",))
-        a.s_out.flatten().connect(conn.s_in) if len(a.s_out.shape) > 1 else a.s_out.connect(conn.s_in)
-        conn.a_out.reshape(b.a_in.shape).connect(b.a_in) if len(b.a_in.shape) > 1 else conn.a_out.connect(b.a_in)
+        wire(a, random_conn(rng, n_a, n_b, graded=not isinstance(a, (LIF, LIFReset)), kinds=("DelaySparse",)), b.a_in)
     assert_matches_lava([p for p, _ in neurons], steps)
 
 
@@ -481,41 +533,58 @@ def test_counters_of_a_lava_graph():
     assert totals["neuron_updates"] == 7 * 3
 
 
-EXPORTS = 60
-
-
-@pytest.mark.parametrize("seed", range(EXPORTS))
-def test_to_lava_export_runs_like_the_emulator(seed):
-    """neurochip networks exported with `to_lava` and run in live Lava equal neurochip's own run."""
-    import sys
-    from pathlib import Path
-
-    import neurochip as nc
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from netgen import random_network
-
-    net, steps = random_network(np.random.default_rng(10_000 + seed), lava_values=True)
-    if net.batch is not None:
-        pytest.skip("batched sources have no Lava equivalent")
-    procs = nl.to_lava(net, steps)
+def assert_export_runs_like_the_emulator(net, procs, steps):
+    """`procs` (`to_lava(net, steps)`) run in live Lava, one run per connected component, record
+    what `nc.emulate` records, every traced Var of every population."""
     ours = nc.emulate(net, steps, record=[p.name for p in net.populations])
     theirs, done = {}, set()
     for pop in net.populations:  # a Lava run covers the component of the process it starts from
         if pop.name in done:
             continue
         component = {id(p) for p in nl._connected([procs[pop.name]])}
-        lifs = [procs[q.name] for q in net.populations if id(procs[q.name]) in component]
-        done |= {q.name for q in net.populations if id(procs[q.name]) in component}
-        theirs.update(lava_traces(lifs, steps))
+        members = [q.name for q in net.populations if id(procs[q.name]) in component]
+        done |= set(members)
+        theirs.update(lava_traces([procs[m] for m in members], steps))
     for (name, var), expected in theirs.items():
-        got = ours.trace(name, {"s_out": "s"}.get(var, var))
+        kind = type(procs[name]).__name__
+        got = ours.trace(name, nl.TRACE_NAMES["LIF" if kind in nl.LIF_NEURONS else kind][var])
         np.testing.assert_array_equal(got, np.asarray(expected).reshape(got.shape), err_msg=f"{name}.{var}")
 
 
-def test_to_lava_refuses_batched_networks():
-    import neurochip as nc
+EXPORTS = 60
 
+
+@pytest.mark.parametrize("seed", range(EXPORTS))
+def test_to_lava_export_runs_like_the_emulator(seed):
+    """neurochip networks exported with `to_lava` and run in live Lava equal neurochip's own run."""
+    net, steps = random_network(np.random.default_rng(10_000 + seed), lava_values=True)
+    if net.batch is not None:
+        pytest.skip("batched sources have no Lava equivalent")
+    assert_export_runs_like_the_emulator(net, nl.to_lava(net, steps), steps)
+
+
+N_TWO_PORT_EXPORTS = 10
+
+
+@pytest.mark.parametrize("seed", range(N_TWO_PORT_EXPORTS))
+def test_to_lava_exports_resonators_and_products(seed):
+    """Networks with resonators and product neurons (integer decays, both dendrites fed) exported
+    with `to_lava` run in live Lava as neurochip runs them (networks with per-compartment thresholds,
+    which those processes cannot take, are refused with that reason and redrawn)."""
+    rng = np.random.default_rng(20_000 + seed)
+    while True:
+        net, steps = random_network(rng, two_dendrites=True)
+        if net.batch is not None or not any(len(p.DENDRITES) > 1 for p in net.populations):
+            continue
+        try:
+            procs = nl.to_lava(net, steps)
+            break
+        except NotImplementedError as e:
+            assert "per compartment" in str(e)
+    assert_export_runs_like_the_emulator(net, procs, steps)
+
+
+def test_to_lava_refuses_batched_networks():
     net = nc.Network([nc.LIF("p", 2)], [nc.SpikeSource("s", np.ones((3, 4, 2), int))],
                      [nc.Connection("c", "s", "p", np.ones((2, 2), int))])
     with pytest.raises(NotImplementedError, match="batched sources \\(batch 3\\) have no Lava equivalent"):
@@ -524,13 +593,7 @@ def test_to_lava_refuses_batched_networks():
 
 def test_nir_import_then_to_lava_matches_the_emulator():
     """A NIR graph imported, exported to Lava processes and run by Lava equals neurochip's run."""
-    import sys
-    from pathlib import Path
-
-    import neurochip as nc
     from neurochip.interop import nir as nn
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from test_nir import lif_graph
 
     model = nn.load(lif_graph())
@@ -548,8 +611,6 @@ def test_nir_import_then_to_lava_matches_the_emulator():
 
 def test_a_sparse_accumulator_exports_as_delay_sparse():
     """A connection summed as Lava's DelaySparse sums exports as one and runs alike."""
-    import neurochip as nc
-
     rng = np.random.default_rng(3)
     w = rng.integers(-256, 256, (4, 5)) * (rng.random((4, 5)) < 0.6)
     net = nc.Network([nc.LIF("p", 4, vth=300, du=100, dv=200)], [nc.SpikeSource("s", rng.integers(-2**12, 2**12, (7, 5)))],

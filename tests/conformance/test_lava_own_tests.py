@@ -3,7 +3,9 @@
 Source: github.com/lava-nc/lava at commit b6822fbc, tests/lava/proc/lif/test_models.py
 (TestLIFProcessModelsFixed, TestTLIFProcessModelsFixed), tests/lava/proc/atrlif/test_models.py
 (TestATRLIFProcessModelsFixed, the cases run with the fixed_pt tag) and tests/lava/proc/sdn/test_models.py
-(TestSigmaModels, TestSigmaDeltaModels, fixed_pt cases), tests/lava/proc/dense/test_models.py
+(TestSigmaModels, TestSigmaDeltaModels, fixed_pt cases), tests/lava/proc/rf/test_models.py and
+tests/lava/proc/rf_iz/test_models.py (the fixed_pt cases), tests/lava/proc/prodneuron/test_prod_neuron.py,
+tests/lava/proc/dense/test_models.py
 (TestDenseProcessModelFixed and the bit-accurate TestDelayDenseProcessModel cases; the recurrence
 cases need their sender to receive too, which a RingBuffer does not). Each network is the test's own, with
 Lava's source and sink RingBuffers in place of the tests' private VecSendProcess and
@@ -23,6 +25,9 @@ from lava.proc.dense.process import DelayDense, Dense  # noqa: E402
 from lava.proc.io.sink import RingBuffer as Sink  # noqa: E402
 from lava.proc.io.source import RingBuffer as Source  # noqa: E402
 from lava.proc.lif.process import LIF, TernaryLIF  # noqa: E402
+from lava.proc.prodneuron.process import ProdNeuron  # noqa: E402
+from lava.proc.rf.process import RF  # noqa: E402
+from lava.proc.rf_iz.process import RF_IZ  # noqa: E402
 from lava.proc.sdn.process import ActivationMode, Sigma, SigmaDelta  # noqa: E402
 from lava.utils.weightutils import SignMode  # noqa: E402
 
@@ -35,10 +40,10 @@ def sent(vec, at):
     return np.asarray(vec)[:, None] * np.asarray(at, bool)[None, :]
 
 
-def wired(neuron, steps, *data):
-    """`neuron` fed straight into a_in by one source per entry of `data`, its s_out into a sink."""
+def wired(neuron, steps, *data, port="a_in"):
+    """`neuron` fed straight into its `port` by one source per entry of `data`, its s_out into a sink."""
     for d in data:
-        Source(data=np.asarray(d, np.int32)).s_out.connect(neuron.a_in)
+        Source(data=np.asarray(d, np.int32)).s_out.connect(getattr(neuron, port))
     sink = Sink(shape=neuron.s_out.shape, buffer=steps)
     neuron.s_out.connect(sink.a_in)
     return neuron, sink, steps
@@ -153,6 +158,78 @@ def dense_fan(column, values, expected, cls=Dense, steps=6, **kw):
     return build
 
 
+def rf_pulse(alpha, pulse, vth, period=10, steps=100):
+    """Lava's RF fixed-point tests: one pulse into a_real_in at step 1 (decay_bits 12, state_exp 6);
+    the spikes must be those of the test's own loop: rotate (re, im) by the decays formed as the
+    process forms them, each product rounded toward zero, and spike where re >= vth 2**6 as im
+    crosses zero upward."""
+    def build():
+        neuron, sink, steps_ = wired(RF(shape=(1,), period=period, alpha=alpha, vth=vth, state_exp=6, decay_bits=12),
+                                     steps, sent([pulse], [True] + [False] * (steps - 1)), port="a_real_in")
+        sin, cos = (int((1 - alpha) * f(2 * np.pi / period) * 2**12) for f in (np.sin, np.cos))
+
+        def rtz(x):
+            return int(x / 2**12) if x > 0 else -int(-x / 2**12)
+
+        re = im = 0
+        expected = []
+        for t in range(steps):
+            drive = pulse * 64 if t == 0 else 0
+            re, im, was = rtz(cos * re) - rtz(sin * im) + drive, rtz(sin * re) + rtz(cos * im), im
+            expected.append(int(re >= vth * 64 and im >= 0 and was < 0))
+        return neuron, sink, steps_, lambda run: np.testing.assert_array_equal(run.trace(sink, "data")[0], expected)
+    return build
+
+
+def rf_real_decay():
+    """Lava's test_fixed_pm_decay2: a period long enough that the imaginary part stays 0, so the real
+    part decays by cos_decay >> 12 every step from 1 << 6."""
+    alpha, steps = 0.07, 100
+    period = np.ceil(2 * np.pi / np.arcsin(1 / (64 * (1 - alpha))))
+    neuron, sink, _ = wired(RF(shape=(1,), period=period, alpha=alpha, vth=1.1, state_exp=6, decay_bits=12), steps,
+                            sent([1], [True] + [False] * (steps - 1)), port="a_real_in")
+    cos = int((1 - alpha) * np.cos(2 * np.pi / period) * 2**12)
+    expected = [64]
+    for _ in range(steps - 1):
+        expected.append((expected[-1] * cos) >> 12)
+    return neuron, sink, steps, lambda run: np.testing.assert_array_equal(run.trace(neuron, "real")[:, 0], expected)
+
+
+def rf_iz_reset():
+    """Lava's RF_IZ test_fixed_pm_reset: pulses into a_imag_in at steps 1, 11, 21; at every spike
+    the real part is 0 and the imaginary part vth - 1 (vth 1 << 6)."""
+    steps = 100
+    at = np.zeros(steps, bool)
+    at[[0, 10, 20]] = True
+    neuron, sink, _ = wired(RF_IZ(shape=(1,), period=10, alpha=0.07, state_exp=6, decay_bits=12), steps,
+                            sent([1], at), port="a_imag_in")
+
+    def check(run):
+        spiked = run.trace(sink, "data")[0] == 1
+        assert spiked.sum() >= 1
+        np.testing.assert_array_equal(run.trace(neuron, "real")[spiked, 0], 0)
+        np.testing.assert_array_equal(run.trace(neuron, "imag")[spiked, 0], 63)
+    return neuron, sink, steps, check
+
+
+def prod_neuron_out():
+    """Lava's ProdNeuron test_prod_neuron_out: two graded channels through Dense (weights 1 and 0.5
+    in 2**7 units, weight_exp -7) multiplied, one step later than the product of the inputs."""
+    steps = 10
+    first, second = np.zeros((1, steps)), np.full((1, steps), 20.0)
+    first[0, 2], first[0, 6] = 10, 30
+    neuron = ProdNeuron(shape=(1,))
+    for data, w, port in ((first, 128, neuron.a_in1), (second, 64, neuron.a_in2)):
+        dense = Dense(weights=np.array([[w]]), num_message_bits=24, weight_exp=-7)
+        Source(data=data).s_out.connect(dense.s_in)
+        dense.a_out.connect(port)
+    sink = Sink(shape=(1,), buffer=steps)
+    neuron.s_out.connect(sink.a_in)
+    expected = first * (second / 2)
+    return neuron, sink, steps, lambda run: np.testing.assert_array_equal(run.trace(sink, "data")[:, 1:],
+                                                                        expected[:, :-1])
+
+
 CASES = {
     "lif: test_bitacc_pm_no_decay": lif_no_decay,
     "lif: test_bitacc_pm_impulse_du": impulse(LIF, "u", dict(du=2047, dv=0), 1, [1 << (13 - j) for j in range(8)],
@@ -205,6 +282,11 @@ CASES = {
     "sdn: test_reconstruction_fixed": sigma_delta_reconstruction(ActivationMode.UNIT, 6, 6, False),
     "sdn: test_reconstruction_cum_error_fixed": sigma_delta_reconstruction(ActivationMode.UNIT, 6, 6, True),
     "sdn: test_reconstruction_relu_fixed": sigma_delta_reconstruction(ActivationMode.RELU, 0, 0, False),
+    "rf: test_fixed_pm_no_decay": rf_pulse(0.0, 1, 0.5),
+    "rf: test_fixed_pm_decay1": rf_pulse(0.05, 2, 0.5),
+    "rf: test_fixed_pm_decay2": rf_real_decay,
+    "rf_iz: test_fixed_pm_reset": rf_iz_reset,
+    "prodneuron: test_prod_neuron_out": prod_neuron_out,
 }
 
 
