@@ -82,3 +82,35 @@ def test_a_run_resumes_with_input_pending_on_the_second_dendrite():
                                       whole.trace("r", var))
     pending = nc.emulate(net, 1, record=["r"], state=pending_state(net, {("r", 1): np.array([5])}))
     assert pending.trace("r", "imag")[0, 0] == 5 and pending.trace("r", "real")[0, 0] == 0
+
+
+def rf(name, n, period, alpha, vth, kind):
+    """A population as Lava's RF / RF_IZ process builds it (state_exp 6, decay_bits 12)."""
+    sin, cos = (int(np.int32((1 - alpha) * f(2 * np.pi / period) * 2**12)) for f in (np.sin, np.cos))
+    return nc.Resonator(name, n, cos_decay=cos, sin_decay=sin, vth=int(vth * 64), decay_bits=12, state_exp=6,
+                        kind=kind)
+
+
+def test_lava_dl_rf_blocks_equal_their_stored_ground_truth():
+    """lava-dl's ComplexDense (RF neurons fed by real and imaginary Dense weights) and ComplexInput
+    (RF_IZ neurons fed straight into both ports) blocks: our 2,000 steps give lava-dl's stored
+    output spike for spike (tests/fixtures/README.md)."""
+    from pathlib import Path
+    from neurochip.interop.direct import straight_in
+
+    z = np.load(Path(__file__).parent / "fixtures" / "netx" / "complex_dense.npz")
+    steps = int(z["steps"])
+    spikes = {k: np.unpackbits(z[f"{k}_bits"], axis=1, count=steps).astype(np.int64) for k in ("in", "out", "current")}
+    net = nc.Network([rf("rf", 256, 11, 0.05, 25, "rf")], [nc.SpikeSource("in", spikes["in"].T)],
+                     [nc.Connection("re", "in", "rf", z["weight_real"].astype(np.int64)),
+                      nc.Connection("im", "in", "rf", z["weight_imag"].astype(np.int64), dendrite=1)])
+    out = nc.emulate(net, steps, record=["rf"]).trace("rf", "s").T
+    np.testing.assert_array_equal(out, spikes["out"])
+    assert out.sum() == 41_512
+
+    parts = [straight_in(f"in{d}", "iz", spikes["in"].T, d) for d in (0, 1)]
+    net = nc.Network([rf("iz", 200, 7, 0.05, 1.1, "rf_iz")], [p[0] for p in parts], [p[1] for p in parts])
+    state = pending_state(net, {("iz", d): parts[d][2] for d in (0, 1)})
+    out = nc.emulate(net, steps, record=["iz"], state=state).trace("iz", "s").T
+    np.testing.assert_array_equal(out, spikes["current"])
+    assert out.sum() == 13_548
