@@ -76,13 +76,20 @@ def write(path, layers):
 
 @pytest.mark.parametrize("layers, match", [
     ([{"type": [b"input"], "shape": [4]}, {"type": [b"pool"], "shape": [2]}],
-     r"layer 1: type 'pool': expected input, conv, flatten or dense"),
+     r"layer 1: type 'pool': expected input, conv, flatten, dense, dense_rec or dense_comp"),
     ([{"type": [b"dense"], "shape": [2], "weight": np.ones((2, 4))}], r"layer 0: a dense layer before any input layer"),
     ([{"type": [b"input"], "shape": [4]}, {"type": [b"dense"], "shape": [2], "weight": np.ones((2, 4)),
-                                            "neuron/type": b"RF_IZ", "neuron/vThMant": 1}],
-     r"layer 1: neuron type 'RF_IZ': expected CUBA, LOIHI or SDNN"),
+                                            "neuron/type": b"RF_IZ", "neuron/vThMant": 1, "neuron/sinDecay": 100,
+                                            "neuron/cosDecay": 4000}],
+     r"layer 1: a dense layer of RF_IZ neurons \(netx feeds resonate-and-fire neurons through complex dense"),
+    ([{"type": [b"input"], "shape": [4]}, {"type": [b"dense"], "shape": [2], "weight": np.ones((2, 4)),
+                                            "neuron/type": b"ALIF", "neuron/vThMant": 1}],
+     r"layer 1: neuron type 'ALIF': expected CUBA, LOIHI, SDNN or RF"),
     ([{"type": [b"input"], "shape": [4]}, {"type": [b"dense"], "shape": [2], "weight": np.ones((2, 3))}],
-     r"layer 1: field 'weight': expected 4 inputs, found shape \(2, 3\)"),
+     r"layer 1: field 'weight': expected \(2, 4\) weights, found shape \(2, 3\)"),
+    ([{"type": [b"input"], "shape": [4]}, {"type": [b"dense_rec"], "shape": [2], "weight": np.ones((2, 4)),
+                                            "weight_rec": np.ones((2, 2)), "delay": np.ones(2)}],
+     r"layer 1: a recurrent dense layer with delays"),
     ([{"type": [b"input"], "shape": [4]}, {"type": [b"dense"], "shape": [2], "weight": np.zeros((2, 4))}],
      r"layer 1: field 'weight': every weight is zero"),
     ([{"type": [b"input"], "shape": [1, 4, 4]}, {"type": [b"conv"], "shape": [1, 2, 2], "weight": np.ones((1, 1, 3, 3)),
@@ -152,3 +159,43 @@ def test_ntidigits_cuba_network_with_axonal_delays_equals_lava_dls_stored_output
     assert out.sum() == expected.sum() == 22_572
     np.testing.assert_array_equal(out[:, :-1], expected[:, 1:])
     np.testing.assert_array_equal(out[:, -1], expected[:, 1])
+
+
+def test_a_complex_dense_layer_of_rf_neurons_equals_lava_dls_block_ground_truth(tmp_path):
+    """A netx file holding lava-dl's ComplexDense test layer (its real and imaginary weights, RF_PHASE
+    neurons whose sinDecay and cosDecay give period 11 and alpha 0.05 through lava-dl's own
+    conversion): netx's weight scaling (2**3, exponent -3) and RF parameters reproduce lava-dl's
+    stored 2,000-step output exactly. The file is written here from lava-dl's arrays."""
+    z = np.load(FIXTURES / "complex_dense.npz")
+    steps = int(z["steps"])
+    spikes = np.unpackbits(z["in_bits"], axis=1, count=steps)
+    path = write(tmp_path / "rf.net", [
+        {"type": [b"input"], "shape": [200]},
+        {"type": [b"dense_comp"], "shape": [256], "weight/real": z["weight_real"].astype(float),
+         "weight/imag": z["weight_imag"].astype(float), "neuron/type": b"RF_PHASE", "neuron/vThMant": 25,
+         "neuron/sinDecay": 2103, "neuron/cosDecay": 3273}])
+    model = netx.load(path)
+    rf = model.populations[0]
+    assert (rf.kind, int(rf.sin_decay[0]), int(rf.cos_decay[0]), int(rf.vth), rf.state_exp) == ("rf", 2103, 3273,
+                                                                                                  1600, 6)
+    assert [(c.dendrite, c.weight_exp) for c in model.connections] == [(0, -3), (1, -3)]
+    out = model.emulate(spikes.T, steps, record=[model.output]).trace(model.output, "s").T
+    np.testing.assert_array_equal(out, np.unpackbits(z["out_bits"], axis=1, count=steps))
+
+
+def test_a_recurrent_dense_layer_scales_both_matrices_together(tmp_path):
+    """netx's dense_rec: the input and recurrent weights share netx's scaling (one exponent), the
+    recurrent synapse feeds the layer back and takes the layer's input message bits."""
+    path = write(tmp_path / "rec.net", [
+        {"type": [b"input"], "shape": [3]},
+        {"type": [b"dense_rec"], "shape": [2], "weight": np.array([[4.0, 0, 2], [0, 8.0, 0]]),
+         "weight_rec": np.array([[0, -16.0], [1.0, 0]]), "neuron/type": b"CUBA", "neuron/iDecay": 1024,
+         "neuron/vDecay": 128, "neuron/vThMant": 40}])
+    model = netx.load(path)
+    forward, recurrent = model.connections
+    assert (recurrent.src, recurrent.dst) == ("layer1", "layer1")
+    assert forward.weight_exp == recurrent.weight_exp == -4        # -16 fills the mixed range at 2**4
+    assert recurrent.weights.tolist() == [[0, -256], [16, 0]] and forward.weights.tolist() == [[64, 0, 32], [0, 128, 0]]
+    assert recurrent.num_message_bits == 0
+    run = model.emulate(np.ones((1, 3)), 30, record=[model.output])
+    assert run.counters.of_connection("layer1->layer1")["spikes_in"].sum() > 0

@@ -1,12 +1,15 @@
 """Read lava-dl's netx HDF5 networks (``.net``) as neurochip networks, computing what lava-dl 0.6's
 ``netx.hdf5.Network`` computes in Lava 0.10's fixed-point models.
 
-A file holds ``layer/0..L-1``, each with a ``type``: ``input``, ``conv``, ``flatten`` and ``dense``
-are read; the others (``pool``, ``average``, ``concat``, ``convT``, ``unpool``, which netx does not
-implement either, and ``dense_rec``, ``dense_comp``) are refused naming the layer. Neurons as netx
-makes them: ``CUBA``/``LOIHI`` -> LIF (du = iDecay - 1, dv = vDecay, vth = vThMant, bias
-mantissa x 2**6); ``SDNN`` -> Delta on the input layer, Sigma where ``sigma_output`` is set,
-SigmaDelta (ReLU) elsewhere, with spike_exp (6 by default) and state_exp 6. Convolutions are
+A file holds ``layer/0..L-1``, each with a ``type``: ``input``, ``conv``, ``flatten``, ``dense``,
+``dense_rec`` (a recurrent synapse from the layer to itself, both matrices scaled together) and
+``dense_comp`` (real and imaginary weights into resonate-and-fire neurons' two dendrites) are read;
+the others (``pool``, ``average``, ``concat``, ``convT``, ``unpool``, which netx does not implement
+either) are refused naming the layer. Neurons as netx makes them: ``CUBA``/``LOIHI`` -> LIF (du =
+iDecay - 1, dv = vDecay, vth = vThMant, bias mantissa x 2**6); ``SDNN`` -> Delta on the input layer,
+Sigma where ``sigma_output`` is set, SigmaDelta (ReLU) elsewhere, with spike_exp (6 by default) and
+state_exp 6; ``RF_PHASE`` -> RF and other ``RF`` types -> RF_IZ (`Resonator`; period and decay from
+sinDecay and cosDecay as lava-dl derives them, state_exp 6, decay_bits 12). Convolutions are
 Lava's Conv (weights as stored, each step's sum wrapped to 24 bits; `Connection.accumulator`
 "conv24"); dense layers are Lava's Dense (or DelayDense with delays) with the weight bits and
 exponent netx's ``optimize_weight_bits`` chooses.
@@ -34,7 +37,7 @@ import numpy as np
 
 from ..api import Run, emulate
 from ..errors import NetxError
-from ..ir import LIF, Connection, ConvKernel, Network, SigmaDelta, SignMode, SpikeSource, whole_weights
+from ..ir import LIF, Connection, ConvKernel, Network, Resonator, SigmaDelta, SignMode, SpikeSource, whole_weights
 from .direct import pending_state, straight_in
 
 #: State exponent netx gives sigma-delta neurons.
@@ -44,6 +47,8 @@ CUBA_BIAS_EXP = 6
 #: netx's CUBA neuron for a dense layer without one: no current decay, full voltage decay,
 #: threshold 1 << 17 (what ``1 << 18 - 1`` evaluates to in Python).
 DEFAULT_CUBA = {"type": "CUBA", "iDecay": 0, "vDecay": 4096, "vThMant": 1 << 17}
+#: Fraction bits netx gives resonate-and-fire decays.
+RF_DECAY_BITS = 12
 #: netx clamps delays to this (the DelayDense it builds takes max_delay=62).
 NETX_MAX_DELAY = 62
 
@@ -65,7 +70,7 @@ class NetxModel:
     output population (the last layer)."""
 
     path: Path
-    populations: tuple[LIF | SigmaDelta, ...]
+    populations: tuple[LIF | SigmaDelta | Resonator, ...]
     connections: tuple[Connection, ...]
     layers: tuple[Layer, ...]
     input_shape: tuple[int, ...]
@@ -141,6 +146,39 @@ def _integers(path: Path, where: str, key: str, values: Any, lo: int, hi: int) -
     return arr
 
 
+def _weights(path: Path, where: str, key: str, values: Any, n_out: int, n_in: int, raw: bool = False
+             ) -> np.ndarray | tuple[np.ndarray, int, int]:
+    """A dense layer's `key` weights as an (n_out, n_in) float matrix (`raw`), else `_optimized`."""
+    w = np.asarray(values, dtype=np.float64)
+    w = w.reshape(n_out, -1) if w.size and w.size % n_out == 0 else w
+    if w.shape != (n_out, n_in):
+        raise NetxError(f"{path}: {where}: field {key!r}: expected ({n_out}, {n_in}) weights, found shape "
+                        f"{np.shape(values)}")
+    return w if raw else _optimized(path, where, w, key)
+
+
+def _optimized(path: Path, where: str, w: np.ndarray, key: str = "weight") -> tuple[np.ndarray, int, int]:
+    """`optimize_weight_bits` of a dense layer's weights, refused where netx's choice is not one a
+    Lava Dense can take."""
+    if not np.any(w):
+        raise NetxError(f"{path}: {where}: field {key!r}: every weight is zero (netx's optimize_weight_bits "
+                        "cannot scale them)")
+    stored, weight_bits, exp = optimize_weight_bits(w)
+    if stored is None:
+        raise NetxError(f"{path}: {where}: field {key!r}: weights in [{w.min():g}, {w.max():g}] need a right "
+                        "shift to fit 8 bits, which netx's optimize_weight_bits does not apply")
+    if not 1 <= weight_bits <= 8:
+        raise NetxError(f"{path}: {where}: field {key!r}: netx's optimize_weight_bits gives {weight_bits} "
+                        "weight bits for these weights; neurochip takes 1..8")
+    return stored, weight_bits, exp
+
+
+def _clipped(stored: np.ndarray) -> np.ndarray:
+    """Weights clipped as Lava's Dense clips them, to the 8-bit range of the sign mode it infers."""
+    lo, hi = SignMode.of(stored).weight_range()
+    return np.clip(stored, lo, hi)
+
+
 def optimize_weight_bits(weight: np.ndarray) -> tuple[np.ndarray, int, int]:
     """netx's choice of stored weights, weight bits and exponent for a dense layer: scale the
     weights up by 2**s to fill the signed 8-bit range (s = floor(log2 of the headroom), plus one
@@ -164,7 +202,7 @@ def optimize_weight_bits(weight: np.ndarray) -> tuple[np.ndarray, int, int]:
 
 
 def _neuron(path: Path, where: str, cfg: dict, name: str, shape: tuple[int, ...], bias: Any, first: bool,
-            spike_exp: int) -> tuple[LIF | SigmaDelta, int, str]:
+            spike_exp: int) -> tuple[LIF | SigmaDelta | Resonator, int, str]:
     """(the population netx builds, its output message bits, its neuron type)."""
     kind = str(_field(path, where, cfg, "type"))
     n = int(np.prod(shape))
@@ -193,8 +231,26 @@ def _neuron(path: Path, where: str, cfg: dict, name: str, shape: tuple[int, ...]
         return SigmaDelta(name, n, vth=int(_field(path, where, cfg, "vThMant")) * scale,
                           bias=0 if bias is None else bias * scale,
                           relu=True, out_shift=STATE_EXP), bits, kind
-    raise NetxError(f"{path}: {where}: neuron type {kind!r}: expected CUBA, LOIHI or SDNN (resonate-and-fire "
-                    "neurons are not emulated)")
+    if "RF" in kind:
+        if first:
+            raise NetxError(f"{path}: {where}: an input layer of {kind} neurons (netx's Input block feeds a_in, "
+                            "which resonate-and-fire neurons lack)")
+        return _resonator(path, where, cfg, name, n, kind), int(bits or 0), kind
+    raise NetxError(f"{path}: {where}: neuron type {kind!r}: expected CUBA, LOIHI, SDNN or RF (RF_PHASE, RF_IZ ...)")
+
+
+def _resonator(path: Path, where: str, cfg: dict, name: str, n: int, kind: str) -> Resonator:
+    """netx's resonate-and-fire neuron: RF for an "RF_PHASE" type, else RF_IZ, its period and decay
+    derived from the file's sinDecay and cosDecay (fractions of 2**12) as lava-dl derives them,
+    then turned back into integer decays as Lava's RF process forms them (state_exp 6, decay_bits 12)."""
+    sin, cos = (float(_field(path, where, cfg, key)) / 4096 for key in ("sinDecay", "cosDecay"))
+    alpha = 1 - np.sqrt(sin**2 + cos**2)
+    period = 1 / (np.arctan2(sin, cos) / 2 / np.pi)
+    decays = {f"{f.__name__}_decay": int(np.int32((1 - alpha) * f(np.pi * 2 * 1 / period) * (1 << RF_DECAY_BITS)))
+              for f in (np.sin, np.cos)}
+    vth = int(float(_field(path, where, cfg, "vThMant")) * (1 << STATE_EXP))
+    return Resonator(name, n, **decays, vth=vth, decay_bits=RF_DECAY_BITS, state_exp=STATE_EXP,
+                     kind="rf" if "PHASE" in kind else "rf_iz")
 
 
 def _delays(path: Path, where: str, delay: Any, shape: tuple[int, int]) -> np.ndarray:
@@ -249,36 +305,42 @@ def load(path: str | Path, spike_exp: int = 6, input_message_bits: int = 0, num_
                 raise NetxError(f"{path}: {where}: field 'shape': expected the convolution's output {kernel.out_shape}, "
                                 f"found {out_shape}")
             mode, weight_bits = whole_weights(w)
-            conn = Connection.conv(f"{src}->{name}", src, name, kernel, sign_mode=mode, num_message_bits=bits,
-                                   num_weight_bits=weight_bits, accumulator="conv24")
-        elif kind == "dense":
-            w = np.asarray(_field(path, where, lc, "weight"), dtype=np.float64)
-            n_in = int(np.prod(shape))
-            w = w.reshape(int(np.prod(out_shape)), -1)
-            if w.shape[1] != n_in:
-                raise NetxError(f"{path}: {where}: field 'weight': expected {n_in} inputs, found shape {w.shape}")
-            if not np.any(w):
-                raise NetxError(f"{path}: {where}: field 'weight': every weight is zero (netx's optimize_weight_bits "
-                                "cannot scale them)")
-            stored, weight_bits, exp = optimize_weight_bits(w)
-            if stored is None:
-                raise NetxError(f"{path}: {where}: field 'weight': weights in [{w.min():g}, {w.max():g}] need a right "
-                                "shift to fit 8 bits, which netx's optimize_weight_bits does not apply")
-            if not 1 <= weight_bits <= 8:
-                raise NetxError(f"{path}: {where}: field 'weight': netx's optimize_weight_bits gives {weight_bits} "
-                                "weight bits for these weights; neurochip takes 1..8")
-            lo, hi = SignMode.of(stored).weight_range()
-            delays = _delays(path, where, lc["delay"], w.shape) if "delay" in lc else None
-            conn = Connection(f"{src}->{name}", src, name, np.clip(stored, lo, hi), weight_exp=exp,
-                              num_weight_bits=weight_bits, num_message_bits=bits, delays=delays)
+            conn = [Connection.conv(f"{src}->{name}", src, name, kernel, sign_mode=mode, num_message_bits=bits,
+                                    num_weight_bits=weight_bits, accumulator="conv24")]
+        elif kind in ("dense", "dense_rec", "dense_comp"):
+            n_in, n_out = int(np.prod(shape)), int(np.prod(out_shape))
+            weights = _field(path, where, lc, "weight")
+            if kind == "dense_comp":
+                parts = [_weights(path, where, "weight/" + part, _field(path, where, weights, part), n_out, n_in)
+                         for part in ("real", "imag")]
+                conn = [Connection(f"{src}->{name}:{d}", src, name, _clipped(stored), weight_exp=exp,
+                                   num_weight_bits=weight_bits, num_message_bits=bits, dendrite=d)
+                        for d, (stored, weight_bits, exp) in enumerate(parts)]
+            else:
+                w = _weights(path, where, "weight", weights, n_out, n_in, raw=True)
+                if kind == "dense_rec":     # netx scales both matrices together
+                    if "delay" in lc:
+                        raise NetxError(f"{path}: {where}: a recurrent dense layer with delays (netx's RecurrentDense "
+                                        "then drops the weight exponent, a path lava-dl marks untested)")
+                    w = np.hstack([w, _weights(path, where, "weight_rec", _field(path, where, lc, "weight_rec"),
+                                               n_out, n_out, raw=True)])
+                stored, weight_bits, exp = _optimized(path, where, w)
+                delays = _delays(path, where, lc["delay"], (n_out, n_in)) if "delay" in lc else None
+                conn = [Connection(f"{src}->{name}", src, name, _clipped(stored[:, :n_in]), weight_exp=exp,
+                                   num_weight_bits=weight_bits, num_message_bits=bits, delays=delays)]
+                if kind == "dense_rec":     # its recurrent synapse takes the layer's input message bits, as netx's
+                    conn.append(Connection(f"{name}->{name}", name, name, _clipped(stored[:, n_in:]), weight_exp=exp,
+                                           num_weight_bits=weight_bits, num_message_bits=bits))
         else:
-            raise NetxError(f"{path}: {where}: type {kind!r}: expected input, conv, flatten or dense (netx itself "
-                            "implements no pool, average, concat, convT or unpool; recurrent and complex dense "
-                            "layers are not read)")
+            raise NetxError(f"{path}: {where}: type {kind!r}: expected input, conv, flatten, dense, dense_rec or "
+                            "dense_comp (netx itself implements no pool, average, concat, convT or unpool)")
         neuron_cfg = lc.get("neuron", DEFAULT_CUBA)
         pop, bits, neuron = _neuron(path, where, neuron_cfg, name, out_shape, lc.get("bias"), False, spike_exp)
+        if (kind == "dense_comp") != isinstance(pop, Resonator):
+            raise NetxError(f"{path}: {where}: a {kind} layer of {neuron} neurons (netx feeds resonate-and-fire "
+                            "neurons through complex dense layers only, and those layers feed nothing else)")
         pops.append(pop)
-        conns.append(conn)
+        conns += conn
         layers.append(Layer(name, kind, neuron, out_shape))
         shape = out_shape
     if not layers:
