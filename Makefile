@@ -49,6 +49,8 @@ lint: $(VENV)/.installed
 # The Python 3.10 environment (numpy 1.26) runs the whole suite but the slow process-level tests
 # (signals, kill -9, Dask, wheels, the NIR fuzz: already run by test-core): core tests on the
 # oldest supported Python and numpy, plus the live-Lava conformance tests that only run there.
+# The randomized oracles there draw a quarter of their examples (tests/budget.py); the live-Lava
+# runs, mostly waiting on Lava's process start-up, go two at a time (pytest-xdist).
 test-lava:
 	@if [ -z "$(PY310)" ]; then \
 		echo "################################################################"; \
@@ -58,7 +60,8 @@ test-lava:
 		if [ -n "$$CI" ]; then echo "CI: Lava conformance must run; failing."; exit 1; fi; \
 	else \
 		$(MAKE) --no-print-directory $(LAVA_VENV)/.installed && \
-		$(LAVA_VENV)/bin/python -m pytest -m "not slow" tests; \
+		NEUROCHIP_EXAMPLES_SCALE=0.25 $(LAVA_VENV)/bin/python -m pytest -m "not slow" tests --ignore=tests/conformance && \
+		$(LAVA_VENV)/bin/python -m pytest -n 2 tests/conformance; \
 	fi
 
 demo: $(VENV)/.installed

@@ -5,6 +5,7 @@ from hypothesis import given, settings, HealthCheck
 from hypothesis import strategies as st
 
 import neurochip as nc
+from budget import examples
 from netgen import random_network
 from reference import reference_run
 
@@ -31,7 +32,7 @@ def assert_same(net, steps, batch=1):
     return got
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1), batch=st.sampled_from([1, 1, 2, 3]))
 def test_random_networks_match_reference(seed, batch):
     net, steps = random_network(np.random.default_rng(seed), lava_values=True, subtract=True)
@@ -40,7 +41,7 @@ def test_random_networks_match_reference(seed, batch):
 
 @pytest.mark.parametrize("models", [dict(sigma_delta=True), dict(sigma_delta=True, two_dendrites=True)],
                          ids=["sigma-delta-atrlif", "resonator-product"])
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1), batch=st.sampled_from([1, 1, 2, 3]))
 def test_random_networks_of_every_model_match_reference(models, seed, batch):
     """Sigma-delta and ATRLIF populations among LIFs (and resonators and product neurons fed on

@@ -13,6 +13,7 @@ from neurochip.__main__ import main
 from neurochip.mapping import MappingError, map_network, step_time
 from neurochip.profiles import load_profile
 from neurochip.workloads import feed_forward_snn
+from budget import examples
 from netgen import random_network
 
 
@@ -85,7 +86,7 @@ def reference_core_use(net, placement, profile):
     return axons, bits
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1), comps=st.sampled_from([2, 4, 8, 1024]), kib=st.sampled_from([1, 2, 128]),
        axons=st.sampled_from([8, 32, 4096]), strategy=st.sampled_from(["greedy", "traffic"]))
 def test_random_networks_respect_every_limit(seed, comps, kib, axons, strategy):
@@ -244,7 +245,7 @@ def reference_routes(net, placement):
     return np.array(out, dtype=np.int64).reshape(-1, 6)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1), comps=st.sampled_from([1, 2, 3]), strategy=st.sampled_from(["greedy", "traffic"]))
 def test_routes_and_hops_equal_a_brute_force_recount(seed, comps, strategy):
     """Small cores on a small mesh (2 cores per tile, 2 x 2 tiles, chips of 8 cores, boards of 2

@@ -475,6 +475,7 @@ def test_processes_attached_by_reference_are_refused_by_name():
 
 
 def test_an_unsupported_virtual_port_is_named_by_the_process_port():
+    """A ConcatPort, which Lava 0.10 itself refuses ("ConcatPorts are not yet supported")."""
     a, b, c = RingBuffer(data=np.ones((2, 3), int)), RingBuffer(data=np.ones((2, 3), int)), LIF(shape=(4,))
     a.s_out.concat_with([b.s_out], axis=0).connect(c.a_in)
     with pytest.raises(NotImplementedError, match=rf"'{c.name}'\.a_in: virtual port ConcatPort is not supported"):
