@@ -320,7 +320,7 @@ def traced_range(index):
 @njit(cache=True)
 def record_step(k, state, spikes, payload, n_spk, trace, lo):
     """Copy step k's state slots and spikes (+1, -1 for a ternary neuron's negative spike, or a
-    sigma-delta payload) of the traced compartments (`lo`: see `traced_range`)."""
+    graded payload) of the traced compartments (`lo`: see `traced_range`)."""
     with_aux = trace.aux.shape[2] > 0
     n = trace.index.shape[0]
     if lo >= 0:
@@ -370,7 +370,7 @@ def run_batch(t0, inputs, comp, first, n_pops, conns, syn, state, scratch, trace
     inputs : (B, T, S) int32 source payloads for steps t0+1..t0+T.
     comp, first, n_pops, conns, syn : the packed constants (the fields of `layout.Model`, passed
         apart: a parallel loop takes flat tuples of arrays only), shared by all samples.
-    state : u, v (B, N), aux (B, 2, N or 0) and ring (B, R, N) int32, updated in place.
+    state : u, v (B, N), aux (B, 2, N or 0) and ring (B, R, I) int32 (I dendritic inputs), updated in place.
     scratch : per-sample work buffers (`layout.Scratch`).
     trace : compartments to trace into u, v, s (B, T, K) and aux (B, T, 2, K or 0) int32 (`layout.Trace`).
     tally : node (B, T, n_nodes, 5), conn (B, T, C, 3) and axon_spikes (B, N + S) int64 counters,

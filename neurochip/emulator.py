@@ -80,8 +80,9 @@ def emulate(network: Network, steps: int, *, record: Iterable[str] = (), batch: 
         state = initial_state(network, b, packed)
     elif (state.u.shape != (b, packed.n_compartments) or state.ring.shape[1:] != (packed.n_slots, packed.n_inputs)
           or state.aux.shape != (b, 2, packed.n_aux)):
-        raise NetworkError(f"state: expected the state of this network with batch {b}, "
-                           f"found u of shape {state.u.shape}")
+        raise NetworkError(f"state: expected the state of this network with batch {b} (u {(b, packed.n_compartments)}, "
+                           f"ring (.., {packed.n_slots}, {packed.n_inputs}), aux {(b, 2, packed.n_aux)}), found u "
+                           f"{state.u.shape}, ring {state.ring.shape}, aux {state.aux.shape}")
     u, v, aux, ring = state.u.copy(), state.v.copy(), state.aux.copy(), state.ring.copy()
     trace = _trace(packed, [pops[name] for name in record], b, steps)
     tally, scratch = _buffers(packed, b, steps)

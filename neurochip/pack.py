@@ -87,7 +87,7 @@ def _second_dendrites(pops: tuple) -> np.ndarray:
     return np.where(np.array(sizes) > 0, starts, -1).astype(np.int64)
 
 
-def _compartments(pops: tuple) -> Compartments:
+def _compartments(pops: tuple, second: np.ndarray) -> Compartments:
     def per_pop(f) -> np.ndarray:
         return np.array([f(p) if isinstance(p, LIF) else 0 for p in pops], dtype=np.int64)
 
@@ -122,7 +122,7 @@ def _compartments(pops: tuple) -> Compartments:
                        RESONATOR_COLUMNS, np.int64),
         rotation=rotation,
         product_exp=np.array([p.exp if isinstance(p, Product) else 0 for p in pops], dtype=np.int64),
-        second=_second_dendrites(pops),
+        second=second,
     )
 
 
@@ -227,7 +227,7 @@ def pack(network: Network) -> Packed:
     shifted = [c.max_delay for c in network.connections if c.weight_exp < 0 or c.accumulator == "conv24"]
     n = int(first[len(pops)])
     return Packed(
-        comp=_compartments(pops), first=first, n_pops=len(pops), conns=conns, syn=syn,
+        comp=_compartments(pops, second), first=first, n_pops=len(pops), conns=conns, syn=syn,
         n_slots=max_delay + 2, n_inputs=n + sum(p.n for p in pops if len(p.DENDRITES) > 1),
         n_aux=n if any(len(p.STATE) > 2 for p in pops) else 0,
         n_out=n if any(not isinstance(p, (LIF, ATRLIF)) for p in pops) else 0,

@@ -76,12 +76,19 @@ def write(path, layers):
 
 @pytest.mark.parametrize("layers, match", [
     ([{"type": [b"input"], "shape": [4]}, {"type": [b"pool"], "shape": [2]}],
-     r"layer 1: type 'pool': expected input, conv, flatten, dense, dense_rec or dense_comp"),
+     r"layer 1: type 'pool': expected input, conv, flatten, dense or dense_rec"),
+    ([{"type": [b"input"], "shape": [4]}, {"type": [b"dense_comp"], "shape": [2], "weight": np.ones((2, 4))}],
+     r"layer 1: type 'dense_comp': .* hands dense_comp to a method it does not define"),
     ([{"type": [b"dense"], "shape": [2], "weight": np.ones((2, 4))}], r"layer 0: a dense layer before any input layer"),
     ([{"type": [b"input"], "shape": [4]}, {"type": [b"dense"], "shape": [2], "weight": np.ones((2, 4)),
                                             "neuron/type": b"RF_IZ", "neuron/vThMant": 1, "neuron/sinDecay": 100,
                                             "neuron/cosDecay": 4000}],
      r"layer 1: a dense layer of RF_IZ neurons \(netx feeds resonate-and-fire neurons through complex dense"),
+    ([{"type": [b"input"], "shape": [4]}, {"type": [b"dense"], "shape": [2], "weight/real": np.ones((2, 4)),
+                                            "weight/imag": np.ones((2, 4))}],
+     r"layer 1: a complex dense layer of CUBA neurons"),
+    ([{"type": [b"input"], "shape": [4]}, {"type": [b"dense"], "shape": [2], "weight/real": np.ones((2, 4))}],
+     r"layer 1 weight: field 'imag': expected it, found nothing"),
     ([{"type": [b"input"], "shape": [4]}, {"type": [b"dense"], "shape": [2], "weight": np.ones((2, 4)),
                                             "neuron/type": b"ALIF", "neuron/vThMant": 1}],
      r"layer 1: neuron type 'ALIF': expected CUBA, LOIHI, SDNN or RF"),
@@ -162,24 +169,28 @@ def test_ntidigits_cuba_network_with_axonal_delays_equals_lava_dls_stored_output
 
 
 def test_a_complex_dense_layer_of_rf_neurons_equals_lava_dls_block_ground_truth(tmp_path):
-    """A netx file holding lava-dl's ComplexDense test layer (its real and imaginary weights, RF_PHASE
-    neurons whose sinDecay and cosDecay give period 11 and alpha 0.05 through lava-dl's own
-    conversion): netx's weight scaling (2**3, exponent -3) and RF parameters reproduce lava-dl's
-    stored 2,000-step output exactly. The file is written here from lava-dl's arrays."""
+    """A netx file holding lava-dl's ComplexDense test layer as slayer exports a complex dense layer
+    (type dense with weight/real and weight/imag; RF_PHASE neurons whose sinDecay and cosDecay give
+    period 11 and alpha 0.05 through lava-dl's own conversion): netx's weight scaling (2**3,
+    exponent -3) and RF parameters reproduce lava-dl's stored 2,000-step output exactly. The file is
+    written here from lava-dl's arrays."""
     z = np.load(FIXTURES / "complex_dense.npz")
     steps = int(z["steps"])
     spikes = np.unpackbits(z["in_bits"], axis=1, count=steps)
     path = write(tmp_path / "rf.net", [
         {"type": [b"input"], "shape": [200]},
-        {"type": [b"dense_comp"], "shape": [256], "weight/real": z["weight_real"].astype(float),
+        {"type": [b"dense"], "shape": [256], "weight/real": z["weight_real"].astype(float),
          "weight/imag": z["weight_imag"].astype(float), "neuron/type": b"RF_PHASE", "neuron/vThMant": 25,
-         "neuron/sinDecay": 2103, "neuron/cosDecay": 3273}])
+         "neuron/sinDecay": 2103, "neuron/cosDecay": 3273, "neuron/messageBits": 8},
+        {"type": [b"dense"], "shape": [2], "weight": np.ones((2, 256)), "neuron/type": b"CUBA", "neuron/iDecay": 0,
+         "neuron/vDecay": 0, "neuron/vThMant": 1000}])
     model = netx.load(path)
     rf = model.populations[0]
     assert (rf.kind, int(rf.sin_decay[0]), int(rf.cos_decay[0]), int(rf.vth), rf.state_exp) == ("rf", 2103, 3273,
                                                                                                   1600, 6)
-    assert [(c.dendrite, c.weight_exp) for c in model.connections] == [(0, -3), (1, -3)]
-    out = model.emulate(spikes.T, steps, record=[model.output]).trace(model.output, "s").T
+    assert [(c.dendrite, c.weight_exp) for c in model.connections[:2]] == [(0, -3), (1, -3)]
+    assert model.connections[2].num_message_bits == 0     # messageBits 8 ignored: netx's RF blocks send binary spikes
+    out = model.emulate(spikes.T, steps, record=["layer1"]).trace("layer1", "s").T
     np.testing.assert_array_equal(out, np.unpackbits(z["out_bits"], axis=1, count=steps))
 
 

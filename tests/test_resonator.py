@@ -114,3 +114,21 @@ def test_lava_dl_rf_blocks_equal_their_stored_ground_truth():
     out = nc.emulate(net, steps, record=["iz"], state=state).trace("iz", "s").T
     np.testing.assert_array_equal(out, spikes["current"])
     assert out.sum() == 13_548
+
+
+@pytest.mark.parametrize("pending, match", [
+    ({("r", 2): np.array([5])}, r"pending: 'r' has dendrites \('real', 'imag'\), found dendrite 2"),
+    ({"ghost": np.array([5])}, r"pending: expected population names \['r'\], found 'ghost'"),
+    ({("r", 1): np.array([5, 6])}, r"pending: 'r' expected \(1,\) or \(1, 1\) input, found shape \(2,\)"),
+])
+def test_bad_pending_input_names_population_and_dendrite(pending, match):
+    with pytest.raises(NetworkError, match=match):
+        pending_state(resonator_network(), pending)
+
+
+def test_a_state_of_another_layout_names_what_differs():
+    """A LIF network's state has no second-dendrite columns: refused, saying both shapes."""
+    lif = nc.Network([nc.LIF("r", 1)], [nc.SpikeSource("s", np.ones((2, 1), int))],
+                     [nc.Connection("c", "s", "r", np.ones((1, 1), int))])
+    with pytest.raises(NetworkError, match=r"ring \(\.\., 2, 2\).*found u \(1, 1\), ring \(1, 2, 1\)"):
+        nc.emulate(resonator_network(), 2, state=nc.emulate(lif, 1).state)

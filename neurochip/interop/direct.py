@@ -12,8 +12,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..emulator import initial_state
+from ..errors import NetworkError
 from ..ir import Connection, Network, SpikeSource
-from ..pack import pack
+from ..pack import Packed, pack
 from ..result import EmulatorState
 
 
@@ -30,18 +31,25 @@ def straight_in(name: str, dst: str, payloads: np.ndarray, dendrite: int = 0
 
 
 def pending_state(network: Network, pending: dict[str | tuple[str, int], np.ndarray],
-                  batch: int = 1) -> EmulatorState:
+                  batch: int = 1, packed: Packed | None = None) -> EmulatorState:
     """`network`'s state before step 1 with `pending` ((n,) or (batch, n) input by population
     name, or by (name, dendrite)) in the dendritic ring slot read at step 1, summed and wrapped to
-    int32 as dendrites sum."""
-    packed = pack(network)
+    int32 as dendrites sum. `packed`: `pack(network)` when the caller has it."""
+    packed = packed or pack(network)
     state = initial_state(network, batch, packed)
-    index = {name: k for k, name in enumerate(packed.node_names)}
+    pops = {p.name: k for k, p in enumerate(network.populations)}
     slot = state.ring[:, 1 % state.ring.shape[1]]
     for key, values in pending.items():
         name, dendrite = (key, 0) if isinstance(key, str) else key
-        lo = packed.comp.second[index[name]] if dendrite else packed.first[index[name]]
-        n = values.shape[-1]
-        summed = slot[:, lo:lo + n].astype(np.int64) + values
-        slot[:, lo:lo + n] = ((summed + 2**31) % 2**32 - 2**31).astype(np.int32)
+        if name not in pops:
+            raise NetworkError(f"pending: expected population names {sorted(pops)}, found {name!r}")
+        pop = network.populations[pops[name]]
+        if not 0 <= dendrite < len(pop.DENDRITES):
+            raise NetworkError(f"pending: {name!r} has dendrites {pop.DENDRITES}, found dendrite {dendrite!r}")
+        if np.shape(values)[-1:] != (pop.n,):
+            raise NetworkError(f"pending: {name!r} expected ({pop.n},) or ({batch}, {pop.n}) input, found shape "
+                               f"{np.shape(values)}")
+        lo = packed.comp.second[pops[name]] if dendrite else packed.first[pops[name]]
+        summed = slot[:, lo:lo + pop.n].astype(np.int64) + values
+        slot[:, lo:lo + pop.n] = ((summed + 2**31) % 2**32 - 2**31).astype(np.int32)
     return state

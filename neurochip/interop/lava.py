@@ -38,6 +38,7 @@ from ..errors import LavaError, TraceError
 from ..ir import (ATRLIF, LIF, Connection, ConvKernel, Network, Product, Resonator, SigmaDelta, SignMode, SpikeSource,
                   whole_weights)
 from ..mapping import Placement
+from ..pack import Packed, pack
 from ..profiles import Profile
 from ..result import Counters, EmulatorState
 
@@ -208,9 +209,13 @@ def _atrlif(proc: Any, name: str) -> ATRLIF:
     return ATRLIF(name=name, n=int(np.prod(shape)), **scalars, **arrays)
 
 
-def _scalar(var: Any, dtype: type = np.int32) -> int:
-    """A one-element Var's value as the model holds it."""
-    return int(_init(var, dtype).ravel()[0])
+def _scalar(proc: Any, var: str, dtype: type = np.int32) -> int:
+    """The value of `proc`'s one-element Var `var` as the model holds it; more values are refused, as
+    Lava's model refuses them (its Var has shape (1,))."""
+    values = _init(getattr(proc, var), dtype).ravel()
+    if values.size != 1:
+        raise LavaError(f"{proc.name!r}.{var}: {values.size} values; Lava's model takes one (a Var of shape (1,))")
+    return int(values[0])
 
 
 def _resonator(proc: Any, name: str, kind: str) -> Resonator:
@@ -222,21 +227,20 @@ def _resonator(proc: Any, name: str, kind: str) -> Resonator:
     if kind == "RFZero":
         flat = {f: _channel_first(_init(getattr(proc, theirs), np.int32), shape)
                 for f, theirs in (("cos_decay", "lct"), ("sin_decay", "lst"), ("real", "u"), ("imag", "v"))}
-        return Resonator(name=name, n=n, vth=_scalar(proc.uth), decay_bits=15, kind="rf_zero", **flat)
-    decays = {f: np.asarray(getattr(proc, f).init) for f in ("cos_decay", "sin_decay")}
-    if any(d.dtype.kind == "f" for d in decays.values()):
-        raise LavaError(f"{proc.name!r}: decay_bits {_scalar(proc.decay_bits)} leaves its decays as floats, which "
+        return Resonator(name=name, n=n, vth=_scalar(proc, "uth"), decay_bits=15, kind="rf_zero", **flat)
+    if any(np.asarray(getattr(proc, f).init).dtype.kind == "f" for f in ("cos_decay", "sin_decay")):
+        raise LavaError(f"{proc.name!r}: decay_bits {_scalar(proc, 'decay_bits')} leaves its decays as floats, which "
                         f"Lava's fixed_pt {kind} model cannot shift; give decay_bits > 0")
-    return Resonator(name=name, n=n, **{f: int(d.ravel()[0]) for f, d in decays.items()},
-                     vth=_scalar(proc.vth), decay_bits=_scalar(proc.decay_bits), state_exp=_scalar(proc.state_exp),
-                     kind=kind.lower(), **{f: _channel_first(_init(getattr(proc, f), np.int32), shape)
-                                           for f in ("real", "imag")})
+    per_neuron = {f: _channel_first(_init(getattr(proc, f), np.int32), shape)     # per neuron for array periods
+                  for f in ("cos_decay", "sin_decay", "real", "imag")}
+    return Resonator(name=name, n=n, vth=_scalar(proc, "vth"), decay_bits=_scalar(proc, "decay_bits"),
+                     state_exp=_scalar(proc, "state_exp"), kind=kind.lower(), **per_neuron)
 
 
 def _product(proc: Any, name: str) -> Product:
     """Lava's ProdNeuron as its fixed-point model reads it (vth and exp are one value each)."""
     shape = tuple(proc.proc_params["shape"])
-    return Product(name=name, n=int(np.prod(shape)), vth=_scalar(proc.vth), exp=_scalar(proc.exp),
+    return Product(name=name, n=int(np.prod(shape)), vth=_scalar(proc, "vth"), exp=_scalar(proc, "exp"),
                    v=_channel_first(_init(proc.v, np.int32), shape))
 
 
@@ -463,9 +467,9 @@ class LavaGraph:
     sinks: dict[int, Sink]
     pending: dict[tuple[str, int], np.ndarray]
 
-    def initial_state(self) -> EmulatorState:
+    def initial_state(self, packed: Packed | None = None) -> EmulatorState:
         """The emulator's state before step 1, with the pending input in the dendritic ring."""
-        return pending_state(self.network, self.pending)
+        return pending_state(self.network, self.pending, packed=packed)
 
 
 def _dendrite_ports(kind: str) -> tuple[str, ...]:
@@ -480,7 +484,8 @@ def _direct(p: Any, name: str, shape: tuple[int, ...], mapping: np.ndarray | Non
     raw = _init(p.data, np.int32)
     flat = raw.reshape(-1, raw.shape[-1])
     if flat.shape[0] != int(np.prod(shape)):
-        raise LavaError(f"{p.name!r}.s_out sends {flat.shape[0]} values into {name!r}.a_in of {int(np.prod(shape))}")
+        raise LavaError(f"{p.name!r}.s_out sends {flat.shape[0]} values into {name!r}'s dendrite {dendrite} of "
+                        f"{int(np.prod(shape))}")
     if mapping is not None:
         flat = flat[mapping]
     return straight_in(f"{name}<-{p.name}" + (f":{dendrite}" if dendrite else ""), name,
@@ -597,7 +602,9 @@ def run(procs: Iterable[Any] | Any, num_steps: int, trace: bool = True) -> LavaR
     graph = from_lava(procs if isinstance(procs, (list, tuple, set)) else [procs])
     record = [p.name for p in graph.network.populations] if trace else list(dict.fromkeys(
         sink.node for sink in graph.sinks.values()))
-    result = emulate(graph.network, num_steps, record=record, state=graph.initial_state() if graph.pending else None)
+    packed = pack(graph.network)
+    result = emulate(graph.network, num_steps, record=record, packed=packed,
+                     state=graph.initial_state(packed) if graph.pending else None)
     return LavaRun(graph, result)
 
 
@@ -636,8 +643,9 @@ def _lava_sigma_delta(pop: SigmaDelta) -> Any:
 
 def _lava_two_port(pop: Resonator | Product) -> Any:
     """The Lava process computing a `Resonator` (RF, RF_IZ or RFZero) or `Product` (ProdNeuron)
-    population: built with neutral parameters, then given the population's integer decays,
-    threshold and state as its Vars' initial values (the processes form those from floats)."""
+    population: built with neutral parameters, then given the population's integer decays (one,
+    or one per neuron, as an array period gives them), threshold and state as its Vars' initial
+    values (the processes form those from floats)."""
     shape, name = (pop.n,), pop.name
     if isinstance(pop, Product):
         from lava.proc.prodneuron.process import ProdNeuron
@@ -657,8 +665,6 @@ def _lava_two_port(pop: Resonator | Product) -> Any:
         proc.name = name
         inits = {"lct": pop.cos_decay, "lst": pop.sin_decay, "u": pop.real, "v": pop.imag}
     else:
-        if np.any(pop.cos_decay != pop.cos_decay[0]) or np.any(pop.sin_decay != pop.sin_decay[0]):
-            raise LavaError(f"population {name!r}: its decays differ per compartment; Lava's {pop.kind} takes one of each")
         if pop.decay_bits == 0:
             raise LavaError(f"population {name!r}: decay_bits 0 leaves Lava's RF decays as floats, which its "
                             "fixed_pt model cannot shift")
@@ -667,8 +673,10 @@ def _lava_two_port(pop: Resonator | Product) -> Any:
 
         proc = (RF if pop.kind == "rf" else RF_IZ)(shape=shape, period=4, alpha=0, decay_bits=pop.decay_bits,
                                                    state_exp=pop.state_exp, vth=0, name=name)
-        inits = {"cos_decay": np.int32(pop.cos_decay[0]), "sin_decay": np.int32(pop.sin_decay[0]),
-                 "vth": np.array([pop.vth], np.int32), "real": pop.real, "imag": pop.imag}
+        uniform = np.all(pop.cos_decay == pop.cos_decay[0]) and np.all(pop.sin_decay == pop.sin_decay[0])
+        inits = {f: np.int32(d[0]) if uniform else d for f, d in (("cos_decay", pop.cos_decay),
+                                                                  ("sin_decay", pop.sin_decay))}
+        inits.update(vth=np.array([pop.vth], np.int32), real=pop.real, imag=pop.imag)
     for var, value in inits.items():
         getattr(proc, var).init = np.asarray(value).astype(np.int32) if np.ndim(value) else value
     return proc

@@ -1,11 +1,12 @@
 """Read lava-dl's netx HDF5 networks (``.net``) as neurochip networks, computing what lava-dl 0.6's
 ``netx.hdf5.Network`` computes in Lava 0.10's fixed-point models.
 
-A file holds ``layer/0..L-1``, each with a ``type``: ``input``, ``conv``, ``flatten``, ``dense``,
-``dense_rec`` (a recurrent synapse from the layer to itself, both matrices scaled together) and
-``dense_comp`` (real and imaginary weights into resonate-and-fire neurons' two dendrites) are read;
-the others (``pool``, ``average``, ``concat``, ``convT``, ``unpool``, which netx does not implement
-either) are refused naming the layer. Neurons as netx makes them: ``CUBA``/``LOIHI`` -> LIF (du =
+A file holds ``layer/0..L-1``, each with a ``type``: ``input``, ``conv``, ``flatten``, ``dense``
+(a complex one when it holds ``weight/real`` and ``weight/imag``: into resonate-and-fire neurons'
+two dendrites, as slayer exports it) and ``dense_rec`` (a recurrent synapse from the layer to
+itself, both matrices scaled together) are read; the others (``pool``, ``average``, ``concat``,
+``convT``, ``unpool``, and ``dense_comp``, which netx 0.6 hands to a method it does not define)
+are refused naming the layer. Weights are truncated to integers first, as netx reads them. Neurons as netx makes them: ``CUBA``/``LOIHI`` -> LIF (du =
 iDecay - 1, dv = vDecay, vth = vThMant, bias mantissa x 2**6); ``SDNN`` -> Delta on the input layer,
 Sigma where ``sigma_output`` is set, SigmaDelta (ReLU) elsewhere, with spike_exp (6 by default) and
 state_exp 6; ``RF_PHASE`` -> RF and other ``RF`` types -> RF_IZ (`Resonator`; period and decay from
@@ -38,6 +39,7 @@ import numpy as np
 from ..api import Run, emulate
 from ..errors import NetxError
 from ..ir import LIF, Connection, ConvKernel, Network, Resonator, SigmaDelta, SignMode, SpikeSource, whole_weights
+from ..pack import pack
 from .direct import pending_state, straight_in
 
 #: State exponent netx gives sigma-delta neurons.
@@ -105,9 +107,10 @@ class NetxModel:
         in step t as in lava-dl's netx."""
         net, pending = self._wired(inputs)
         b = net.batch or batch or 1
-        state = pending_state(net, {k: np.broadcast_to(v, (b, v.shape[-1])) for k, v in pending.items()}, b) \
-            if pending else None
-        return emulate(net, steps, record=record, batch=b, state=state)
+        packed = pack(net)
+        state = pending_state(net, {k: np.broadcast_to(v, (b, v.shape[-1])) for k, v in pending.items()}, b,
+                              packed) if pending else None
+        return emulate(net, steps, record=record, batch=b, state=state, packed=packed)
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -148,8 +151,11 @@ def _integers(path: Path, where: str, key: str, values: Any, lo: int, hi: int) -
 
 def _weights(path: Path, where: str, key: str, values: Any, n_out: int, n_in: int, raw: bool = False
              ) -> np.ndarray | tuple[np.ndarray, int, int]:
-    """A dense layer's `key` weights as an (n_out, n_in) float matrix (`raw`), else `_optimized`."""
-    w = np.asarray(values, dtype=np.float64)
+    """A dense layer's `key` weights as an (n_out, n_in) matrix of the integers netx reads (it
+    truncates them, ``astype(int)``) (`raw`), else `_optimized`."""
+    if isinstance(values, dict):
+        raise NetxError(f"{path}: {where}: field {key!r}: expected an array, found a group of {sorted(values)}")
+    w = np.trunc(np.asarray(values, dtype=np.float64))
     w = w.reshape(n_out, -1) if w.size and w.size % n_out == 0 else w
     if w.shape != (n_out, n_in):
         raise NetxError(f"{path}: {where}: field {key!r}: expected ({n_out}, {n_in}) weights, found shape "
@@ -235,7 +241,7 @@ def _neuron(path: Path, where: str, cfg: dict, name: str, shape: tuple[int, ...]
         if first:
             raise NetxError(f"{path}: {where}: an input layer of {kind} neurons (netx's Input block feeds a_in, "
                             "which resonate-and-fire neurons lack)")
-        return _resonator(path, where, cfg, name, n, kind), int(bits or 0), kind
+        return _resonator(path, where, cfg, name, n, kind), 0, kind    # netx's RF blocks send binary spikes
     raise NetxError(f"{path}: {where}: neuron type {kind!r}: expected CUBA, LOIHI, SDNN or RF (RF_PHASE, RF_IZ ...)")
 
 
@@ -295,6 +301,7 @@ def load(path: str | Path, spike_exp: int = 6, input_message_bits: int = 0, num_
             raise NetxError(f"{path}: {where}: a {kind} layer before any input layer (the input shape is unknown)")
         src = pops[-1].name if pops else "input"
         out_shape = tuple(int(x) for x in _field(path, where, lc, "shape"))
+        complex_ = False
         if kind == "conv":
             w = _integers(path, where, "weight", _field(path, where, lc, "weight"), -256, 255)
             w = w.reshape(w.shape[:4])
@@ -307,12 +314,13 @@ def load(path: str | Path, spike_exp: int = 6, input_message_bits: int = 0, num_
             mode, weight_bits = whole_weights(w)
             conn = [Connection.conv(f"{src}->{name}", src, name, kernel, sign_mode=mode, num_message_bits=bits,
                                     num_weight_bits=weight_bits, accumulator="conv24")]
-        elif kind in ("dense", "dense_rec", "dense_comp"):
+        elif kind in ("dense", "dense_rec"):
             n_in, n_out = int(np.prod(shape)), int(np.prod(out_shape))
             weights = _field(path, where, lc, "weight")
-            if kind == "dense_comp":
-                parts = [_weights(path, where, "weight/" + part, _field(path, where, weights, part), n_out, n_in)
-                         for part in ("real", "imag")]
+            complex_ = isinstance(weights, dict)
+            if complex_ and kind == "dense":        # slayer's complex dense layer: weight/real and weight/imag
+                parts = [_weights(path, where, "weight/" + part, _field(path, where + " weight", weights, part),
+                                  n_out, n_in) for part in ("real", "imag")]
                 conn = [Connection(f"{src}->{name}:{d}", src, name, _clipped(stored), weight_exp=exp,
                                    num_weight_bits=weight_bits, num_message_bits=bits, dendrite=d)
                         for d, (stored, weight_bits, exp) in enumerate(parts)]
@@ -332,13 +340,16 @@ def load(path: str | Path, spike_exp: int = 6, input_message_bits: int = 0, num_
                     conn.append(Connection(f"{name}->{name}", name, name, _clipped(stored[:, n_in:]), weight_exp=exp,
                                            num_weight_bits=weight_bits, num_message_bits=bits))
         else:
-            raise NetxError(f"{path}: {where}: type {kind!r}: expected input, conv, flatten, dense, dense_rec or "
-                            "dense_comp (netx itself implements no pool, average, concat, convT or unpool)")
+            raise NetxError(f"{path}: {where}: type {kind!r}: expected input, conv, flatten, dense or dense_rec (netx "
+                            "itself implements no pool, average, concat, convT or unpool, and hands dense_comp to a "
+                            "method it does not define; complex layers are dense layers with weight/real and "
+                            "weight/imag)")
         neuron_cfg = lc.get("neuron", DEFAULT_CUBA)
         pop, bits, neuron = _neuron(path, where, neuron_cfg, name, out_shape, lc.get("bias"), False, spike_exp)
-        if (kind == "dense_comp") != isinstance(pop, Resonator):
-            raise NetxError(f"{path}: {where}: a {kind} layer of {neuron} neurons (netx feeds resonate-and-fire "
-                            "neurons through complex dense layers only, and those layers feed nothing else)")
+        if complex_ != isinstance(pop, Resonator):
+            raise NetxError(f"{path}: {where}: a {'complex ' * complex_}{kind} layer of {neuron} neurons (netx feeds "
+                            "resonate-and-fire neurons through complex dense layers only, and those layers feed "
+                            "nothing else)")
         pops.append(pop)
         conns += conn
         layers.append(Layer(name, kind, neuron, out_shape))

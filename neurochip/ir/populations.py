@@ -13,7 +13,8 @@ from numpy.typing import NDArray
 
 from ._checks import check_count, check_name, int_array, int_scalar
 from ..errors import network_error
-from ..kernels.fixed_point import BIAS_EXP_ACCEPTED, BIAS_MANT_ACCEPTED, DECAY_ACCEPTED, UV_BITS, VTH_ACCEPTED_MAX
+from ..kernels.fixed_point import (BIAS_EXP_ACCEPTED, BIAS_MANT_ACCEPTED, DECAY_ACCEPTED, RF_ZERO_SHIFT, UV_BITS,
+                                   VTH_ACCEPTED_MAX)
 
 
 #: What a spike does to v (`LIF.reset`).
@@ -308,8 +309,6 @@ class ATRLIF:
 
 #: `Resonator.kind` values: Lava's RF, RF_IZ and RFZero.
 RESONATOR_KINDS = ("rf", "rf_iz", "rf_zero")
-#: RFZero's decays are fractions of 2**15.
-RF_ZERO_BITS = 15
 
 
 @dataclass(frozen=True, eq=False)
@@ -369,7 +368,7 @@ class Resonator:
             set_(self, field, int_array(name, field, getattr(self, field), *INT32, (n,)))
         set_(self, "vth", _scalar_or_array(name, "vth", self.vth, *INT32, n))
         zero = self.kind == "rf_zero"
-        for field, fixed in (("decay_bits", RF_ZERO_BITS), ("state_exp", 0)):
+        for field, fixed in (("decay_bits", RF_ZERO_SHIFT), ("state_exp", 0)):
             value = int_scalar(name, field, getattr(self, field), 0, 31)
             if zero and value != fixed:
                 raise network_error(name, field, f"{fixed} for kind 'rf_zero' (Lava's RFZero)", value)

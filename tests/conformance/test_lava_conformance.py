@@ -333,6 +333,33 @@ def random_two_port(kinds):
     return make
 
 
+def test_resonators_with_a_period_per_neuron_match_live_lava():
+    """RF and RF_IZ given one period and decay per neuron (Lava forms one pair of decays each)."""
+    rng = np.random.default_rng(7)
+    neurons = []
+    for cls in (RF, RF_IZ):
+        rf = cls(shape=(5,), period=rng.uniform(2, 30, 5), alpha=rng.uniform(0, 0.2, 5), state_exp=6, decay_bits=12,
+                 vth=2)
+        for port in (rf.a_real_in, rf.a_imag_in):
+            RingBuffer(data=rng.integers(-3, 4, (5, 7))).s_out.connect(port)
+        neurons.append(rf)
+    assert len(set(np.asarray(neurons[0].sin_decay.init).tolist())) == 5
+    for rf in neurons:
+        assert_matches_lava([rf], 40)
+        net = nl.from_lava([rf]).network          # and exported back, one pair of decays per neuron
+        assert_export_runs_like_the_emulator(net, nl.to_lava(net, 40), 40)
+
+
+@pytest.mark.parametrize("build, var", [
+    (lambda: ProdNeuron(shape=(3,), vth=np.array([1, 2, 3])), "vth"),
+    (lambda: RFZero(shape=(3,), freqs=np.full(3, 50.0), decay_tau=np.full(3, 0.1), uth=np.array([1, 2, 3])), "uth"),
+])
+def test_several_values_in_a_one_value_var_are_refused_as_lava_refuses_them(build, var):
+    neuron = build()
+    with pytest.raises(NotImplementedError, match=rf"'{neuron.name}'\.{var}: 3 values; Lava's model takes one"):
+        nl.run([neuron], num_steps=2)
+
+
 N_TWO_PORT = 30
 
 
