@@ -201,7 +201,8 @@ def pack(network: Network) -> Packed:
             row_start.append(n_syn + np.concatenate([[0], np.cumsum(nnz)[:-1]]))
             n_syn += target.size
         row_nnz.append(nnz)
-        for field, value in (("src_node", index[c.src]), ("dst_first", second[index[c.dst]] if c.dendrite else first[index[c.dst]]), ("n_dst", n_dst),
+        dst_first = second[index[c.dst]] if c.dendrite else first[index[c.dst]]
+        for field, value in (("src_node", index[c.src]), ("dst_first", dst_first), ("n_dst", n_dst),
                              ("row_base", n_rows), ("right_shift", right_shift),
                              ("graded", int(c.num_message_bits > 0)), ("message_bits", c.num_message_bits),
                              ("dense", int(dense)), ("delay", uniform), ("sum_mode", sum_mode),

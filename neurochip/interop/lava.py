@@ -7,11 +7,12 @@ Lava is imported lazily and only for type checks: the core never depends on it. 
 stored channel first); ``LIF``, ``LIFReset``, ``TernaryLIF`` (read as `LIF`) and ``ATRLIF``;
 ``Sigma``, ``Delta``, ``SigmaDelta``, ``GradedVec`` and ``GradedReluVec`` (read as `SigmaDelta`);
 ``RF``, ``RF_IZ`` and ``RFZero`` (read as `Resonator`) and ``ProdNeuron`` (`Product`), whose two
-input ports are the population's two dendrites. ``Monitor`` processes are ignored (they only observe). A sink ``RingBuffer`` (lava.proc.io.sink)
-on a neuron's s_out records it (`LavaRun.trace(sink, "data")`); one on connections' a_out records
-their summed output through a pass-through sigma-delta compartment per element (whose updates are
-counted). A source ``RingBuffer`` wired straight into a neuron's input port reaches it in the same step,
-as in Lava (`direct`). Parameters are read as Lava's fixed-point process models read them:
+input ports are the population's two dendrites. ``Monitor`` processes are ignored (they only
+observe). A sink ``RingBuffer`` (lava.proc.io.sink) on a neuron's s_out records it
+(`LavaRun.trace(sink, "data")`); one on connections' a_out records their summed output through a
+pass-through sigma-delta compartment per element (whose updates are counted). A source
+``RingBuffer`` wired straight into a neuron's input port reaches it in the same step, as in Lava
+(`direct`). Parameters are read as Lava's fixed-point process models read them:
 variables are cast to the models' dtypes, and weights are clipped to 8 bits per sign mode as
 ``clip_weights`` does.
 
@@ -37,6 +38,7 @@ from ..energy import EnergyReport
 from ..errors import LavaError, TraceError
 from ..ir import (ATRLIF, LIF, Connection, ConvKernel, Network, Product, Resonator, SigmaDelta, SignMode, SpikeSource,
                   whole_weights)
+from ..kernels.fixed_point import RF_ZERO_SHIFT
 from ..mapping import Placement
 from ..pack import Packed, pack
 from ..profiles import Profile
@@ -227,7 +229,7 @@ def _resonator(proc: Any, name: str, kind: str) -> Resonator:
     if kind == "RFZero":
         flat = {f: _channel_first(_init(getattr(proc, theirs), np.int32), shape)
                 for f, theirs in (("cos_decay", "lct"), ("sin_decay", "lst"), ("real", "u"), ("imag", "v"))}
-        return Resonator(name=name, n=n, vth=_scalar(proc, "uth"), decay_bits=15, kind="rf_zero", **flat)
+        return Resonator(name=name, n=n, vth=_scalar(proc, "uth"), decay_bits=RF_ZERO_SHIFT, kind="rf_zero", **flat)
     if any(np.asarray(getattr(proc, f).init).dtype.kind == "f" for f in ("cos_decay", "sin_decay")):
         raise LavaError(f"{proc.name!r}: decay_bits {_scalar(proc, 'decay_bits')} leaves its decays as floats, which "
                         f"Lava's fixed_pt {kind} model cannot shift; give decay_bits > 0")
@@ -647,17 +649,16 @@ def _lava_two_port(pop: Resonator | Product) -> Any:
     or one per neuron, as an array period gives them), threshold and state as its Vars' initial
     values (the processes form those from floats)."""
     shape, name = (pop.n,), pop.name
+    if np.ndim(pop.vth):
+        raise LavaError(f"population {name!r}: its threshold differs per compartment; Lava's "
+                        f"{'ProdNeuron' if isinstance(pop, Product) else pop.kind} takes one vth")
     if isinstance(pop, Product):
         from lava.proc.prodneuron.process import ProdNeuron
 
-        if np.ndim(pop.vth):
-            raise LavaError(f"population {name!r}: its threshold differs per compartment; ProdNeuron takes one vth")
         proc = ProdNeuron(shape=shape, vth=pop.vth, exp=pop.exp)
         proc.v.init = pop.v.astype(np.int32)
         proc.name = name          # ProdNeuron and RFZero take no name argument
         return proc
-    if np.ndim(pop.vth):
-        raise LavaError(f"population {name!r}: its threshold differs per compartment; Lava's {pop.kind} takes one vth")
     if pop.kind == "rf_zero":
         from lava.proc.resfire.process import RFZero
 

@@ -6,10 +6,10 @@ A file holds ``layer/0..L-1``, each with a ``type``: ``input``, ``conv``, ``flat
 two dendrites, as slayer exports it) and ``dense_rec`` (a recurrent synapse from the layer to
 itself, both matrices scaled together) are read; the others (``pool``, ``average``, ``concat``,
 ``convT``, ``unpool``, and ``dense_comp``, which netx 0.6 hands to a method it does not define)
-are refused naming the layer. Weights are truncated to integers first, as netx reads them. Neurons as netx makes them: ``CUBA``/``LOIHI`` -> LIF (du =
-iDecay - 1, dv = vDecay, vth = vThMant, bias mantissa x 2**6); ``SDNN`` -> Delta on the input layer,
-Sigma where ``sigma_output`` is set, SigmaDelta (ReLU) elsewhere, with spike_exp (6 by default) and
-state_exp 6; ``RF_PHASE`` -> RF and other ``RF`` types -> RF_IZ (`Resonator`; period and decay from
+are refused naming the layer. Weights are truncated to integers first, as netx reads them.
+Neurons as netx makes them: ``CUBA``/``LOIHI`` -> LIF (du = iDecay - 1, dv = vDecay, vth =
+vThMant, bias mantissa x 2**6); ``SDNN`` -> Delta on the input layer, Sigma where ``sigma_output``
+is set, SigmaDelta (ReLU) elsewhere, with spike_exp (6 by default) and state_exp 6; ``RF_PHASE`` -> RF and other ``RF`` types -> RF_IZ (`Resonator`; period and decay from
 sinDecay and cosDecay as lava-dl derives them, state_exp 6, decay_bits 12). Convolutions are
 Lava's Conv (weights as stored, each step's sum wrapped to 24 bits; `Connection.accumulator`
 "conv24"); dense layers are Lava's Dense (or DelayDense with delays) with the weight bits and
@@ -149,10 +149,9 @@ def _integers(path: Path, where: str, key: str, values: Any, lo: int, hi: int) -
     return arr
 
 
-def _weights(path: Path, where: str, key: str, values: Any, n_out: int, n_in: int, raw: bool = False
-             ) -> np.ndarray | tuple[np.ndarray, int, int]:
+def _weights(path: Path, where: str, key: str, values: Any, n_out: int, n_in: int) -> np.ndarray:
     """A dense layer's `key` weights as an (n_out, n_in) matrix of the integers netx reads (it
-    truncates them, ``astype(int)``) (`raw`), else `_optimized`."""
+    truncates them, ``astype(int)``)."""
     if isinstance(values, dict):
         raise NetxError(f"{path}: {where}: field {key!r}: expected an array, found a group of {sorted(values)}")
     w = np.trunc(np.asarray(values, dtype=np.float64))
@@ -160,7 +159,7 @@ def _weights(path: Path, where: str, key: str, values: Any, n_out: int, n_in: in
     if w.shape != (n_out, n_in):
         raise NetxError(f"{path}: {where}: field {key!r}: expected ({n_out}, {n_in}) weights, found shape "
                         f"{np.shape(values)}")
-    return w if raw else _optimized(path, where, w, key)
+    return w
 
 
 def _optimized(path: Path, where: str, w: np.ndarray, key: str = "weight") -> tuple[np.ndarray, int, int]:
@@ -305,8 +304,8 @@ def load(path: str | Path, spike_exp: int = 6, input_message_bits: int = 0, num_
         if kind == "conv":
             w = _integers(path, where, "weight", _field(path, where, lc, "weight"), -256, 255)
             w = w.reshape(w.shape[:4])
-            geometry = {f: tuple(int(x) for x in np.broadcast_to(_field(path, where, lc, key), (2,)))
-                        for f, key in (("stride", "stride"), ("padding", "padding"), ("dilation", "dilation"))}
+            geometry = {key: tuple(int(x) for x in np.broadcast_to(_field(path, where, lc, key), (2,)))
+                        for key in ("stride", "padding", "dilation")}
             kernel = ConvKernel(w, shape, **geometry, groups=int(_field(path, where, lc, "groups")))
             if kernel.out_shape != out_shape:
                 raise NetxError(f"{path}: {where}: field 'shape': expected the convolution's output {kernel.out_shape}, "
@@ -319,19 +318,20 @@ def load(path: str | Path, spike_exp: int = 6, input_message_bits: int = 0, num_
             weights = _field(path, where, lc, "weight")
             complex_ = isinstance(weights, dict)
             if complex_ and kind == "dense":        # slayer's complex dense layer: weight/real and weight/imag
-                parts = [_weights(path, where, "weight/" + part, _field(path, where + " weight", weights, part),
-                                  n_out, n_in) for part in ("real", "imag")]
+                parts = [_optimized(path, where, _weights(path, where, f"weight/{part}",
+                                                          _field(path, where + " weight", weights, part), n_out, n_in),
+                                    f"weight/{part}") for part in ("real", "imag")]
                 conn = [Connection(f"{src}->{name}:{d}", src, name, _clipped(stored), weight_exp=exp,
                                    num_weight_bits=weight_bits, num_message_bits=bits, dendrite=d)
                         for d, (stored, weight_bits, exp) in enumerate(parts)]
             else:
-                w = _weights(path, where, "weight", weights, n_out, n_in, raw=True)
+                w = _weights(path, where, "weight", weights, n_out, n_in)
                 if kind == "dense_rec":     # netx scales both matrices together
                     if "delay" in lc:
                         raise NetxError(f"{path}: {where}: a recurrent dense layer with delays (netx's RecurrentDense "
                                         "then drops the weight exponent, a path lava-dl marks untested)")
                     w = np.hstack([w, _weights(path, where, "weight_rec", _field(path, where, lc, "weight_rec"),
-                                               n_out, n_out, raw=True)])
+                                               n_out, n_out)])
                 stored, weight_bits, exp = _optimized(path, where, w)
                 delays = _delays(path, where, lc["delay"], (n_out, n_in)) if "delay" in lc else None
                 conn = [Connection(f"{src}->{name}", src, name, _clipped(stored[:, :n_in]), weight_exp=exp,
