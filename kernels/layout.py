@@ -15,8 +15,11 @@ from numpy.typing import NDArray
 #: nonzero_updates: compartments with v != 0 before the step, nonzero input or a nonzero bias
 #: (SANA-FE's "updated" neuron).
 NODE_COUNTERS = ("neuron_updates", "spikes", "u_wraps", "v_saturations", "active_updates", "nonzero_updates")
-#: Per-connection counter columns, in order.
-CONN_COUNTERS = ("spikes_in", "synaptic_ops", "message_bits")
+#: Per-connection counter columns, in order. synaptic_updates: synapses a learning epoch's rule
+#: evaluated (plastic connections: those of presynaptic neurons that spiked in the epoch under an
+#: x0 product, of postsynaptic ones under a y0 product, every synapse under an active u product).
+#: trace_updates: trace values changed by an impulse or a decay step (pre and post traces).
+CONN_COUNTERS = ("spikes_in", "synaptic_ops", "message_bits", "synaptic_updates", "trace_updates")
 
 
 #: `Connections.sum_mode` codes: products and sums wrap in int32, then the exponent shifts (Lava's
@@ -70,6 +73,7 @@ class Connections(NamedTuple):
     delay: NDArray[np.int64]           # uniform delay, or -1 when per synapse
     sum_mode: NDArray[np.int64]        # how a step's partial sum is formed: SUM_INT32, SUM_WIDE or SUM_CONV24
     prefetch: NDArray[np.int64]        # 1: prefetch the next spiking row (synapses beyond the caches)
+    plastic: NDArray[np.int64]         # index into `Plastic`, or -1: fixed weights from `SynapseTable`
 
 
 class SynapseTable(NamedTuple):
@@ -82,6 +86,85 @@ class SynapseTable(NamedTuple):
     weight: NDArray[np.int16]          # (nnz,) int8 when every weight fits, else int16
     delay: NDArray[np.uint8]           # (nnz,) or (0,) when no connection has per-synapse delays
     dense_weight: NDArray[np.int16]    # concatenated dense rows, int8 when every weight fits
+
+
+class Plastic(NamedTuple):
+    """Constants of the P plastic connections (`ir.LearningRule`), shared by every sample.
+
+    Per plastic connection (P,) int64: its connection index, its target population's node,
+    presynaptic and postsynaptic neurons, offsets of its weights (n_pre x n_post, presynaptic-major) in the learning state and
+    of its tags (-1: the rule neither writes nor reads tags), of its presynaptic and postsynaptic
+    traces, t_epoch, the u-dependency exponent, the graded-spike mode (`ir.learning.GRADED_SPIKE`
+    index), whether postsynaptic spikes reach the y traces, the sign mode (0 mixed, 1 excitatory,
+    2 inhibitory), whether only stored synapses learn (`mask`), and the weight exponent.
+    Per trace (P, 5) in `ir.learning.TRACES` order: whether it carries over steps (tau != 0), its
+    decay factor exp(-1/tau), its impulse's integer part and fraction x 256.
+    Products: `prod_first` (P, 4) int64 the first product of dw, dd, dt and the end; `prod`
+    (products, 5) int64 columns dependency (0 x0, 1 y0, 2 u), mantissa, exponent + 7, right shift,
+    first factor (its factors run to the next product's); `factor` (factors + 1, 4) int64 columns
+    variable (`ir.learning.VARIABLES` index), constant, sgn, width. `mask` (synapses,) uint8.
+    """
+
+    conn: NDArray[np.int64]
+    post_node: NDArray[np.int64]
+    n_pre: NDArray[np.int64]
+    n_post: NDArray[np.int64]
+    w_first: NDArray[np.int64]
+    tag_first: NDArray[np.int64]
+    pre_first: NDArray[np.int64]
+    post_first: NDArray[np.int64]
+    t_epoch: NDArray[np.int64]
+    decimate: NDArray[np.int64]
+    graded_spike: NDArray[np.int64]
+    post_spikes: NDArray[np.int64]
+    sign_mode: NDArray[np.int64]
+    sparse: NDArray[np.int64]
+    weight_exp: NDArray[np.int64]
+    carry: NDArray[np.int64]
+    decay: NDArray[np.float64]
+    impulse: NDArray[np.int64]
+    impulse_frac: NDArray[np.int64]
+    prod_first: NDArray[np.int64]
+    prod: NDArray[np.int64]
+    factor: NDArray[np.int64]
+    mask: NDArray[np.uint8]
+
+
+class Draws(NamedTuple):
+    """The random draws of a run's window of T steps, shared by every sample: trace (P, 4, 2T)
+    float64, per plastic connection the x decay, x impulse, y decay and y impulse streams (two
+    draws per step, Lava's draws 2t - 1 and 2t of step t); conn (P, epochs) float64 the weight
+    rounding draw of each epoch ending in the window."""
+
+    trace: NDArray[np.float64]
+    conn: NDArray[np.float64]
+
+
+class Synapses(NamedTuple):
+    """Per-sample learning state (a leading batch axis B for `run_batch`): weight (S,) int32 and
+    tag_1, tag_2 (S_t,) int32 in `Plastic` layout; x (2, pre) and y (3, post) int32 traces; tx
+    (pre,), ty (post,) int32 the within-epoch step of the last spike (0: none)."""
+
+    weight: NDArray[np.int32]
+    tag_1: NDArray[np.int32]
+    tag_2: NDArray[np.int32]
+    x: NDArray[np.int32]
+    y: NDArray[np.int32]
+    tx: NDArray[np.int32]
+    ty: NDArray[np.int32]
+
+
+class LearnTrace(NamedTuple):
+    """Recorded plastic connections: first (P, 4) int64 each one's first column in weight, the tags,
+    x and y (-1: not recorded; tags -1 also when it has none); weight, tag_1, tag_2 (T, S_r) and x
+    (T, 2, pre_r), y (T, 3, post_r) int32 per sample (a leading batch axis B for `run_batch`)."""
+
+    first: NDArray[np.int64]
+    weight: NDArray[np.int32]
+    tag_1: NDArray[np.int32]
+    tag_2: NDArray[np.int32]
+    x: NDArray[np.int32]
+    y: NDArray[np.int32]
 
 
 class Model(NamedTuple):

@@ -9,8 +9,9 @@ from numba import njit, prange
 
 from .fixed_point import (atrlif_compartment, lif_compartment, product_compartment, resonator_compartment,
                           sigma_delta_compartment)
-from .layout import (ATRLIF_MODEL, LIF_MODEL, PRODUCT_MODEL, RESONATOR_MODEL, SUM_CONV24, Model, Scratch, State,
-                     Tally, Trace)
+from .layout import (ATRLIF_MODEL, LIF_MODEL, PRODUCT_MODEL, RESONATOR_MODEL, SUM_CONV24, LearnTrace, Model, Scratch,
+                     State, Synapses, Tally, Trace)
+from .learning import deliver_plastic, learn_step, record_learning
 from .prefetch import prefetch_row
 from .synapse import accumulate_partial, add_row, flush_partial, scatter_row, scatter_row_delayed
 
@@ -256,8 +257,9 @@ def collect_source_spikes(k, model, inputs, n_spk, scratch, tally):
 
 
 @njit(cache=True)
-def deliver(t, k, model, ring, scratch, conn_cnt):
-    """Deliver this step's spikes through every connection into the ring buffer."""
+def deliver(t, k, model, ring, scratch, conn_cnt, pl, learned):
+    """Deliver this step's spikes through every connection into the ring buffer (plastic ones
+    through `learned`, the sample's current weights)."""
     first, conns, syn = model.first, model.conns, model.syn
     spikes, payload = scratch.spikes, scratch.payload
     n_slots = ring.shape[0]
@@ -278,6 +280,13 @@ def deliver(t, k, model, ring, scratch, conn_cnt):
         sum_mode = conns.sum_mode[c]
         partial = shift > 0 or sum_mode == SUM_CONV24
         acc = ring[(t_next + max(uniform, 0)) % n_slots][off:off + n_dst]
+        p = conns.plastic[c]
+        if p >= 0:
+            conn_cnt[k, c, 0] = hi - lo
+            conn_cnt[k, c, 1] = deliver_plastic(acc, learned.weight, pl.mask, pl.w_first[p], n_dst, pl.sparse[p],
+                                                pl.weight_exp[p], spikes, payload, lo, hi, axon0, graded)
+            conn_cnt[k, c, 2] = (hi - lo) * conns.message_bits[c] * graded
+            continue
         n_events = 0
         n_touched = 0
         for q in range(lo, hi):
@@ -345,22 +354,29 @@ def record_step(k, state, spikes, payload, n_spk, trace, lo):
 
 
 @njit(cache=True)
-def run_sample(t0, inputs, model, state, scratch, trace, tally):
+def run_sample(t0, inputs, model, state, scratch, trace, tally, pl, draws, learned, hist, rec):
     """Run one sample for ``inputs.shape[0]`` steps starting after step `t0` (steps are 1-based)."""
     n_slots = state.ring.shape[0]
     n_rec = trace.index.shape[0]
     lo = traced_range(trace.index)
+    n_plastic = pl.conn.shape[0]
     for k in range(inputs.shape[0]):
         t = t0 + k + 1
         n_spk = update_compartments(t, k, model, state, state.ring[t % n_slots], scratch, tally)
         if n_rec:
             record_step(k, state, scratch.spikes, scratch.payload, n_spk, trace, lo)
         collect_source_spikes(k, model, inputs, n_spk, scratch, tally)
-        deliver(t, k, model, state.ring, scratch, tally.conn)
+        deliver(t, k, model, state.ring, scratch, tally.conn, pl, learned)
+        if n_plastic:
+            learn_step(t, t0, k, model, pl, draws, learned, scratch.spikes, scratch.payload, scratch.node_spk, hist,
+                       tally.conn)
+            if rec.first.shape[0]:
+                record_learning(k, pl, learned, rec)
 
 
 @njit(cache=True, parallel=True)
-def run_batch(t0, inputs, comp, first, n_pops, conns, syn, state, scratch, trace, tally):
+def run_batch(t0, inputs, comp, first, n_pops, conns, syn, state, scratch, trace, tally, pl, draws, learned, hist,
+              rec):
     """Run every sample of a batch, in parallel over samples; `state`, `scratch`, `tally` and the
     trace arrays carry a leading batch axis B (see `layout`).
 
@@ -375,6 +391,11 @@ def run_batch(t0, inputs, comp, first, n_pops, conns, syn, state, scratch, trace
     trace : compartments to trace into u, v, s (B, T, K) and aux (B, T, 2, K or 0) int32 (`layout.Trace`).
     tally : node (B, T, n_nodes, 5), conn (B, T, C, 3) and axon_spikes (B, N + S) int64 counters,
         added to (`layout.Tally`).
+    pl, draws : the plastic connections' constants and this window's random draws, shared by all
+        samples (`layout.Plastic`, `layout.Draws`; P = 0 when none).
+    learned : each sample's weights, tags and traces of the plastic connections (`layout.Synapses`),
+        updated in place; hist (B, H) int32 the trace-history scratch.
+    rec : recorded plastic connections (`layout.LearnTrace`; `first` (0, 4) records none).
     """
     for b in prange(inputs.shape[0]):
         run_sample(t0, inputs[b], Model(comp, first, n_pops, conns, syn),
@@ -382,4 +403,7 @@ def run_batch(t0, inputs, comp, first, n_pops, conns, syn, state, scratch, trace
                    Scratch(scratch.partial[b], scratch.mark[b], scratch.touched[b], scratch.fired[b], scratch.out[b],
                            scratch.spikes[b], scratch.payload[b], scratch.node_spk[b]),
                    Trace(trace.index, trace.slot, trace.u[b], trace.v[b], trace.aux[b], trace.s[b]),
-                   Tally(tally.node[b], tally.conn[b], tally.axon_spikes[b]))
+                   Tally(tally.node[b], tally.conn[b], tally.axon_spikes[b]), pl, draws,
+                   Synapses(learned.weight[b], learned.tag_1[b], learned.tag_2[b], learned.x[b], learned.y[b],
+                            learned.tx[b], learned.ty[b]), hist[b],
+                   LearnTrace(rec.first, rec.weight[b], rec.tag_1[b], rec.tag_2[b], rec.x[b], rec.y[b]))

@@ -18,7 +18,7 @@ _EXPORTS = {
     "emulate": "api", "Run": "api",
     "BernoulliSource": "ir", "Connection": "ir", "ConvKernel": "ir", "LIF": "ir", "Network": "ir", "SignMode": "ir",
     "SigmaDelta": "ir", "ATRLIF": "ir", "Resonator": "ir", "Product": "ir",
-    "SpikeSource": "ir",
+    "SpikeSource": "ir", "LearningRule": "ir", "stdp": "ir",
     "Counters": "result", "EmulatorState": "result", "Result": "result",
     "NetworkError": "errors", "NeurochipError": "errors",
 }

@@ -11,6 +11,8 @@ from .kernels import run_batch
 from .pack import Packed, pack
 from .result import Counters, EmulatorState, Result
 from .kernels.layout import CONN_COUNTERS, NODE_COUNTERS, Scratch, State, Tally, Trace
+from .plasticity import (history_size, initial_streams, initial_synapses, learn_trace, read_learn_trace,
+                         window_draws)
 
 
 def _inputs(network: Network, t0: int, steps: int, batch: int) -> np.ndarray:
@@ -34,7 +36,8 @@ def initial_state(network: Network, batch: int = 1, packed: Packed | None = None
         col += p.n
     u, v = (np.repeat(slots[k][None], batch, axis=0) for k in range(2))
     aux = np.repeat(slots[None, 2:, :packed.n_aux], batch, axis=0)
-    return EmulatorState(0, u, v, np.zeros((batch, packed.n_slots, packed.n_inputs), np.int32), aux)
+    return EmulatorState(0, u, v, np.zeros((batch, packed.n_slots, packed.n_inputs), np.int32), aux,
+                         initial_synapses(network, packed.plastic, batch), initial_streams(network))
 
 
 def _resolve_batch(network: Network, batch: int | None) -> int:
@@ -55,7 +58,8 @@ def emulate(network: Network, steps: int, *, record: Iterable[str] = (), batch: 
     ----------
     network : validated network.
     steps : time steps to run (>= 1).
-    record : population names whose u, v and spikes are traced every step.
+    record : population names whose u, v and spikes are traced every step, and plastic connection
+        names whose weights, tags and traces are (after each step's learning, as a Lava Monitor).
     batch : independent samples run together (default: the sources' batch, else 1). Bernoulli
         sources draw an independent stream per sample.
     state : a previous `Result.state` to continue from (same network and batch).
@@ -69,9 +73,12 @@ def emulate(network: Network, steps: int, *, record: Iterable[str] = (), batch: 
         raise NetworkError(f"steps: expected an integer >= 1, found {steps!r}")
     b = _resolve_batch(network, batch)
     pops = {p.name: p for p in network.populations}
-    unknown = [name for name in record if name not in pops]
+    record = list(record)
+    plastic = [c.name for c in network.connections if c.learning is not None]
+    unknown = [name for name in record if name not in pops and name not in plastic]
     if unknown:
-        raise NetworkError(f"record: expected population names {sorted(pops)}, found {unknown}")
+        raise NetworkError(f"record: expected population or plastic connection names {sorted(pops) + plastic}, "
+                           f"found {unknown}")
     if packed is None:
         packed = pack(network)
     elif packed.node_names != tuple(network.nodes) or packed.conn_names != tuple(c.name for c in network.connections):
@@ -84,12 +91,15 @@ def emulate(network: Network, steps: int, *, record: Iterable[str] = (), batch: 
                            f"ring (.., {packed.n_slots}, {packed.n_inputs}), aux {(b, 2, packed.n_aux)}), found u "
                            f"{state.u.shape}, ring {state.ring.shape}, aux {state.aux.shape}")
     u, v, aux, ring = state.u.copy(), state.v.copy(), state.aux.copy(), state.ring.copy()
-    trace = _trace(packed, [pops[name] for name in record], b, steps)
+    learned = type(state.learned)(*(a.copy() for a in state.learned))
+    draws, streams = window_draws(network, state.streams, state.t, steps)
+    trace = _trace(packed, [pops[name] for name in record if name in pops], b, steps)
+    rec = learn_trace(network, packed.plastic, [name for name in record if name in plastic], b, steps)
     tally, scratch = _buffers(packed, b, steps)
     run_batch(state.t, _inputs(network, state.t, steps, b), *packed.model, State(u, v, aux, ring), scratch, trace,
-              tally)
-    traces, col = {}, 0
-    for name in record:
+              tally, packed.plastic, draws, learned, np.zeros((b, history_size(packed.plastic)), np.int32), rec)
+    traces, col = read_learn_trace(network, packed.plastic, rec), 0
+    for name in (n for n in record if n in pops):
         sl = slice(col, col + pops[name].n)
         slots = (trace.u[:, :, sl], trace.v[:, :, sl], *(trace.aux[:, :, k, sl] for k in range(trace.aux.shape[2])))
         traces[name] = {**dict(zip(pops[name].STATE, slots)), "s": trace.s[:, :, sl]}
@@ -97,7 +107,7 @@ def emulate(network: Network, steps: int, *, record: Iterable[str] = (), batch: 
     counters = Counters(packed.node_names, packed.conn_names, packed.n_pops, tally.node, tally.conn,
                         tally.axon_spikes.sum(axis=0), packed.n_compartments)
     return Result(network, steps, b, network.batch is not None or b > 1, traces, counters,
-                  EmulatorState(state.t + steps, u, v, ring, aux), packed)
+                  EmulatorState(state.t + steps, u, v, ring, aux, learned, streams), packed)
 
 
 def _trace(packed: Packed, populations: list, batch: int, steps: int) -> Trace:

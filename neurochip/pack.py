@@ -11,8 +11,9 @@ from .ir.populations import GATES, RESONATOR_KINDS
 from .kernels.compact import compact_rows, kept_per_row
 from .kernels.layout import (ATRLIF_COLUMNS, ATRLIF_MODEL, LIF_MODEL, PRODUCT_MODEL, RESONATOR_COLUMNS,
                              RESONATOR_MODEL, SIGMA_DELTA_COLUMNS, SIGMA_DELTA_MODEL, SUM_CONV24, SUM_INT32, SUM_WIDE,
-                             Compartments, Connections, Model, RowConnections, Rows, SynapseTable)
+                             Compartments, Connections, Model, Plastic, RowConnections, Rows, SynapseTable)
 from .kernels.fixed_point import ACT_SHIFT, DECAY_SHIFT
+from .plasticity import pack_plastic, plastic_weights
 
 #: A connection whose weight matrix is at least this dense is stored as dense int16 rows
 #: (vectorised row adds beat a sparse scatter from about this density up).
@@ -36,6 +37,7 @@ class Packed:
     n_aux: int                 # compartments with auxiliary state slots: N with a population using them, else 0
     n_out: int                 # compartments with payload slots: N with a graded population, else 0
     conn_dst: np.ndarray       # (C,) int64 first compartment of each connection's target population
+    plastic: Plastic           # the plastic connections' constants (none: P = 0)
     partial_depth: int         # delay slots of the right-shift scratch (0: none needed)
     node_names: tuple[str, ...]
     conn_names: tuple[str, ...]
@@ -151,6 +153,15 @@ def _synapse_rows(c) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | N
     return nnz, target, weight, delay if d is not None else None
 
 
+def _plastic_rows(c) -> tuple[np.ndarray, np.ndarray, np.ndarray, None]:
+    """(row_nnz, target, initial weight, None) of a plastic connection: every stored synapse, zero
+    weights included (the chip keeps them: they learn)."""
+    weights, stored = plastic_weights(c)
+    csc = sp.csc_array(stored)
+    return (np.diff(csc.indptr).astype(np.int64), csc.indices.astype(np.uint32),
+            weights.T[stored.T].astype(np.int16), None)
+
+
 def _shared_delay(delay: np.ndarray) -> int:
     """The delay all synapses share, or -1 when they differ."""
     if delay.size == 0:
@@ -177,12 +188,13 @@ def pack(network: Network) -> Packed:
     cols = {f: [] for f in Connections._fields}
     row_start, row_nnz, targets, weights, delays, dense_rows = [], [], [], [], [], []
     n_rows = n_syn = n_dense = 0
+    plastic = 0
     for c in network.connections:
         n_dst, n_src = c.shape
         right_shift = max(-c.weight_exp, 0)
         sum_mode = SUM_CONV24 if c.accumulator == "conv24" else \
             SUM_INT32 if c.delays is None or c.accumulator == "sparse" else SUM_WIDE
-        dense = (right_shift == 0 and sum_mode != SUM_CONV24 and (c.delays is None or isinstance(c.delays, int))
+        dense = (c.learning is None and right_shift == 0 and sum_mode != SUM_CONV24 and (c.delays is None or isinstance(c.delays, int))
                  and not sp.issparse(c.weights)
                  and np.count_nonzero(c.weights) >= DENSE_ROW_DENSITY * n_dst * n_src)
         if dense:
@@ -193,7 +205,7 @@ def pack(network: Network) -> Packed:
             row_start.append(n_dense + np.arange(n_src, dtype=np.int64) * n_dst)
             n_dense += n_src * n_dst
         else:
-            nnz, target, weight, d = _synapse_rows(c)
+            nnz, target, weight, d = _plastic_rows(c) if c.learning is not None else _synapse_rows(c)
             uniform = c.max_delay if d is None else _shared_delay(d)
             targets.append(target)
             weights.append(weight)
@@ -206,9 +218,11 @@ def pack(network: Network) -> Packed:
                              ("row_base", n_rows), ("right_shift", right_shift),
                              ("graded", int(c.num_message_bits > 0)), ("message_bits", c.num_message_bits),
                              ("dense", int(dense)), ("delay", uniform), ("sum_mode", sum_mode),
-                             ("prefetch", int(not dense and 6 * int(nnz.sum()) > PREFETCH_MIN_BYTES))):
+                             ("prefetch", int(not dense and 6 * int(nnz.sum()) > PREFETCH_MIN_BYTES)),
+                             ("plastic", plastic if c.learning is not None else -1)):
             cols[field].append(value)
         n_rows += n_src
+        plastic += c.learning is not None
 
     def cat(parts, dtype) -> np.ndarray:
         """Concatenate, sharing the array itself when there is only one (no copy for big networks)."""
@@ -233,6 +247,7 @@ def pack(network: Network) -> Packed:
         n_aux=n if any(len(p.STATE) > 2 for p in pops) else 0,
         n_out=n if any(not isinstance(p, (LIF, ATRLIF)) for p in pops) else 0,
         conn_dst=np.array([first[index[c.dst]] for c in network.connections], dtype=np.int64),
+        plastic=pack_plastic(network, first, index),
         partial_depth=max(shifted) + 1 if shifted else 0,
         node_names=tuple(n.name for n in nodes), conn_names=tuple(c.name for c in network.connections),
     )

@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .errors import TraceError
-from .kernels.layout import CONN_COUNTERS, NODE_COUNTERS
+from .kernels.layout import CONN_COUNTERS, NODE_COUNTERS, Synapses
 
 if TYPE_CHECKING:
     from .ir import Network
@@ -23,6 +23,8 @@ class EmulatorState:
     t : steps completed. u, v : (B, N) int32 the first two state slots of every compartment.
     ring : (B, R, I) int32 pending input of the I dendrites (`kernels.layout`). aux : (B, 2, N)
     int32 the auxiliary slots (sigma-delta residue and error), (B, 2, 0) when no population has them.
+    learned : the plastic connections' weights, tags and traces per sample (`kernels.layout.Synapses`).
+    streams : the learning engine's random streams (bit-generator states) to continue from.
     """
 
     t: int
@@ -30,6 +32,8 @@ class EmulatorState:
     v: NDArray[np.int32]
     ring: NDArray[np.int32]
     aux: NDArray[np.int32]
+    learned: Synapses
+    streams: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -38,8 +42,9 @@ class Counters:
 
     node : (B, T, n_nodes, 6) int64, columns `NODE_COUNTERS` (neuron_updates, spikes,
         u_wraps, v_saturations, active_updates, nonzero_updates; sources count only spikes).
-    conn : (B, T, n_conns, 3) int64, columns `CONN_COUNTERS` (spikes_in, synaptic_ops =
-        incoming spike x nonzero synapse, message_bits = graded payload bits carried).
+    conn : (B, T, n_conns, 5) int64, columns `CONN_COUNTERS` (spikes_in, synaptic_ops =
+        incoming spike x nonzero synapse, message_bits = graded payload bits carried,
+        synaptic_updates and trace_updates of plastic connections).
     axon_spikes : (N + S,) int64 spikes of each compartment (populations in network order),
         then of each source channel, over the run and the batch.
     """
@@ -90,7 +95,9 @@ class Result:
     can also map and price itself).
 
     network : the network run.
-    traces : population name -> var ("u", "v", "s") -> (B, T, n) int32.
+    traces : population name -> var ("u", "v", "s") -> (B, T, n) int32; plastic connection name ->
+        var ("weights", "tag_1", "tag_2": (B, T, n_dst, n_src); "x1", "x2": (B, T, n_src); "y1", "y2",
+        "y3": (B, T, n_dst)).
     batched : whether the run had a batch axis; when False, `trace` drops it.
     packed : the network in kernel layout, packed once for the emulation; mapping and pricing
         reuse it.
@@ -107,7 +114,7 @@ class Result:
 
     def trace(self, population: str, var: str) -> NDArray[np.int32]:
         """(T, n) trace of `var` (one of the population's `STATE` names, or "s") in `population`,
-        or (B, T, n) for a batched run."""
+        or (B, T, n) for a batched run; for a recorded plastic connection, its weights, tags or traces."""
         if population not in self.traces:
             raise TraceError(f"population {population!r} was not recorded; recorded: {sorted(self.traces)}")
         if var not in self.traces[population]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from neurochip.ir import ATRLIF, LIF, BernoulliSource, Connection, Network, Product, Resonator, SigmaDelta, SpikeSource
+from neurochip.ir import (ATRLIF, LIF, BernoulliSource, Connection, LearningRule, Network, Product, Resonator,
+                          SigmaDelta, SpikeSource)
+from neurochip.ir.learning import GRADED_SPIKE
 
 
 def pick(rng, options):
@@ -117,12 +119,73 @@ def random_connection(rng, name, src, dst, n_src, n_dst, graded_ok, sparse_ok=Tr
         num_message_bits=int(pick(rng, [0, 0, 8, 24])) if graded_ok else 0, delays=delays, dendrite=dendrite, **kw)
 
 
+def _scale(rng):
+    """A product's scale as a rule literal: mantissa in [-8, 7], exponent in [-7, 8], in one of the
+    grammar's forms; the sign returned apart when written as an operator."""
+    mant, exp = int(rng.integers(-8, 8)), int(pick(rng, [0, 0, int(rng.integers(-7, 9))]))
+    form = int(rng.integers(4))
+    if form == 0:
+        return 1, f"({mant})" + (f" * 2 ^ {exp}" if exp else "")
+    if form == 1 and mant == 1 and exp:
+        return 1, f"2^{exp}"
+    return (-1 if mant < 0 else 1), f"{abs(mant)}*2^{exp}" if exp else str(abs(mant))
+
+
+def random_rule_product(rng, dependency):
+    """One product: the dependency first, then a scale and up to three factors in random order."""
+    pool = ["x1", "x2", "y1", "y2", "y3", "w", "d", "t", "x0", "y0", "(w + 3)", "(x1 - 5)", "(20 - y1)",
+            "sgn(w)", "sgn(t - 2)", "sgn(d + 1)"]
+    sign, scale = _scale(rng)
+    parts = [scale] + [pick(rng, pool) for _ in range(int(rng.integers(0, 4)))]
+    rng.shuffle(parts)
+    return sign, " * ".join([dependency] + parts)
+
+
+def random_rule(rng, graded=False):
+    """A random rule of the supported grammar: dw (always), dd and dt (sometimes), traces with
+    integer or fractional impulses and integer or fractional taus (some 0), epochs 1..4, and the
+    graded-spike modes for graded connections."""
+    k = int(rng.integers(0, 3))
+    deps = ["x0", "y0", f"u{k}"]
+    strings = {}
+    for target in ("dw", "dd", "dt"):
+        if target != "dw" and rng.random() < 0.6:
+            continue
+        text = ""
+        for q in range(int(rng.integers(1, 4))):
+            sign, product = random_rule_product(rng, pick(rng, deps))
+            text += (" - " if sign < 0 else " + " if q else "") + product
+        strings[target] = text
+    traces = {}
+    for trace in ("x1", "x2", "y1", "y2", "y3"):
+        traces[f"{trace}_impulse"] = float(pick(rng, [0, 16, int(rng.integers(0, 128)), 0.25, 0.5, 2.75,
+                                                      float(np.round(rng.uniform(0, 40), 3))]))
+        traces[f"{trace}_tau"] = float(pick(rng, [0, 1, 10, int(rng.integers(1, 100)), float(rng.uniform(0.5, 50))]))
+    return LearningRule(**strings, **traces, t_epoch=int(pick(rng, [1, 1, 2, 3, 4])), rng_seed=int(rng.integers(0, 2**20)),
+                        post_spikes=bool(rng.random() < 0.85),
+                        graded_spike=pick(rng, GRADED_SPIKE) if graded else "regular")
+
+
+def random_plastic_connection(rng, name, src, dst, n_src, n_dst, graded_ok, dendrite=0):
+    """A plastic connection (LearningDense or, a third of the time, LearningSparse)."""
+    mode = pick(rng, ["mixed", "mixed", "excitatory", "inhibitory"])
+    w = random_weights(rng, n_dst, n_src, mode)
+    bits = int(pick(rng, [0, 0, 8, 24])) if graded_ok else 0
+    tags = {}
+    if rng.random() < 0.3:
+        tags = dict(tag_1=rng.integers(-257, 256, w.shape), tag_2=rng.integers(0, 256, w.shape))
+    return Connection(name=name, src=src, dst=dst, sign_mode=mode, weights=sp.csr_array(w) if rng.random() < 0.3 else w,
+                      weight_exp=int(pick(rng, [0, 0, int(rng.integers(0, 8))])),
+                      num_weight_bits=int(pick(rng, [8, 8, int(rng.integers(1, 9))])), num_message_bits=bits,
+                      dendrite=dendrite, learning=random_rule(rng, graded=bits > 0), **tags)
+
+
 def random_network(rng, max_n=12, max_steps=60, lava_values=False, subtract=False, sigma_delta=False,
-                   conv24=False, two_dendrites=False):
+                   conv24=False, two_dendrites=False, learning=False):
     """A random network and a step count (`lava_values`: see `random_lif`; `subtract`: some
     populations reset by subtraction, some are ternary; `sigma_delta`: some are sigma-delta or
     ATRLIF; `conv24`: see `random_connection`; `two_dendrites`: some are resonators or products,
-    connections feeding either dendrite)."""
+    connections feeding either dendrite; `learning`: about half the connections are plastic)."""
     steps = int(rng.integers(1, max_steps + 1))
     n_pops = int(rng.integers(1, 4))
     pops = []
@@ -160,6 +223,8 @@ def random_network(rng, max_n=12, max_steps=60, lava_values=False, subtract=Fals
     for c in range(int(rng.integers(1, 6))):
         src_name, n_src, graded_ok = nodes[rng.integers(len(nodes))]
         dst = pops[rng.integers(len(pops))]
-        conns.append(random_connection(rng, f"c{c}", src_name, dst.name, n_src, dst.n, graded_ok, conv24=conv24,
-                                       dendrite=int(rng.integers(len(dst.DENDRITES)))))
+        make = random_plastic_connection if learning and rng.random() < 0.5 else random_connection
+        kw = {} if make is random_plastic_connection else dict(conv24=conv24)
+        conns.append(make(rng, f"c{c}", src_name, dst.name, n_src, dst.n, graded_ok,
+                          dendrite=int(rng.integers(len(dst.DENDRITES))), **kw))
     return Network(pops, sources, conns), steps

@@ -198,7 +198,13 @@ def reference_run(network: Network, steps: int, batch: int = 1):
     D = {c.name: delays_of(c) for c in conns}
     traces = {p: {k: np.zeros((batch, steps, pops[p].n), np.int64) for k in (*pops[p].STATE, "s")} for p in pops}
     counters = {name: {} for name in (*pops, *srcs, *(c.name for c in conns))}
+    learned = ("weights", "tag_1", "tag_2", "x1", "x2", "y1", "y2", "y3")
+    for c in conns:
+        if c.learning is not None:
+            traces[c.name] = {var: [] for var in learned}
     for b in range(batch):
+        from reference_learning import Plastic
+        plastic = {c.name: Plastic(c, steps) for c in conns if c.learning is not None}
         state = {p: [np.array(x, np.int64) for x in pops[p].initial_state()] for p in pops}
         buf = {c.name: np.zeros((c.shape[0], int(D[c.name].max()) + 1), np.int64) for c in conns}
         for k in range(steps):
@@ -232,7 +238,9 @@ def reference_run(network: Network, steps: int, batch: int = 1):
                 shifted = np.zeros_like(buf[c.name])
                 for slot in range(n_slots):
                     products = np.where(d == slot, w, 0) * payload[None, :]
-                    if c.accumulator == "conv24":      # Lava's Conv: float sum, int32 cast, 24-bit wrap
+                    if c.name in plastic:
+                        acc = plastic[c.name].deliver(x)
+                    elif c.accumulator == "conv24":      # Lava's Conv: float sum, int32 cast, 24-bit wrap
                         acc = products.sum(axis=1)
                         acc = np.where((acc < -(2**31)) | (acc >= 2**31), -(2**31), acc)
                         acc = (acc + 2**23) % 2**24 - 2**23
@@ -245,9 +253,23 @@ def reference_run(network: Network, steps: int, batch: int = 1):
                 nxt[:, -1] = 0
                 buf[c.name] = wrap32(nxt + shifted)
                 active = x != 0
+                engine = plastic.get(c.name)
                 row = {"spikes_in": int(active.sum()),
-                       "synaptic_ops": int(np.count_nonzero(w[:, active])),
+                       "synaptic_ops": int(np.count_nonzero(w[:, active])) if engine is None
+                       else int(engine.stored[:, active].sum()),
                        "message_bits": int(active.sum()) * c.num_message_bits}
+                if engine is not None:
+                    before = engine.updates, engine.trace_updates
+                    engine.step(t, x, out[c.dst])
+                    row.update(synaptic_updates=engine.updates - before[0],
+                               trace_updates=engine.trace_updates - before[1])
+                    for var, value in zip(learned, (engine.weights, engine.tag_1, engine.tag_2, *engine.x,
+                                                    *engine.y)):
+                        traces[c.name][var].append(value.copy())
                 for name, val in row.items():
                     counters[c.name].setdefault(name, np.zeros((batch, steps), np.int64))[b, k] = val
+    for c in conns:
+        if c.learning is not None:
+            traces[c.name] = {var: np.array(v).reshape(batch, steps, *v[0].shape)
+                              for var, v in traces[c.name].items()}
     return traces, counters

@@ -14,7 +14,7 @@ def test_one_source_into_k_targets_closed_form():
     assert totals == {"neuron_updates": 10 * steps, "spikes": 0, "u_wraps": 0, "v_saturations": 0,
                       "active_updates": k * (steps - 1), "nonzero_updates": k * (steps - 1),
                       "source_spikes": steps, "spikes_in": steps,
-                      "synaptic_ops": k * steps, "message_bits": 0}
+                      "synaptic_ops": k * steps, "message_bits": 0, "synaptic_updates": 0, "trace_updates": 0}
 
 
 def test_truncated_weights_are_not_synapses():

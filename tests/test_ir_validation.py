@@ -87,7 +87,8 @@ def test_bad_run_arguments():
     net = nc.Network([lif()], [source()], [conn()])
     with pytest.raises(NetworkError, match="steps: expected an integer >= 1, found 0"):
         nc.emulate(net, 0)
-    with pytest.raises(NetworkError, match=r"record: expected population names \['hidden'\], found \['in'\]"):
+    with pytest.raises(NetworkError,
+                       match=r"record: expected population or plastic connection names \['hidden'\], found \['in'\]"):
         nc.emulate(net, 3, record=["in"])
 
 

@@ -9,6 +9,7 @@ from numpy.typing import NDArray
 
 from ._checks import check_integral, check_name, int_array, int_scalar, int_values
 from .conv import ConvKernel
+from .learning import LearningRule
 from ..errors import network_error
 from ..kernels.compact import dense_to_csc, dense_to_csr
 from ..kernels.fixed_point import MAX_DELAY, MAX_MESSAGE_BITS, MAX_WEIGHT_BITS, WEIGHT_EXP_RANGE
@@ -96,6 +97,13 @@ class Connection:
         wrapped to signed 24 bits; no exponent).
     dendrite : which of `dst`'s dendrites the connection feeds (an index into its `DENDRITES`:
         0 for single-dendrite populations; 0 or 1 for `Resonator` and `Product`).
+    learning : a `LearningRule` makes the synapses plastic (Lava's LearningDense; LearningSparse
+        when `weights` is sparse: only its stored entries learn). The weights are then truncated
+        once to `num_weight_bits` (sign mode mixed unless given, as Lava's learning connections
+        default) and learn within the sign mode's 8-bit range; no delays, kernel or negative
+        exponent.
+    tag_1, tag_2 : initial tags of a plastic connection ((n_dst, n_src) or scalar; default 0):
+        tag_1 ("t") in [-257, 255], tag_2 ("d") in [0, 255].
     """
 
     name: str
@@ -110,6 +118,9 @@ class Connection:
     kernel: ConvKernel | None = None
     accumulator: str = "int32"
     dendrite: int = 0
+    learning: LearningRule | None = None
+    tag_1: NDArray[np.int64] | int = 0
+    tag_2: NDArray[np.int64] | int = 0
 
     @classmethod
     def conv(cls, name: str, src: str, dst: str, kernel: ConvKernel, **kwargs) -> "Connection":
@@ -135,7 +146,8 @@ class Connection:
                 raise network_error(name, "weights", "a 2-D (n_dst, n_src) matrix", f"shape {w.shape}")
         data = w.data if sp.issparse(w) else w
         check_integral(name, "weights", data)
-        mode = SignMode(self.sign_mode) if self.sign_mode is not None else SignMode.of(w)
+        mode = SignMode(self.sign_mode) if self.sign_mode is not None else \
+            SignMode.MIXED if self.learning is not None else SignMode.of(w)
         data = int_values(name, "weights", data, *mode.weight_range()).astype(np.int16, copy=False)
         w = sp.csc_array((data, w.indices, w.indptr), shape=w.shape) if sp.issparse(w) else data
         set_(self, "weights", w)
@@ -170,6 +182,24 @@ class Connection:
             if self.kernel.expand()[0].shape != w.shape:
                 raise network_error(name, "kernel", f"a kernel expanding to the weights' shape {w.shape}",
                                     f"{self.kernel.expand()[0].shape}")
+        self._check_learning()
+
+    def _check_learning(self) -> None:
+        name, rule = self.name, self.learning
+        if rule is None:
+            if np.any(np.asarray(self.tag_1) != 0) or np.any(np.asarray(self.tag_2) != 0):
+                raise network_error(name, "tag_1", "tags only on a plastic connection (learning=...)", "tags")
+            return
+        if not isinstance(rule, LearningRule):
+            raise network_error(name, "learning", "a LearningRule", type(rule).__name__)
+        for field, value, ok in (("delays", self.delays, self.delays is None), ("kernel", self.kernel, self.kernel is None),
+                                 ("accumulator", self.accumulator, self.accumulator == "int32"),
+                                 ("weight_exp", self.weight_exp, self.weight_exp >= 0)):
+            if not ok:
+                raise network_error(name, field, "no delays, no kernel, the int32 accumulator and a weight_exp >= 0 "
+                                    "on a plastic connection (as Lava's LearningDense)", value)
+        for field, lo in (("tag_1", -257), ("tag_2", 0)):
+            object.__setattr__(self, field, int_array(name, field, getattr(self, field), lo, 255, self.shape))
 
     @property
     def shape(self) -> tuple[int, int]:
