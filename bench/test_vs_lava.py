@@ -90,3 +90,44 @@ def test_whole_call_with_traces_vs_lava_dense_with_monitors(n, steps, benchmark)
     print(f"\nN={n}, T={steps}, traces u/v/s_out: Lava (Dense, 3 Monitors) {lava_s * 1e3:,.0f} ms, neurochip whole "
           f"nl.run {ours_s * 1e3:,.1f} ms, speedup {ratio:,.0f}x (target {TRACED_TARGETS[n, steps]}x)")
     assert ratio >= TRACED_TARGETS[n, steps]
+
+
+#: Whole-call target for learning networks (issue 17): (pre, post, steps) -> speedup over Lava's
+#: bit-approximate LearningDense.
+LEARNING_TARGETS = {(100, 100, 1000): 30, (400, 100, 500): 30}
+
+
+@pytest.mark.parametrize("n_pre, n_post, steps", sorted(LEARNING_TARGETS))
+def test_stdp_learning_network_vs_lava_bit_approximate(n_pre, n_post, steps, benchmark):
+    """Bias-driven LIFs (rates 1-20%) through an STDPLoihi LearningDense into LIFs whose spikes
+    return as back-propagating action potentials; Lava after a 5-step warm-up, neurochip's whole
+    `nl.run` (conversion and packing included), neither recording traces."""
+    import numpy as np
+    from lava.proc.dense.process import LearningDense
+    from lava.proc.learning_rules.stdp_learning_rule import STDPLoihi
+
+    rng = np.random.default_rng(0)
+    pre = LIF(shape=(n_pre,), du=0, dv=0, vth=10000, bias_mant=rng.integers(6500, 20000, n_pre))
+    post = LIF(shape=(n_post,), du=400, dv=400, vth=1000, bias_mant=rng.integers(0, 1500, n_post))
+    rule = STDPLoihi(learning_rate=1, A_plus=2, A_minus=-2, tau_plus=10, tau_minus=10, t_epoch=2, rng_seed=0)
+    dense = LearningDense(weights=rng.integers(0, 40, (n_post, n_pre)).astype(float), learning_rule=rule)
+    pre.s_out.connect(dense.s_in)
+    dense.a_out.connect(post.a_in)
+    post.s_out.connect(dense.s_in_bap)
+    nl.run([pre], num_steps=5)
+    pre.run(condition=RunSteps(num_steps=5), run_cfg=Loihi2SimCfg(select_tag="fixed_pt"))
+    t0 = time.perf_counter()
+    pre.run(condition=RunSteps(num_steps=steps), run_cfg=Loihi2SimCfg(select_tag="fixed_pt"))
+    lava_s = time.perf_counter() - t0
+    pre.stop()
+    run = benchmark.pedantic(nl.run, args=([pre], steps), kwargs={"trace": False}, rounds=3, iterations=1)
+    ours_s = benchmark.stats.stats.min
+    totals = run.counters.totals()
+    ratio = lava_s / ours_s
+    benchmark.extra_info.update(lava_steps_per_s=steps / lava_s, neurochip_steps_per_s=steps / ours_s,
+                                speedup=ratio, synaptic_updates=totals["synaptic_updates"])
+    print(f"\nSTDP {n_pre}x{n_post}, {steps} steps: Lava {steps / lava_s:,.0f} steps/s, neurochip "
+          f"{steps / ours_s:,.0f} steps/s (whole call), speedup {ratio:,.0f}x (target "
+          f"{LEARNING_TARGETS[n_pre, n_post, steps]}x); {totals['synaptic_updates']:,} synaptic updates, "
+          f"{totals['spikes']:,} spikes")
+    assert ratio >= LEARNING_TARGETS[n_pre, n_post, steps]

@@ -7,7 +7,10 @@ Lava is imported lazily and only for type checks: the core never depends on it. 
 stored channel first); ``LIF``, ``LIFReset``, ``TernaryLIF`` (read as `LIF`) and ``ATRLIF``;
 ``Sigma``, ``Delta``, ``SigmaDelta``, ``GradedVec`` and ``GradedReluVec`` (read as `SigmaDelta`);
 ``RF``, ``RF_IZ`` and ``RFZero`` (read as `Resonator`) and ``ProdNeuron`` (`Product`), whose two
-input ports are the population's two dendrites. ``Monitor`` processes are ignored (they only
+input ports are the population's two dendrites; ``LearningDense`` and ``LearningSparse`` with a
+``Loihi2FLearningRule`` (``STDPLoihi`` ...) or a plain ``LoihiLearningRule`` (plastic connections, as
+Lava's bit-approximate models compute them; back-propagating spikes from the target's s_out into
+s_in_bap) and ``LearningLIF`` (read as `LIF`: its fixed-point model sends no traces). ``Monitor`` processes are ignored (they only
 observe). A sink ``RingBuffer`` (lava.proc.io.sink) on a neuron's s_out records it
 (`LavaRun.trace(sink, "data")`); one on connections' a_out records their summed output through a
 pass-through sigma-delta compartment per element (whose updates are counted). A source
@@ -26,7 +29,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -35,9 +38,10 @@ import scipy.sparse as sp
 from ..api import Run, emulate
 from .direct import pending_state, straight_in
 from ..energy import EnergyReport
-from ..errors import LavaError, TraceError
-from ..ir import (ATRLIF, LIF, Connection, ConvKernel, Network, Product, Resonator, SigmaDelta, SignMode, SpikeSource,
-                  whole_weights)
+from ..errors import LavaError, NetworkError, TraceError
+from ..ir import (ATRLIF, LIF, Connection, ConvKernel, LearningRule, Network, Product, Resonator, SigmaDelta, SignMode,
+                  SpikeSource, whole_weights)
+from ..ir.learning import GRADED_SPIKE
 from ..kernels.fixed_point import RF_ZERO_SHIFT
 from ..mapping import Placement
 from ..pack import Packed, pack
@@ -45,15 +49,18 @@ from ..profiles import Profile
 from ..result import Counters, EmulatorState
 
 #: Lava neuron processes read as `LIF` populations, and as `SigmaDelta` populations.
-LIF_NEURONS = ("LIF", "LIFReset", "TernaryLIF")
+LIF_NEURONS = ("LIF", "LIFReset", "TernaryLIF", "LearningLIF")
 SDN_NEURONS = ("Sigma", "Delta", "SigmaDelta", "GradedVec", "GradedReluVec")
 RF_NEURONS = ("RF", "RF_IZ", "RFZero")
 NEURONS = LIF_NEURONS + SDN_NEURONS + RF_NEURONS + ("ATRLIF", "ProdNeuron")
 #: Each neuron process's input ports, in the order of its population's dendrites.
 DENDRITE_PORTS = {"RF": ("a_real_in", "a_imag_in"), "RF_IZ": ("a_real_in", "a_imag_in"), "RFZero": ("u_in", "v_in"),
                   "ProdNeuron": ("a_in1", "a_in2")}
-#: Lava connection processes (s_in -> a_out).
-CONNECTIONS = ("Dense", "Sparse", "DelayDense", "DelaySparse", "Conv")
+#: Lava connection processes (s_in -> a_out), the plastic ones last.
+LEARNING = ("LearningDense", "LearningSparse")
+CONNECTIONS = ("Dense", "Sparse", "DelayDense", "DelaySparse", "Conv") + LEARNING
+#: The variables a Lava Monitor can record on a plastic connection (the same names here).
+LEARNING_VARS = ("weights", "tag_1", "tag_2", "x1", "x2", "y1", "y2", "y3")
 #: The variables a Lava Monitor can record on each neuron process, as neurochip names them.
 TRACE_NAMES = {"LIF": {"u": "u", "v": "v", "s_out": "s"},
                "Sigma": {"sigma": "sigma", "s_out": "s"},
@@ -69,24 +76,26 @@ TRACE_NAMES["ProdNeuron"] = {"v": "v", "s_out": "s"}
 def _lava_types() -> dict[str, type]:
     from lava.proc.atrlif.process import ATRLIF as LavaATRLIF
     from lava.proc.conv.process import Conv
-    from lava.proc.dense.process import DelayDense, Dense
+    from lava.proc.dense.process import DelayDense, Dense, LearningDense
     from lava.proc.io.source import RingBuffer
     from lava.proc.graded.process import GradedReluVec, GradedVec
-    from lava.proc.lif.process import LIF as LavaLIF, LIFReset, TernaryLIF
+    from lava.proc.lif.process import LIF as LavaLIF, LearningLIF, LIFReset, TernaryLIF
     from lava.proc.monitor.process import Monitor
     from lava.proc.prodneuron.process import ProdNeuron
     from lava.proc.resfire.process import RFZero
     from lava.proc.rf.process import RF
     from lava.proc.rf_iz.process import RF_IZ
     from lava.proc.sdn.process import Delta, Sigma, SigmaDelta as LavaSigmaDelta
-    from lava.proc.sparse.process import DelaySparse, Sparse
+    from lava.proc.sparse.process import DelaySparse, LearningSparse, Sparse
     from lava.proc.io.sink import RingBuffer as SinkRingBuffer
 
     return {"LIF": LavaLIF, "LIFReset": LIFReset, "TernaryLIF": TernaryLIF, "Sigma": Sigma, "Delta": Delta,
             "SigmaDelta": LavaSigmaDelta, "ATRLIF": LavaATRLIF, "GradedVec": GradedVec,
             "GradedReluVec": GradedReluVec, "RF": RF, "RF_IZ": RF_IZ, "RFZero": RFZero, "ProdNeuron": ProdNeuron,
             "Dense": Dense, "Sparse": Sparse, "DelayDense": DelayDense,
-            "DelaySparse": DelaySparse, "Conv": Conv, "RingBuffer": RingBuffer, "SinkRingBuffer": SinkRingBuffer, "Monitor": Monitor}
+            "DelaySparse": DelaySparse, "Conv": Conv, "RingBuffer": RingBuffer, "SinkRingBuffer": SinkRingBuffer,
+            "Monitor": Monitor, "LearningDense": LearningDense, "LearningSparse": LearningSparse,
+            "LearningLIF": LearningLIF}
 
 
 def _kind(proc: Any, types: dict[str, type]) -> str:
@@ -385,6 +394,65 @@ def _connection(proc: Any, kind: str, name: str, src: str, dst: str, shapes: dic
                       accumulator="sparse" if kind == "DelaySparse" else "int32", dendrite=dendrite)
 
 
+def _rule(proc: Any, post_spikes: bool) -> LearningRule:
+    """A plastic connection's Lava learning rule as a `LearningRule` (its strings, impulses, taus,
+    epoch and seed as the rule object holds them after the process's construction)."""
+    from lava.magma.core.learning.learning_rule import Loihi2FLearningRule, Loihi3FLearningRule
+
+    rule = proc.proc_params["learning_rule"]
+    if isinstance(rule, Loihi3FLearningRule):
+        raise LavaError(f"{proc.name!r}: a Loihi3FLearningRule takes its y traces from a neuron that sends them; "
+                        "Lava 0.10's fixed-point LearningLIF sends none (use a Loihi2FLearningRule)")
+    cfg = proc.proc_params.get("graded_spike_cfg")
+    fields = {f"{t}_{k}": getattr(rule, f"{t}_{k}") for t in ("x1", "x2", "y1", "y2", "y3")
+              for k in ("impulse", "tau")}
+    try:
+        return LearningRule(dw=rule.dw_str or "", dd=rule.dd_str or "", dt=rule.dt_str or "", **fields,
+                            t_epoch=rule.t_epoch, rng_seed=rule.rng_seed,
+                            post_spikes=post_spikes and isinstance(rule, Loihi2FLearningRule),
+                            graded_spike=GRADED_SPIKE[int(cfg.value) if cfg is not None else 0])
+    except NetworkError as e:
+        raise LavaError(f"{proc.name!r}.learning_rule: {e}") from None
+
+
+def _check_lava_sparse_learning(name: str, c: Connection) -> None:
+    """Lava 0.10's LearningSparse fails at its first learning epoch when it saturates a synaptic
+    variable (``np.maximum`` on a sparse matrix: excitatory or inhibitory weights, any dd rule)."""
+    if sp.issparse(c.weights) and (c.sign_mode is not SignMode.MIXED or c.learning.products["dd"]):
+        raise LavaError(f"{name!r}: Lava 0.10's LearningSparse fails at its first learning epoch with "
+                        f"{c.sign_mode.value} weights or a dd rule (it saturates a sparse matrix with np.maximum); "
+                        "use mixed weights without dd, or LearningDense")
+
+
+def _plastic(proc: Any, kind: str, name: str, src: Route, dst: Route, bap: list[Route], names: dict[int, str],
+             dendrite: int) -> Connection:
+    """A LearningDense or LearningSparse process from `src` into `dst`; `bap`: what feeds its
+    s_in_bap (nothing, or the target's own s_out)."""
+    if src.mapping is not None or dst.mapping is not None:
+        raise LavaError(f"{proc.name!r}: a plastic connection wired through a transpose is not supported")
+    for port in ("s_in_y1", "s_in_y2", "s_in_y3"):
+        if _routes(getattr(proc, port), "in", proc):
+            raise LavaError(f"{proc.name!r}.{port} is connected: third-factor traces are not supported")
+    if bap and (len(bap) > 1 or bap[0].process is not dst.process or bap[0].mapping is not None
+                or bap[0].port != "s_out"):
+        raise LavaError(f"{proc.name!r}.s_in_bap: expected the s_out of the process its a_out feeds "
+                        f"({dst.process.name!r}), found {', '.join(f'{r.process.name}.{r.port}' for r in bap)}")
+    params = proc.proc_params
+    w = _as_model_weights(_summed(proc.weights.init))
+    tags = {t: _init(getattr(proc, t), np.int64).reshape(w.shape) for t in ("tag_1", "tag_2")}
+    given = params.get("sign_mode")
+    try:
+        c = Connection(name=name, src=names[id(src.process)], dst=names[id(dst.process)], weights=w,
+                       weight_exp=int(params.get("weight_exp", 0)), num_weight_bits=int(params.get("num_weight_bits", 8)),
+                       sign_mode=_sign_mode(given, w) if given else SignMode.MIXED,
+                       num_message_bits=int(_init(proc.num_message_bits, np.int64).item()), dendrite=dendrite,
+                       learning=_rule(proc, bool(bap)), **tags)
+    except NetworkError as e:
+        raise LavaError(f"{proc.name!r}: {e}") from None
+    _check_lava_sparse_learning(proc.name, c)
+    return c
+
+
 def _check_senders(proc: Any, kind: str, senders: list[Any]) -> None:
     """Several senders into one connection's s_in are summed by Lava before the weights apply; that
     equals one connection per sender only for graded input and no right shift (binary input is
@@ -468,6 +536,7 @@ class LavaGraph:
     kinds: dict[int, str]
     sinks: dict[int, Sink]
     pending: dict[tuple[str, int], np.ndarray]
+    plastic: dict[int, str] = field(default_factory=dict)
 
     def initial_state(self, packed: Packed | None = None) -> EmulatorState:
         """The emulator's state before step 1, with the pending input in the dendritic ring."""
@@ -500,7 +569,7 @@ def from_lava(procs: Iterable[Any]) -> LavaGraph:
     graph = [(p, _kind(p, types)) for p in _connected(procs)]
     graph = [(p, k) for p, k in graph if k != "Monitor"]
     names = {id(p): f"{p.name}#{i}" for i, (p, _) in enumerate(graph)}
-    shapes, kinds, sinks, pending = {}, {}, {}, {}
+    shapes, kinds, sinks, pending, plastic = {}, {}, {}, {}, {}
     pops, sources, conns = [], [], []
     node_shapes = {names[id(p)]: tuple(p.proc_params["shape"]) if kind in (*NEURONS, "SinkRingBuffer")
                    else tuple(p.data.shape[:-1]) for p, kind in graph if kind in (*NEURONS, "RingBuffer", "SinkRingBuffer")}
@@ -510,6 +579,11 @@ def from_lava(procs: Iterable[Any]) -> LavaGraph:
             pops.append(_neuron(p, name, kind))
             shapes[id(p)] = tuple(p.proc_params["shape"])
             kinds[id(p)] = "LIF" if kind in LIF_NEURONS else kind
+            if kind == "LearningLIF":
+                for port in ("s_out_bap", "s_out_y1", "s_out_y2", "s_out_y3", "a_third_factor_in"):
+                    if _ends(getattr(p, port)):
+                        raise LavaError(f"{p.name!r}.{port} is connected: Lava 0.10's fixed-point LearningLIF never "
+                                        "sends or reads it (a run waits on it forever); wire its s_out into s_in_bap")
             for dendrite, port in enumerate(_dendrite_ports(kind)):
                 for q, mapping, _ in _routes(getattr(p, port), "in", p):
                     if _kind(q, types) in NEURONS:
@@ -538,6 +612,14 @@ def from_lava(procs: Iterable[Any]) -> LavaGraph:
             else:
                 raise LavaError(f"{p.name!r}.a_in: a sink RingBuffer is supported on one neuron process's s_out or "
                                 f"on connection processes' a_out (found {', '.join(repr(q.name) for q in senders) or 'nothing'})")
+        elif kind in LEARNING:
+            srcs, dsts = _routes(p.s_in, "in", p), _routes(p.a_out, "out", p)
+            if len(srcs) != 1 or len(dsts) != 1:
+                raise LavaError(f"{p.name!r}: a plastic connection needs one sender into s_in and one receiver of "
+                                f"a_out (found {len(srcs)} and {len(dsts)})")
+            dendrite = _dendrite_ports(_kind(dsts[0].process, types)).index(dsts[0].port)
+            conns.append(_plastic(p, kind, name, srcs[0], dsts[0], _routes(p.s_in_bap, "in", p), names, dendrite))
+            plastic[id(p)] = name
         else:
             srcs = _routes(p.s_in, "in", p)
             _check_senders(p, kind, [r.process for r in srcs])
@@ -546,7 +628,7 @@ def from_lava(procs: Iterable[Any]) -> LavaGraph:
                     dendrite = _dendrite_ports(_kind(dst, types)).index(port)
                     conns.append(_connection(p, kind, f"{name}->{j}" + (f"<-{i}" if i else ""), names[id(src)],
                                              names[id(dst)], node_shapes, (rows, cols), dendrite))
-    return LavaGraph(Network(pops, sources, conns), names, shapes, kinds, sinks, pending)
+    return LavaGraph(Network(pops, sources, conns), names, shapes, kinds, sinks, pending, plastic)
 
 
 @dataclass(frozen=True)
@@ -559,9 +641,14 @@ class LavaRun:
     def trace(self, proc: Any, name: str) -> np.ndarray:
         """(T, *proc.shape) trace of the Var `name` of a neuron process, as a Lava Monitor records
         it (`TRACE_NAMES`: "u", "v" or "s_out" of a LIF; "sigma", "act", "residue", "error" or
-        "s_out" of the sigma-delta processes; "real", "imag" or "s_out" of RF and RF_IZ ...)."""
+        "s_out" of the sigma-delta processes; "real", "imag" or "s_out" of RF and RF_IZ ...); of a
+        plastic connection, `LEARNING_VARS` ((T, *weights.shape) for weights and tags)."""
         if id(proc) in self.graph.sinks:
             return self._sink(proc, name)
+        if id(proc) in self.graph.plastic:
+            if name not in LEARNING_VARS:
+                raise TraceError(f"trace {name!r}: expected one of {list(LEARNING_VARS)}")
+            return self.result.trace(self.graph.plastic[id(proc)], name)
         if id(proc) not in self.graph.shapes:
             raise TraceError(f"process {getattr(proc, 'name', proc)!r} is not a neuron process or sink of this run")
         names = TRACE_NAMES[self.graph.kinds[id(proc)]]
@@ -602,8 +689,8 @@ def run(procs: Iterable[Any] | Any, num_steps: int, trace: bool = True) -> LavaR
     without it only counters are kept, as a Lava run without monitors.
     """
     graph = from_lava(procs if isinstance(procs, (list, tuple, set)) else [procs])
-    record = [p.name for p in graph.network.populations] if trace else list(dict.fromkeys(
-        sink.node for sink in graph.sinks.values()))
+    record = [p.name for p in graph.network.populations] + list(graph.plastic.values()) if trace else list(
+        dict.fromkeys(sink.node for sink in graph.sinks.values()))
     packed = pack(graph.network)
     result = emulate(graph.network, num_steps, record=record, packed=packed,
                      state=graph.initial_state(packed) if graph.pending else None)
@@ -683,6 +770,28 @@ def _lava_two_port(pop: Resonator | Product) -> Any:
     return proc
 
 
+def _lava_plastic(c: Connection, weights: np.ndarray, common: dict[str, Any]) -> Any:
+    """A LearningDense (LearningSparse for sparse weights) with `c`'s rule as a Loihi2FLearningRule."""
+    from lava.magma.core.learning.constants import GradedSpikeCfg
+    from lava.magma.core.learning.learning_rule import Loihi2FLearningRule
+    from lava.proc.dense.process import LearningDense
+    from lava.proc.sparse.process import LearningSparse
+
+    rule = c.learning
+    strings = {t: getattr(rule, t) or None for t in ("dw", "dd", "dt")}
+    traces = {f"{t}_{k}": getattr(rule, f"{t}_{k}") for t in ("x1", "x2", "y1", "y2", "y3") for k in ("impulse", "tau")}
+    lava_rule = Loihi2FLearningRule(**strings, **traces, t_epoch=rule.t_epoch, rng_seed=rule.rng_seed)
+    kw = dict(learning_rule=lava_rule, graded_spike_cfg=GradedSpikeCfg(GRADED_SPIKE.index(rule.graded_spike)),
+              **common)
+    tags = {t: np.asarray(getattr(c, t), np.int64) for t in ("tag_1", "tag_2")}
+    _check_lava_sparse_learning(c.name, c)
+    if sp.issparse(c.weights):
+        stored = sp.csr_matrix(weights.astype(np.int32))
+        return LearningSparse(weights=stored, **{t: sp.csr_matrix(np.where(weights != 0, v, 0)) for t, v in tags.items()},
+                              **kw)
+    return LearningDense(weights=weights.astype(np.int32), **tags, **kw)
+
+
 def to_lava(network: Network, steps: int) -> dict[str, Any]:
     """Lava processes computing what `emulate(network, steps)` computes, by node/connection name.
 
@@ -693,7 +802,9 @@ def to_lava(network: Network, steps: int) -> dict[str, Any]:
     payloads of steps 1..`steps` (Bernoulli sources are drawn here, as the emulator draws them);
     connections become ``Dense`` (dense weights without delays), ``Sparse`` (sparse weights
     without delays) or ``DelayDense``, with weight_exp, num_weight_bits, sign_mode and
-    num_message_bits passed on. Batched networks are refused (Lava runs one sample).
+    num_message_bits passed on; plastic ones ``LearningDense`` or ``LearningSparse`` with a
+    ``Loihi2FLearningRule`` (the target's s_out wired into s_in_bap when postsynaptic spikes
+    reach the rule). Batched networks are refused (Lava runs one sample).
     """
     from lava.proc.dense.process import DelayDense, Dense
     from lava.proc.io.source import RingBuffer
@@ -742,7 +853,11 @@ def to_lava(network: Network, steps: int) -> dict[str, Any]:
         common = dict(weight_exp=c.weight_exp, num_weight_bits=c.num_weight_bits,
                       sign_mode=LavaSignMode[c.sign_mode.name], num_message_bits=c.num_message_bits, name=c.name)
         weights = c.weights.toarray() if sp.issparse(c.weights) else np.asarray(c.weights)
-        if c.accumulator == "sparse":      # Lava's DelaySparse sums as the emulator's "sparse" accumulator
+        if c.learning is not None:
+            conn = _lava_plastic(c, weights, common)
+            if c.learning.post_spikes:
+                procs[c.dst].s_out.connect(conn.s_in_bap)
+        elif c.accumulator == "sparse":      # Lava's DelaySparse sums as the emulator's "sparse" accumulator
             delays = c.delays if c.delays is not None else 0
             delays = c.delays.toarray() if sp.issparse(c.delays) else np.broadcast_to(delays, c.shape)
             conn = DelaySparse(weights=sp.csr_matrix(weights.astype(np.int32)),

@@ -18,6 +18,7 @@ from .placement import Placement
 ACTIONS = {
     "synaptic_op": "synaptic ops (incoming spike x nonzero synapse)",
     "synaptic_op_conv": "synaptic ops of convolutions (incoming spike x kernel entry)",
+    "synaptic_update": "synaptic updates of learning rules (synapse x epoch the rule touches)",
     "neuron_update_active": "active compartment updates (input or spike)",
     "neuron_update_inactive": "inactive compartment updates",
     "spike_intra_tile": "spike messages within a tile",
@@ -62,6 +63,7 @@ def action_counts(network: Network, placement: Placement, counters: Counters,
     counts = {
         "synaptic_op": totals["synaptic_ops"] - conv,
         "synaptic_op_conv": conv,
+        "synaptic_update": totals["synaptic_updates"],
         "neuron_update_active": totals[active],
         "neuron_update_inactive": totals["neuron_updates"] - totals[active],
         "message_bit": totals["message_bits"],
@@ -97,11 +99,12 @@ def per_core_counts(network: Network, placement: Placement, packed: Packed, coun
                               counters.axon_spikes)
     out = {"synaptic_op": syn.astype(np.float64), **{a: np.zeros(n) for a in ACTIONS if a != "synaptic_op"},
            "message_in": received.astype(np.float64)}
-    for c, conn in enumerate(network.connections):   # convolutions' share of each core's synaptic ops
+    for c, conn in enumerate(network.connections):   # convolutions' and learning rules' share of each core
+        held = placement.synapses_on_core[c] / max(placement.synapses_on_core[c].sum(), 1)
         if conn.kernel is not None:
-            ops = counters.of_connection(conn.name)["synaptic_ops"].sum()
-            held = placement.synapses_on_core[c]
-            out["synaptic_op_conv"] += ops * held / max(held.sum(), 1)
+            out["synaptic_op_conv"] += counters.of_connection(conn.name)["synaptic_ops"].sum() * held
+        if conn.learning is not None:
+            out["synaptic_update"] += counters.of_connection(conn.name)["synaptic_updates"].sum() * held
     out["synaptic_op"] -= out["synaptic_op_conv"]
     out["spike_out"] = np.bincount(sites.core_of, weights=counters.compartment_spikes, minlength=n)
     for p in network.populations:

@@ -145,7 +145,8 @@ def step_time(placement: Placement, profile: Profile | str, network: Network, re
     t_syn = _time(profile, "synaptic_op")
     t_conv = _optional(profile, "synaptic_op_conv") or t_syn
     t_idle, t_active = _time(profile, "neuron_update_inactive"), _time(profile, "neuron_update_active")
-    t_spike, t_out, t_in = (_optional(profile, k) or 0.0 for k in ("spike_out", "message_out", "message_in"))
+    t_spike, t_out, t_in, t_update = (_optional(profile, k) or 0.0 for k in ("spike_out", "message_out", "message_in",
+                                                                          "synaptic_update"))
     if per_core is None:
         per_core = per_core_counts(network, placement, result.packed, result.counters, active)
     n = placement.n_cores
@@ -173,7 +174,11 @@ def step_time(placement: Placement, profile: Profile | str, network: Network, re
             held * (per_core["synaptic_op"] * t_syn + per_core["synaptic_op_conv"] * t_conv))
         add(sum(counters.of_node(c.src)["spikes"] * routes[c.name].messages_per_spike for c in into),
             held * per_core["message_in"] * t_in)
+        add(sum(counters.of_connection(c.name)["synaptic_updates"] for c in into),
+            held * per_core["synaptic_update"] * t_update)
     notes: list[str] = []
+    if per_core["synaptic_update"].sum() and not t_update:
+        notes.append(f"synaptic updates are not timed: {profile.name} publishes no timing.synaptic_update")
     travel = _travel(placement, profile, network, counters, notes)
     barrier = _barrier(placement, profile, notes)
     nominal = profile.timing.timestep_nominal.si if profile.timing.timestep_nominal else None
