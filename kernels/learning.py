@@ -77,10 +77,19 @@ def deliver_plastic(acc, weight, mask, w0, n_post, sparse, exp, spikes, payload,
 
 
 @njit(cache=True)
-def note_pre(within, spikes, payload, lo, hi, axon0, graded, mode, x, tx, base, impulse, frac):
-    """Presynaptic spikes lo..hi of this step: tx, and the impulses of a second spike in the epoch
-    (added at once, rounding up) or x1 from a graded payload (`mode`). Returns the trace updates."""
+def note_pre(within, spikes, payload, lo, hi, axon0, graded, mode, x, tx, base, n_pre, impulse, frac):
+    """Presynaptic spikes lo..hi (ascending axons) of this step: tx, and the impulses of a second
+    spike in the epoch (added at once, rounding up) or x1 from a graded payload (`mode`). In
+    "add_wrap" mode every neuron's x1 is re-wrapped each step, as Lava adds the (zero) payload of
+    silent neurons too (an x1 of 128, left by a wrap from 255, becomes 1). Returns the trace updates."""
     n = 0
+    q = lo
+    for j in range(n_pre if mode == ADD_WRAP else 0):
+        if q < hi and spikes[q] - axon0 == j:
+            q += 1
+        elif x[0, base + j] > TRACE_MAX:
+            x[0, base + j] -= TRACE_MAX
+            n += 1
     for q in range(lo, hi):
         j = base + spikes[q] - axon0
         multi = tx[j] > 0
@@ -152,75 +161,42 @@ def histories(trace, stamp, base, n, n_rows, row0, carry, decay, impulse, frac, 
 
 
 @njit(cache=True, inline="always")
-def accumulate(value, lo, hi, prod, factor, j, i, sx, sy, u_on, t_epoch, hist, xh, yh, n_pre, n_post, w, d, t):
-    """The accumulator of one synaptic variable (`value` << 7) after its products lo..hi for
-    synapse (post i, pre j); sx, sy: the pre and post neuron's spike steps (0: none)."""
-    acc = clip(np.int64(value) << ACC_SHIFT, ACC_LO, ACC_HI)
-    for r in range(lo, hi):
-        dep = prod[r, 0]
-        s = sx if dep == DEP_X0 else sy if dep == DEP_Y0 else t_epoch if u_on else 0
-        if s == 0:
-            continue
-        m = np.int64(1)
-        for f in range(prod[r, 4], prod[r + 1, 4]):
-            var = factor[f, 0]
-            if var < N_X:
-                v = np.int64(hist[xh + (s * N_X + var) * n_pre + j])
-            elif var < N_X + N_Y:
-                v = np.int64(hist[yh + (s * N_Y + var - N_X) * n_post + i])
-            elif var == VAR_W:
-                v = np.int64(w)
-            elif var == VAR_D:
-                v = np.int64(d)
-            elif var == VAR_T:
-                v = np.int64(t)
-            elif var == VAR_X0:
-                v = np.int64(sx > 0)
-            else:
-                v = np.int64(sy > 0)
-            v += factor[f, 1]
-            if factor[f, 2]:
-                v = np.int64(np.sign(v))
-            width = factor[f, 3]
-            m = wrap_int32(m * clip(v, -(1 << width), (1 << width) - 1))
-        m = wrap_int32(m * prod[r, 1])
-        m = clip((m >> prod[r, 3]) << prod[r, 2], ACC_LO, ACC_HI)
-        acc = clip(acc + m, ACC_LO, ACC_HI)
-    return acc
-
-
-@njit(cache=True, inline="always")
 def round_back(acc, saturate_lo, saturate_hi, lo, hi, draw):
     """The accumulator saturated, divided by 2**7 with stochastic rounding, clipped to [lo, hi]."""
     acc = clip(acc, saturate_lo, saturate_hi)
     return clip((acc >> ACC_SHIFT) + (draw < (acc & ACC_FRACTION) / (ACC_FRACTION + 1)), lo, hi)
 
 
-@njit(cache=True)
-def update_synapse(syn, p, pl, j, i, sx, sy, u_on, hist, xh, yh, draw):
-    """Apply dw, dd and dt (each reading the values from before the epoch's update) to synapse
-    (post i, pre j) of plastic connection p."""
-    n_pre, n_post = pl.n_pre[p], pl.n_post[p]
-    e = j * n_post + i
-    w0, g0 = pl.w_first[p], pl.tag_first[p]
-    w = syn.weight[w0 + e]
-    d = syn.tag_2[g0 + e] if g0 >= 0 else 0
-    t = syn.tag_1[g0 + e] if g0 >= 0 else 0
-    b, prod, factor, t_epoch = pl.prod_first[p], pl.prod, pl.factor, pl.t_epoch[p]
-    if b[0] < b[1]:
-        mode = pl.sign_mode[p]
-        acc = accumulate(w, b[0], b[1], prod, factor, j, i, sx, sy, u_on, t_epoch, hist, xh, yh, n_pre, n_post, w,
-                         d, t)
-        syn.weight[w0 + e] = round_back(acc, WEIGHT_SATURATE[mode][0], WEIGHT_SATURATE[mode][1],
-                                        WEIGHT_CLIP[mode][0], WEIGHT_CLIP[mode][1], draw)
-    if b[1] < b[2]:
-        acc = accumulate(d, b[1], b[2], prod, factor, j, i, sx, sy, u_on, t_epoch, hist, xh, yh, n_pre, n_post, w,
-                         d, t)
-        syn.tag_2[g0 + e] = round_back(acc, 0, ACC_HI, TAG_2_CLIP[0], TAG_2_CLIP[1], draw)
-    if b[2] < b[3]:
-        acc = accumulate(t, b[2], b[3], prod, factor, j, i, sx, sy, u_on, t_epoch, hist, xh, yh, n_pre, n_post, w,
-                         d, t)
-        syn.tag_1[g0 + e] = round_back(acc, ACC_LO, ACC_HI, TAG_1_CLIP[0], TAG_1_CLIP[1], draw)
+@njit(cache=True, inline="always")
+def factor_value(var, const, sgn, width, x_value, y_value, w, d, t, sx, sy):
+    """A factor's clipped value: its variable (the trace values given, w, d, t or a spike flag) plus
+    its constant, or the sign of that."""
+    if var < N_X:
+        v = x_value
+    elif var < N_X + N_Y:
+        v = y_value
+    elif var == VAR_W:
+        v = w
+    elif var == VAR_D:
+        v = d
+    elif var == VAR_T:
+        v = t
+    elif var == VAR_X0:
+        v = np.int64(sx > 0)
+    else:
+        v = np.int64(sy > 0)
+    v += const
+    if sgn:
+        v = np.int64(np.sign(v))
+    return clip(v, -(1 << width), (1 << width) - 1)
+
+
+@njit(cache=True, inline="always")
+def product_term(m, mantissa, exp_shift, right_shift):
+    """A product's contribution to the accumulator: its factors' product m times the mantissa (int32
+    wrap), shifted right to 15 bits, scaled, clipped."""
+    m = wrap_int32(m * mantissa)
+    return clip((m >> right_shift) << exp_shift, ACC_LO, ACC_HI)
 
 
 @njit(cache=True)
@@ -236,34 +212,66 @@ def learn_epoch(p, pl, syn, epoch, draws, hist):
     traces += histories(syn.y, syn.ty, y0, n_post, N_Y, N_X, pl.carry[p], pl.decay[p], pl.impulse[p],
                         pl.impulse_frac[p], draws[2], draws[3], hist, yh, t_epoch)
     b = pl.prod_first[p]
-    has = np.zeros(3, np.bool_)
+    x_dep = y_dep = u_dep = False
     for r in range(b[0], b[3]):
-        has[pl.prod[r, 0]] = True
-    u_on = has[DEP_U] and epoch % (1 << pl.decimate[p]) == 0
+        dep = pl.prod[r, 0]
+        x_dep |= dep == DEP_X0
+        y_dep |= dep == DEP_Y0
+        u_dep |= dep == DEP_U
+    u_on = u_dep and epoch % (1 << pl.decimate[p]) == 0
     every = u_on or b[2] < b[3]          # tag_1's clip reaches synapses no dependency touches
-    sparse, w0 = pl.sparse[p], pl.w_first[p]
+    sparse, w0, g0, mask = pl.sparse[p], pl.w_first[p], pl.tag_first[p], pl.mask
+    mode = pl.sign_mode[p]
+    lows = (WEIGHT_SATURATE[mode][0], 0, ACC_LO)          # per target (dw, dd, dt): saturation, clip
+    highs = (WEIGHT_SATURATE[mode][1], ACC_HI, ACC_HI)
+    clip_lo = (WEIGHT_CLIP[mode][0], TAG_2_CLIP[0], TAG_1_CLIP[0])
+    clip_hi = (WEIGHT_CLIP[mode][1], TAG_2_CLIP[1], TAG_1_CLIP[1])
+    prod, factor, draw, weight, tag_1, tag_2 = pl.prod, pl.factor, draws[4], syn.weight, syn.tag_1, syn.tag_2
+    posts = np.empty(n_post, np.int64)          # postsynaptic neurons that spiked in the epoch
+    n_posts = 0
+    for i in range(n_post):
+        if syn.ty[y0 + i] > 0:
+            posts[n_posts] = i
+            n_posts += 1
     updates = 0
     for j in range(n_pre):
         sx = syn.tx[x0 + j]
-        if not (every or (has[DEP_X0] and sx > 0)):
-            continue
-        for i in range(n_post):
-            if sparse and pl.mask[w0 + j * n_post + i] == 0:
+        full = every or (x_dep and sx > 0)
+        count = n_post if full else n_posts if y_dep else 0
+        for q in range(count):
+            i = q if full else posts[q]
+            e = j * n_post + i
+            if sparse and mask[w0 + e] == 0:
                 continue
             sy = syn.ty[y0 + i]
-            update_synapse(syn, p, pl, j, i, sx, sy, u_on, hist, xh, yh, draws[4])
-            updates += u_on or (has[DEP_X0] and sx > 0) or (has[DEP_Y0] and sy > 0)
-    if has[DEP_Y0] and not every:
-        for i in range(n_post):
-            sy = syn.ty[y0 + i]
-            if sy == 0:
-                continue
-            for j in range(n_pre):
-                sx = syn.tx[x0 + j]
-                if (has[DEP_X0] and sx > 0) or (sparse and pl.mask[w0 + j * n_post + i] == 0):
+            updates += np.int64(u_on or (x_dep and sx > 0) or (y_dep and sy > 0))
+            g = g0 + e
+            old = (np.int64(weight[w0 + e]), np.int64(tag_2[g]) if g0 >= 0 else np.int64(0),
+                   np.int64(tag_1[g]) if g0 >= 0 else np.int64(0))
+            for target in range(3):
+                if b[target] == b[target + 1]:
                     continue
-                update_synapse(syn, p, pl, j, i, sx, sy, u_on, hist, xh, yh, draws[4])
-                updates += 1
+                acc = clip(old[target] << ACC_SHIFT, ACC_LO, ACC_HI)
+                for r in range(b[target], b[target + 1]):
+                    dep = prod[r, 0]
+                    s = sx if dep == DEP_X0 else sy if dep == DEP_Y0 else t_epoch if u_on else 0
+                    if s == 0:
+                        continue
+                    m = np.int64(1)
+                    for f in range(prod[r, 4], prod[r + 1, 4]):
+                        var = factor[f, 0]
+                        x_value = hist[xh + (s * N_X + min(var, N_X - 1)) * n_pre + j]
+                        y_value = hist[yh + (s * N_Y + min(max(var - N_X, 0), N_Y - 1)) * n_post + i]
+                        m = wrap_int32(m * factor_value(var, factor[f, 1], factor[f, 2], factor[f, 3], np.int64(x_value),
+                                                        np.int64(y_value), old[0], old[1], old[2], sx, sy))
+                    acc = clip(acc + product_term(m, prod[r, 1], prod[r, 2], prod[r, 3]), ACC_LO, ACC_HI)
+                value = round_back(acc, lows[target], highs[target], clip_lo[target], clip_hi[target], draw)
+                if target == 0:
+                    weight[w0 + e] = value
+                elif target == 1:
+                    tag_2[g] = value
+                else:
+                    tag_1[g] = value
     for k in range(N_X):
         for j in range(n_pre):
             syn.x[k, x0 + j] = hist[xh + (t_epoch * N_X + k) * n_pre + j]
@@ -287,7 +295,8 @@ def learn_step(t, t0, k, model, pl, draws, syn, spikes, payload, node_spk, hist,
         within = t % t_epoch if t % t_epoch else t_epoch
         src, dst = conns.src_node[c], pl.post_node[p]
         n = note_pre(within, spikes, payload, node_spk[src], node_spk[src + 1], first[src], conns.graded[c],
-                     pl.graded_spike[p], syn.x, syn.tx, pl.pre_first[p], pl.impulse[p], pl.impulse_frac[p])
+                     pl.graded_spike[p], syn.x, syn.tx, pl.pre_first[p], pl.n_pre[p], pl.impulse[p],
+                     pl.impulse_frac[p])
         if pl.post_spikes[p]:
             n += note_post(within, spikes, node_spk[dst], node_spk[dst + 1], first[dst], syn.y, syn.ty,
                            pl.post_first[p], pl.impulse[p], pl.impulse_frac[p], draws.trace[p, 3, at - 2])

@@ -79,6 +79,7 @@ class Plastic:
             stamp &= over
             x2_at &= over
             self.x[0] = np.where(over, s - 127, s)
+            self.trace_updates += int((over & ~spiked).sum())
         if mode:
             self.trace_updates += int(spiked.sum())
         self.x[1, x2_at] = add_impulse(self.x[1, x2_at], 0, self.whole[1], self.fraction[1])
