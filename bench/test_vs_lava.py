@@ -22,6 +22,19 @@ from neurochip.interop import lava as nl  # noqa: E402
 TARGETS = {100: 300, 1000: 100, 4000: 100}
 
 
+def lava_seconds(proc, steps):
+    """Seconds Lava takes to run the graph of `proc` for `steps` fixed_pt steps, after a 5-step
+    warm-up that starts its processes (and compiles neurochip's kernels for the same graph); the
+    graph is stopped afterwards."""
+    nl.run([proc], num_steps=5)
+    proc.run(condition=RunSteps(num_steps=5), run_cfg=Loihi2SimCfg(select_tag="fixed_pt"))
+    t0 = time.perf_counter()
+    proc.run(condition=RunSteps(num_steps=steps), run_cfg=Loihi2SimCfg(select_tag="fixed_pt"))
+    seconds = time.perf_counter() - t0
+    proc.stop()
+    return seconds
+
+
 def lava_network(n):
     p = recurrent_params(n)
     lif = LIF(shape=(n,), du=p["du"], dv=p["dv"], vth=p["vth"], bias_mant=p["bias_mant"], v=p["v"])
@@ -35,12 +48,7 @@ def lava_network(n):
 def test_recurrent_fan_out_100_vs_lava(n, benchmark):
     steps = 2000
     lif = lava_network(n)
-    nl.run([lif], num_steps=5)  # compile neurochip's kernels (cached on disk afterwards)
-    lif.run(condition=RunSteps(num_steps=5), run_cfg=Loihi2SimCfg(select_tag="fixed_pt"))
-    t0 = time.perf_counter()
-    lif.run(condition=RunSteps(num_steps=steps), run_cfg=Loihi2SimCfg(select_tag="fixed_pt"))
-    lava_s = time.perf_counter() - t0
-    lif.stop()
+    lava_s = lava_seconds(lif, steps)
     run = benchmark.pedantic(nl.run, args=([lif], steps), kwargs={"trace": False}, rounds=3, iterations=1)
     ours_s = benchmark.stats.stats.min
     activity = run.counters.totals()["spikes"] / (n * steps)
@@ -76,12 +84,7 @@ def test_whole_call_with_traces_vs_lava_dense_with_monitors(n, steps, benchmark)
         m = Monitor()
         m.probe(getattr(lif, var), steps + 5)
         monitors.append(m)
-    nl.run([lif], num_steps=5)
-    lif.run(condition=RunSteps(num_steps=5), run_cfg=Loihi2SimCfg(select_tag="fixed_pt"))
-    t0 = time.perf_counter()
-    lif.run(condition=RunSteps(num_steps=steps), run_cfg=Loihi2SimCfg(select_tag="fixed_pt"))
-    lava_s = time.perf_counter() - t0
-    lif.stop()
+    lava_s = lava_seconds(lif, steps)
     run = benchmark.pedantic(nl.run, args=([lif], steps), rounds=3, iterations=1)
     ours_s = benchmark.stats.stats.min
     ratio = lava_s / ours_s
@@ -114,12 +117,7 @@ def test_stdp_learning_network_vs_lava_bit_approximate(n_pre, n_post, steps, ben
     pre.s_out.connect(dense.s_in)
     dense.a_out.connect(post.a_in)
     post.s_out.connect(dense.s_in_bap)
-    nl.run([pre], num_steps=5)
-    pre.run(condition=RunSteps(num_steps=5), run_cfg=Loihi2SimCfg(select_tag="fixed_pt"))
-    t0 = time.perf_counter()
-    pre.run(condition=RunSteps(num_steps=steps), run_cfg=Loihi2SimCfg(select_tag="fixed_pt"))
-    lava_s = time.perf_counter() - t0
-    pre.stop()
+    lava_s = lava_seconds(pre, steps)
     run = benchmark.pedantic(nl.run, args=([pre], steps), kwargs={"trace": False}, rounds=3, iterations=1)
     ours_s = benchmark.stats.stats.min
     totals = run.counters.totals()

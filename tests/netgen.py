@@ -120,9 +120,10 @@ def random_connection(rng, name, src, dst, n_src, n_dst, graded_ok, sparse_ok=Tr
 
 
 def _scale(rng):
-    """A product's scale as a rule literal: mantissa in [-8, 7], exponent in [-7, 8], in one of the
-    grammar's forms; the sign returned apart when written as an operator."""
-    mant, exp = int(rng.integers(-8, 8)), int(pick(rng, [0, 0, int(rng.integers(-7, 9))]))
+    """A product's scale as a rule literal: mantissa in [-7, 7] (a negated bracket may flip its
+    sign), exponent in [-7, 8], in one of the grammar's forms; the sign returned apart when written
+    as an operator."""
+    mant, exp = int(rng.integers(-7, 8)), int(pick(rng, [0, 0, int(rng.integers(-7, 9))]))
     form = int(rng.integers(4))
     if form == 0:
         return 1, f"({mant})" + (f" * 2 ^ {exp}" if exp else "")
