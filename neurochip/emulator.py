@@ -74,7 +74,7 @@ def emulate(network: Network, steps: int, *, record: Iterable[str] = (), batch: 
     b = _resolve_batch(network, batch)
     pops = {p.name: p for p in network.populations}
     record = list(record)
-    plastic = [c.name for c in network.connections if c.learning is not None]
+    plastic = [c.name for c in network.plastic]
     unknown = [name for name in record if name not in pops and name not in plastic]
     if unknown:
         raise NetworkError(f"record: expected population or plastic connection names {sorted(pops) + plastic}, "

@@ -102,12 +102,12 @@ def pack_plastic(network: Network, first: np.ndarray, index: dict[str, int]) -> 
 
 def rules(network: Network) -> list[LearningRule]:
     """The plastic connections' rules, in `Plastic` order."""
-    return [c.learning for c in network.connections if c.learning is not None]
+    return [c.learning for c in network.plastic]
 
 
 def initial_synapses(network: Network, pl: Plastic, batch: int) -> Synapses:
     """Each sample's learning state before step 1: weights truncated once, the given tags, zero traces."""
-    plastic = [c for c in network.connections if c.learning is not None]
+    plastic = network.plastic
     weight = [plastic_weights(c)[0].T.ravel() for c in plastic]
     tags = [c for c, g in zip(plastic, pl.tag_first) if g >= 0]
 
@@ -165,7 +165,7 @@ def window_draws(network: Network, streams: tuple, t0: int, steps: int) -> tuple
 
 def learn_trace(network: Network, pl: Plastic, record: list[str], batch: int, steps: int) -> LearnTrace:
     """Trace buffers for the plastic connections named in `record`."""
-    names = [c.name for c in network.connections if c.learning is not None]
+    names = [c.name for c in network.plastic]
     first = np.full((len(names), 4), -1, np.int64)
     sizes = np.zeros(4, np.int64)
     for p, name in enumerate(names):
@@ -187,7 +187,7 @@ def read_learn_trace(network: Network, pl: Plastic, rec: LearnTrace) -> dict[str
     """Connection name -> var ("weights", "tag_1", "tag_2", "x1", "x2", "y1", "y2", "y3") -> (B, T, ...)
     as a Lava Monitor records the connection's Vars: weights and tags (n_dst, n_src)."""
     out = {}
-    plastic = [c for c in network.connections if c.learning is not None]
+    plastic = network.plastic
     for p, c in enumerate(plastic):
         if rec.first.shape[0] == 0 or rec.first[p, 0] < 0:
             continue

@@ -71,6 +71,11 @@ class Network:
         return {n.name: n for n in (*self.populations, *self.sources)}
 
     @property
+    def plastic(self) -> tuple[Connection, ...]:
+        """The connections with a learning rule, in network order (`layout.Plastic` order)."""
+        return tuple(c for c in self.connections if c.learning is not None)
+
+    @property
     def batch(self) -> int | None:
         """Batch size of the batched sources, or None when no source is batched."""
         return next((s.batch for s in self.sources if s.batch is not None), None)
