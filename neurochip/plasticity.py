@@ -208,6 +208,15 @@ def read_learn_trace(network: Network, pl: Plastic, rec: LearnTrace) -> dict[str
     return out
 
 
+def read_learned(network: Network, pl: Plastic, syn: Synapses) -> dict[str, dict[str, np.ndarray]]:
+    """Connection name -> var -> (B, ...) of the learning state `syn` (an `EmulatorState.learned`):
+    what a one-step record of every plastic connection would hold at that state."""
+    first = np.stack([pl.w_first, pl.tag_first, pl.pre_first, pl.post_first], axis=1).reshape(-1, 4)
+    rec = LearnTrace(first, *(a[:, None] for a in syn[:5]))
+    return {name: {var: arr[:, 0] for var, arr in vars_.items()}
+            for name, vars_ in read_learn_trace(network, pl, rec).items()}
+
+
 def history_size(pl: Plastic) -> int:
     """int32 entries of one sample's trace-history scratch (the largest connection's)."""
     sizes = (pl.t_epoch + 1) * (2 * pl.n_pre + 3 * pl.n_post)

@@ -9,6 +9,7 @@ from numpy.typing import NDArray
 
 from .errors import TraceError
 from .kernels.layout import CONN_COUNTERS, NODE_COUNTERS, Synapses
+from .plasticity import read_learned
 
 if TYPE_CHECKING:
     from .ir import Network
@@ -120,4 +121,16 @@ class Result:
         if var not in self.traces[population]:
             raise TraceError(f"trace var {var!r}: expected one of {tuple(self.traces[population])}")
         arr = self.traces[population][var]
+        return arr if self.batched else arr[0]
+
+    def learned(self, connection: str, var: str = "weights") -> NDArray[np.int32]:
+        """What plastic `connection` holds after the run's last step: its weights or tags (n_dst,
+        n_src), or a trace (x1, x2: (n_src,); y1..y3: (n_dst,)); a leading batch axis for a batched
+        run. Needs no recording."""
+        state = read_learned(self.network, self.packed.plastic, self.state.learned)
+        if connection not in state:
+            raise TraceError(f"{connection!r} is not a plastic connection; plastic: {sorted(state)}")
+        if var not in state[connection]:
+            raise TraceError(f"learned var {var!r}: expected one of {tuple(state[connection])}")
+        arr = state[connection][var]
         return arr if self.batched else arr[0]

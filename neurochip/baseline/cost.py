@@ -1,4 +1,5 @@
-"""What a dense MLP inference costs: exact counts, then modeled energy and time on a CPU/GPU profile.
+"""What a dense MLP costs to run and to train: exact counts (`Work`), then modeled energy and time
+on a CPU/GPU profile.
 
 Per inference at batch B (dtype of s bytes), layer l with fan-in a and fan-out b:
     MACs = a x b;  parameter bytes = (a x b + b) x s, read once per batch, so / B per inference;
@@ -7,6 +8,7 @@ Energy (profile `energy`): MACs x (mac_<dtype>, or 2 x flop_<dtype>) + weight by
     + activation bytes x sram_byte, each term only where the profile prices it (else noted).
 Time per batch (roofline): layers x kernel_launch_per_layer
     + max(2 x MACs x B / peak_<dtype>, bytes per batch / memory_bandwidth); static power x time.
+Training (`training_work`): forward + backward + Adam update per sample, priced the same way.
 """
 from __future__ import annotations
 
@@ -74,15 +76,77 @@ def _mac_energy(profile: Profile, dtype: str) -> tuple[float | None, str]:
     return None, f"energy.mac_{dtype} or energy.flop_{dtype}"
 
 
+@dataclass(frozen=True)
+class Work:
+    """Counted work of one sample at batch B: MACs and other flops per sample, parameter-side bytes
+    per batch (weights and optimiser state, read or written once per batch), activation bytes per
+    sample, and kernels launched per batch."""
+
+    macs: int
+    flops: int
+    parameter_bytes: int
+    activation_bytes: int
+    kernels: int
+
+
+def inference_work(sizes: tuple[int, ...], dtype: str = "fp32") -> Work:
+    """One forward pass: every layer's MACs, its parameters read once per batch, its input and
+    output activations moved once, one kernel per layer."""
+    layers = layer_costs(sizes, dtype)
+    return Work(sum(c.macs for c in layers), 0, sum(c.parameter_bytes for c in layers),
+                sum(c.activation_bytes for c in layers), len(layers))
+
+
+#: Flops per parameter of one Adam step as `baseline.mlp.train` runs it (first moment 3, second 4,
+#: the two bias corrections 2, square root, epsilon, division, learning rate, subtraction 5).
+ADAM_FLOPS = 14
+#: Parameter-sized arrays an Adam step reads (w, m, v, g) and writes (w, m, v).
+ADAM_ARRAYS_MOVED = 7
+
+
+def training_work(sizes: tuple[int, ...], dtype: str = "fp32") -> Work:
+    """One sample of minibatch backprop with Adam, as `baseline.mlp.train` computes it: the forward
+    pass, the backward pass (each layer's weight gradient, a x b MACs, and, above the first layer,
+    the gradient of its input, a x b MACs), and per batch one Adam update of every parameter.
+    Bytes: parameters read forward and backward and the Adam arrays moved once per batch;
+    activations written forward and read back for the backward pass (twice the forward's)."""
+    layers = layer_costs(sizes, dtype)
+    fwd = sum(c.macs for c in layers)
+    params = sum(c.parameter_bytes for c in layers)
+    return Work(2 * fwd + sum(c.macs for c in layers[1:]), 0, (2 + ADAM_ARRAYS_MOVED) * params,
+                2 * sum(c.activation_bytes for c in layers), 3 * len(layers))
+
+
+def update_flops(sizes: tuple[int, ...]) -> int:
+    """Flops of one Adam step over every parameter (weights and biases) of an MLP of `sizes`."""
+    return ADAM_FLOPS * sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+
+
 def estimate(sizes: tuple[int, ...], profile: Profile | str, dtype: str = "fp32", batch: int = 1) -> DenseEstimate:
     """Modeled energy and time per inference of an MLP with layer `sizes` (see module doc)."""
+    return price_work(inference_work(sizes, dtype), profile, dtype, batch)
+
+
+def training_estimate(sizes: tuple[int, ...], profile: Profile | str, dtype: str = "fp32",
+                      batch: int = 32) -> DenseEstimate:
+    """Modeled energy and time per training sample of backprop with Adam on an MLP of `sizes` at
+    minibatch `batch` (`training_work`; the update's flops shared by the batch's samples)."""
+    w = training_work(sizes, dtype)
+    flops = -(-update_flops(sizes) // batch)
+    return price_work(Work(w.macs, flops, w.parameter_bytes, w.activation_bytes, w.kernels + 1), profile, dtype, batch)
+
+
+def price_work(work: Work, profile: Profile | str, dtype: str, batch: int) -> DenseEstimate:
+    """Energy and time per sample of `work` at `batch` on a cpu or gpu profile (see module doc);
+    flops other than MACs are priced at half a MAC."""
     profile = load_profile(profile)
     if profile.kind not in ("cpu", "gpu"):
         raise BaselineError(f"profile {profile.name!r} is {profile.kind}: dense estimates need a cpu or gpu profile")
-    layers = layer_costs(sizes, dtype)
-    macs = sum(layer.macs for layer in layers)
-    weight_bytes = sum(layer.parameter_bytes for layer in layers) / batch
-    act_bytes = sum(layer.activation_bytes for layer in layers)
+    if dtype not in DTYPE_BYTES:
+        raise BaselineError(f"dtype: expected one of {sorted(DTYPE_BYTES)}, found {dtype!r}")
+    macs = work.macs + work.flops / 2
+    weight_bytes = work.parameter_bytes / batch
+    act_bytes = work.activation_bytes
     e_mac, key = _mac_energy(profile, dtype)
     if e_mac is None:
         raise BaselineError(f"profile {profile.name!r} has no {key}: cannot price {dtype} MACs")
@@ -102,7 +166,7 @@ def estimate(sizes: tuple[int, ...], profile: Profile | str, dtype: str = "fp32"
                              f"energy.{'dram' if name == 'weight_bytes' else 'sram'}_byte")
             else:
                 breakdown[name] = n * q.si
-    time = _roofline_time(profile, layers, dtype, batch, notes)
+    time = _roofline_time(profile, work, dtype, batch, notes)
     static = None
     if profile.static_power is None or profile.static_power.idle_board is None:
         notes.append(f"profile {profile.name!r} publishes no static power: none charged")
@@ -115,21 +179,21 @@ def estimate(sizes: tuple[int, ...], profile: Profile | str, dtype: str = "fp32"
             time = sum(breakdown.values()) / (limit.si - idle)
             notes.append(f"power-capped at the {limit.value:g} {limit.unit} board limit: runs slower than its roofline")
         static = idle * time
-    return DenseEstimate(profile.name, dtype, batch, macs, weight_bytes + act_bytes, sum(breakdown.values()),
+    return DenseEstimate(profile.name, dtype, batch, round(macs), weight_bytes + act_bytes, sum(breakdown.values()),
                          static, time, breakdown, notes)
 
 
-def _roofline_time(profile: Profile, layers: list[LayerCost], dtype: str, batch: int, notes: list[str]) -> float | None:
+def _roofline_time(profile: Profile, work: Work, dtype: str, batch: int, notes: list[str]) -> float | None:
     tp = profile.throughput
     peak = getattr(tp, f"peak_{dtype}", None) if tp else None
     if peak is None or tp.memory_bandwidth is None:
         notes.append(f"time not modeled: profile {profile.name!r} publishes no throughput.peak_{dtype} "
                      "and memory_bandwidth")
         return None
-    flops = 2 * sum(layer.macs for layer in layers) * batch
-    bytes_batch = sum(layer.parameter_bytes + layer.activation_bytes * batch for layer in layers)
+    flops = (2 * work.macs + work.flops) * batch
+    bytes_batch = work.parameter_bytes + work.activation_bytes * batch
     launch = profile.timing.kernel_launch_per_layer
-    overhead = len(layers) * launch.si if launch else 0.0
+    overhead = work.kernels * launch.si if launch else 0.0
     if launch is None:
         notes.append("no kernel launch overhead in the profile: small batches are optimistic")
     return (overhead + max(flops / peak.si, bytes_batch / tp.memory_bandwidth.si)) / batch
