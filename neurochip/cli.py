@@ -23,6 +23,9 @@ app = typer.Typer(help="Emulate Loihi-style neuromorphic chips and price what a 
                   pretty_exceptions_enable=False, rich_markup_mode=None)
 profiles_app = typer.Typer(help="Hardware profiles: list them, show one with its sources.", no_args_is_help=True)
 app.add_typer(profiles_app, name="profiles")
+learn_app = typer.Typer(help="Learning on the chip: an associative memory, features learned from digits.",
+                        no_args_is_help=True)
+app.add_typer(learn_app, name="learn")
 console = Console()
 
 SET_HELP = "Override a profile figure, e.g. --set core.max_compartments=2048 (repeatable)."
@@ -400,12 +403,69 @@ def baseline_command(hidden: str = typer.Option("128", help="Hidden layer sizes,
     console.print(f"written: {out / 'baseline.json'}, {out / 'crossover.png'}", highlight=False)
 
 
-def _sizes(hidden: str) -> tuple[int, ...]:
+PROFILES_HELP = "Chip profiles to price on (repeatable)."
+
+
+def _learning_report(result: dict, out: Path, render) -> None:
+    files = report.write_learning(result, out)
+    _show(render(result))
+    console.print(f"written: {', '.join(str(f) for f in files)}", highlight=False)
+
+
+@learn_app.command("hopfield")
+def learn_hopfield_command(neurons: int = typer.Option(100, min=2, help="Neurons of the memory."),
+                           patterns: str = typer.Option("2,4,6,8,10,12,14,16,18,20,24,28",
+                                                        help="Numbers of patterns to store, comma-separated."),
+                           trials: int = typer.Option(5, min=1, help="Random pattern sets per number."),
+                           flip: float = typer.Option(0.1, callback=_probability, help="Fraction of each cue's bits flipped."),
+                           iterations: int = typer.Option(10, min=1, help="Recall steps after the cue."),
+                           profile: list[str] = typer.Option(["loihi", "loihi-chip", "loihi2"], help=PROFILES_HELP),
+                           seed: int = typer.Option(0, min=0, help="Seed of the patterns and cues."),
+                           out: Path = typer.Option(Path("reports/hopfield"), help="Folder for report.json and "
+                                                                                   "capacity.png.")) -> None:
+    """Store patterns by one-shot Hebbian learning on the chip, recall them from corrupted cues:
+    capacity curve against P/N, energy per stored pattern and per recall beside a dense numpy Hopfield."""
+    from .learn.hopfield import capacity
+
+    loads = _sizes(patterns, "--patterns")
+    check_writable(out, "--out", folder=True)
+    for name in profile:
+        load_profile(name)
+    with stages("starting") as advance:
+        result = capacity(neurons, loads, trials, flip, iterations, seed, tuple(profile), progress=advance)
+        advance("writing the report")
+    _learning_report(result, out, terminal.hopfield)
+
+
+@learn_app.command("digits")
+def learn_digits_command(units: int = typer.Option(100, min=2, help="Learning units."),
+                         checkpoints: str = typer.Option("100,300,700", help="Training samples after which to "
+                                                                              "evaluate, comma-separated (and at the end)."),
+                         epochs: int = typer.Option(30, min=1, help="Backprop epochs to compare with."),
+                         profile: list[str] = typer.Option(["loihi", "loihi-chip", "loihi2"], help=PROFILES_HELP),
+                         seed: int = typer.Option(0, min=0, help="Seed of the split, weights, spikes and training."),
+                         out: Path = typer.Option(Path("reports/digits-learning"), help="Folder for report.json and "
+                                                                                        "accuracy_training_energy.png.")) -> None:
+    """Unsupervised STDP on digits (label assignment afterwards) against backprop: accuracy and the
+    energy to learn, per training sample and to reach an accuracy, beside the brain's power."""
+    from .learn.features import learn_digits
+
+    stops = _sizes(checkpoints, "--checkpoints")
+    check_writable(out, "--out", folder=True)
+    for name in profile:
+        load_profile(name)
+    with stages("starting") as advance:
+        result = learn_digits(units, stops, epochs, seed, tuple(profile), progress=advance)
+        advance("writing the report")
+    _learning_report(result, out, terminal.digits_learning)
+
+
+def _sizes(hidden: str, option: str = "--hidden") -> tuple[int, ...]:
     try:
         sizes = tuple(int(h) for h in hidden.split(","))
     except ValueError:
         sizes = ()
     if not sizes or min(sizes) < 1:
-        raise UsageError(f"--hidden {hidden}: expected comma-separated positive integers, e.g. 128 or 256,128")
+        raise UsageError(f"{option} {hidden}: expected comma-separated positive integers, e.g. 128 or 256,128")
     return sizes
 

@@ -6,6 +6,8 @@ Everything is float64 numpy with one seeded generator, so training is determinis
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,8 +107,9 @@ def loss_and_gradients(model: MLP, x: NDArray, y: NDArray) -> tuple[float, list[
 
 
 def train(data: Dataset, hidden: tuple[int, ...] = (128,), epochs: int = 60, batch: int = 32, lr: float = 1e-3,
-          seed: int = 0) -> tuple[MLP, list[float]]:
-    """Minibatch Adam (beta1 0.9, beta2 0.999). Returns the model and the loss per epoch."""
+          seed: int = 0, on_epoch: Callable[[int, MLP], None] | None = None) -> tuple[MLP, list[float]]:
+    """Minibatch Adam (beta1 0.9, beta2 0.999). Returns the model and the loss per epoch;
+    `on_epoch(epoch, model)` (epoch from 0) sees the model after each epoch."""
     rng = np.random.default_rng(seed)
     model = init_mlp((data.n_features, *hidden, data.n_classes), rng)
     n = len(model.weights)
@@ -128,4 +131,6 @@ def train(data: Dataset, hidden: tuple[int, ...] = (128,), epochs: int = 60, bat
                 params[i] = params[i] - lr * (m[i] / (1 - 0.9**step)) / (np.sqrt(v[i] / (1 - 0.999**step)) + 1e-8)
             losses.append(loss)
         history.append(float(np.mean(losses)))
+        if on_epoch is not None:
+            on_epoch(len(history) - 1, MLP(tuple(params[:n]), tuple(params[n:])))
     return MLP(tuple(params[:n]), tuple(params[n:])), history

@@ -58,3 +58,17 @@ def write_compare(report: dict, out: Path) -> list[Path]:
     written += [write_atomic(out / name, data) for name, data in images.items()]
     written.append(write_atomic(out / "report.html", compare_page(report, images, CAPTIONS)))
     return written
+
+
+def learning_images(report: dict) -> dict[str, bytes]:
+    if "curve" in report:
+        return {"capacity.png": plots.capacity_curve(report["curve"], report["hopfield_capacity_load"],
+                                                     report["neurons"], report["iterations"])}
+    return {"accuracy_training_energy.png": plots.accuracy_vs_training_energy(report["points"], report["brain_power_w"])}
+
+
+def write_learning(report: dict, out: Path) -> list[Path]:
+    """report.json and the demonstration's figure under `out`, each written atomically."""
+    out = Path(out)
+    return [write_json(out / "report.json", report)] + [write_atomic(out / name, data)
+                                                        for name, data in learning_images(report).items()]

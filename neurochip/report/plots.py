@@ -159,3 +159,37 @@ def pareto(rows: list[dict], mask: np.ndarray, x: str, y: str) -> bytes:
     ax.grid(which="both", alpha=0.2)
     ax.legend(fontsize=8)
     return png(fig)
+
+
+def capacity_curve(curve: list[dict], capacity_load: float, n: int, iterations: int) -> bytes:
+    """Fraction of patterns recalled and mean overlap against the load P/N, with the Hopfield
+    capacity marked."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.8, 4.4))
+    loads = [c["load"] for c in curve]
+    ax.plot(loads, [c["recalled"] for c in curve], "o-", label="recalled (overlap >= 0.95)")
+    ax.plot(loads, [c["mean_overlap"] for c in curve], "s--", label="mean overlap with the stored pattern")
+    ax.axvline(capacity_load, color="k", linestyle=":", label=f"Hopfield capacity {capacity_load} N (large N)")
+    ax.set(xlabel="load P / N (patterns stored per neuron)", ylabel="fraction",
+           title=f"Associative memory learned on chip: N = {n}, {iterations} synchronous steps", ylim=(0, 1.05))
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower left")
+    return png(fig)
+
+
+def accuracy_vs_training_energy(points: list[dict], brain_w: float) -> bytes:
+    """Test accuracy against cumulative training energy, one curve per system and profile; the
+    energy the brain spends in one second marked."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7.2, 4.6))
+    for system in dict.fromkeys(p["system"] for p in points):
+        pts = [p for p in points if p["system"] == system]
+        low = any(p["lower_bound"] for p in pts)
+        ax.plot([p["energy_j"] for p in pts], [100 * p["accuracy"] for p in pts],
+                "o-" if system.startswith("STDP") else ".--", label=system + (" (lower bound)" if low else ""))
+    ax.axvline(brain_w, color=BRAIN, linestyle=":", label=f"one second of the brain ({brain_w:g} J)")
+    ax.set(xscale="log", xlabel="cumulative training energy (J, log scale; modeled)", ylabel="test accuracy (%)",
+           title="Accuracy against energy spent learning (digits)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    return png(fig)

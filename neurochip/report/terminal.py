@@ -2,7 +2,7 @@
 that the JSON does not also hold."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from types import SimpleNamespace
 
 from rich.console import RenderableType
@@ -358,3 +358,50 @@ def validation(rows: list[dict]) -> list[RenderableType]:
         out += notes([f"reference: {s}" for s in dict.fromkeys(r["source"] for r in group)]
                      + ([f"held out: {100 * min(held_out):+.1f}% to {100 * max(held_out):+.1f}%"] if held_out else []))
     return out
+
+
+def _energy_rows(rows: list[dict], keys: Sequence[tuple[str, str]]) -> list[tuple[str, ...]]:
+    return [(str(i), r["system"], *(sci(r[k]) if r.get(k) is not None else "-" for _, k in keys),
+             r["status"] + (", lower bound" if r["lower_bound"] else ""))
+            for i, r in enumerate(rows, 1)]
+
+
+def hopfield(report: dict) -> list[RenderableType]:
+    """The associative memory's capacity curve and energy per stored pattern and per recall."""
+    curve = table(f"Recall from cues with {report['flip']:.0%} of bits flipped ({report['neurons']} neurons, "
+                  f"{report['trials']} pattern sets per load)",
+                  [Column("P", True), Column("P/N", True), Column("recalled", True), Column("mean overlap", True)],
+                  [(str(c["patterns"]), f"{c['load']:.2f}", pct(c["recalled"], 1), f"{c['mean_overlap']:.3f}")
+                   for c in report["curve"]])
+    keys = (("J/pattern", "store_j"), ("J/recall", "recall_j"), ("s/recall", "recall_s"))
+    energy = table("Energy to store and to recall", [Column("#", True), Column("system"),
+                                                    *(Column(k, True) for k, _ in keys), Column("figures")],
+                   _energy_rows(report["rows"], keys))
+    out: list[RenderableType] = [curve, energy]
+    out += notes(f"[{i}] {r['source']}" for i, r in enumerate(report["rows"], 1))
+    out += notes([f"Hopfield capacity: {report['hopfield_capacity_load']} N ({report['hopfield_capacity_source']}); "
+                  f"the chip's recall equals numpy's synchronous update at every step: {report['chip_equals_numpy']}; "
+                  f"learned weights equal 2 sum xi xi^T: {report['learned_equals_hebbian']}"], "")
+    out += notes(_within_brain(report, "recalls_per_s_within_brain_power", "recalls"), "")
+    return out
+
+
+def digits_learning(report: dict) -> list[RenderableType]:
+    """Unsupervised STDP on digits against backprop: accuracy and the energy of learning."""
+    keys = (("J/sample", "training_j_per_sample"), (f"J to {report['target_accuracy']:.0%}", "energy_to_target_j"))
+    rows = _energy_rows(report["rows"], keys)
+    rows = [(r[0], r[1], pct(src["accuracy"], 1), *r[2:]) for r, src in zip(rows, report["rows"])]
+    out: list[RenderableType] = [table(
+        f"Energy to learn digits ({report['training_samples']} training, {report['test_samples']} test samples): "
+        f"STDP {report['stdp_accuracy']:.1%} after label assignment, backprop {report['backprop_accuracy']:.1%}",
+        [Column("#", True), Column("system"), Column("accuracy", True), *(Column(k, True) for k, _ in keys),
+         Column("figures")], rows)]
+    out += notes(f"[{i}] {r['source']}" for i, r in enumerate(report["rows"], 1))
+    out += notes([f"rules: features {report['rules']['features']}; homeostasis {report['rules']['homeostasis']}"], "")
+    out += notes(_within_brain(report, "training_samples_per_s_within_brain_power", "training samples"), "")
+    return out
+
+
+def _within_brain(report: dict, key: str, what: str) -> list[str]:
+    rates = "; ".join(f"[{i}] {r[key]:.3g}" for i, r in enumerate(report["rows"], 1))
+    return [f"{what} per second within the brain's power ({report['brain_power_source']}): {rates}"]

@@ -1,0 +1,3 @@
+"""Learning on the chip, shown: an associative memory stored by one-shot Hebbian learning
+(`hopfield`) and features learned by unsupervised STDP on digits (`features`), each priced on the
+chip profiles next to the dense network trained or run on a CPU and a GPU, and the brain."""
