@@ -65,7 +65,7 @@ test-lava:
 	fi
 
 demo: $(VENV)/.installed
-	$(VENV)/bin/neurochip compare --out reports/demo
+	$(VENV)/bin/neurochip compare --learning --out reports/demo
 
 # Peers: SANA-FE in .venv (a dev dependency there); Lava and Brian2 2.9 (which needs numpy < 2.4)
 # in the Python 3.10 environment.

@@ -222,6 +222,8 @@ def compare_command(model: str = typer.Option("digits-mlp", help="digits-mlp (tr
                     data: Optional[Path] = typer.Option(None, exists=True, dir_okay=False,
                                                         help="Its data (.npz, as `port --data` takes)."),
                     reset: str = typer.Option("zero", help="How your SNN was trained to reset (as `port --reset`)."),
+                    learning: bool = typer.Option(False, "--learning", help="Add the energy to learn digits: "
+                                                  "on-chip STDP vs backprop (as `learn digits`)."),
                     out: Path = typer.Option(Path("reports/compare"), help="Folder for report.json, PNGs, report.html.")) -> None:
     """Dense network vs its SNN on chip profiles, a CPU, a GPU and the brain: J, W, s per inference."""
     from .compare import run_compare
@@ -237,7 +239,7 @@ def compare_command(model: str = typer.Option("digits-mlp", help="digits-mlp (tr
         load_profile(name)
     with stages("starting") as advance:
         result = run_compare(model, tuple(profile), steps, batch, seed, epochs, progress=advance, brain_w=brain_w,
-                             snn=(snn, data) if snn else None, reset=reset)
+                             snn=(snn, data) if snn else None, reset=reset, learning=learning)
         advance("writing the report")
         files = report.write_compare(result, out)
     _show(terminal.compare(result))

@@ -17,6 +17,7 @@ from .baseline import MLP, NotMeasurable, crossover, digits, estimate, gpu_sweep
 from .baseline.crossover import MEASURED_H100, measured_runs
 from .convert import convert, network_for, score
 from .energy import brain_reference, brain_scale
+from .learn.features import learn_digits
 from .errors import EnergyError
 from .profiles import load_profile
 from .report import write_compare
@@ -50,13 +51,15 @@ def _host_words(profile) -> str:
 
 def run_compare(model: str = "digits-mlp", profiles=("loihi",), steps: int | None = None, batch: int | None = None,
                 seed: int = 0, epochs: int = 60, progress: Callable[[str], None] | None = None,
-                brain_w: float | None = None, snn: tuple[Path, Path] | None = None, reset: str = "zero") -> dict:
+                brain_w: float | None = None, snn: tuple[Path, Path] | None = None, reset: str = "zero",
+                learning: bool = False) -> dict:
     """Everything the report needs, as a JSON-ready dict (see README, 'The compare report').
 
     Accuracy and energy come from the same test samples: all of them, or the first `batch`.
     `brain_w` replaces the brain's 10 W headline reference (`energy.brain_reference`). `snn`:
     (a NIR model, an .npz of its data) adds the user's SNN on every profile (`port.evaluate`,
-    with the model's `reset`).
+    with the model's `reset`). `learning` adds the energy to learn digits (`learn.features.learn_digits`
+    on the same profiles) as the report's "learning" section.
     """
     advance = progress or (lambda text: None)
     data = digits(seed=seed)
@@ -109,8 +112,9 @@ def run_compare(model: str = "digits-mlp", profiles=("loihi",), steps: int | Non
                      f"modeled: {brain_run.sources['synaptic_event_aggregate']['source']}; real time, 1 ms steps"))
     for row in rows:
         row["inferences_per_s_within_brain_power"] = brain_watts / row["energy_per_inference_j"]
+    extra = {"learning": learn_digits(seed=seed, profiles=tuple(profiles), progress=advance)} if learning else {}
     return {
-        "rows": rows, "dense_accuracy": dense_acc, "snn_accuracy": snn_acc, "steps": steps,
+        **extra, "rows": rows, "dense_accuracy": dense_acc, "snn_accuracy": snn_acc, "steps": steps,
         "accuracy_by_steps": {int(t): float(sweep.accuracy[t - 1]) for t in STEP_CHOICES},
         "synaptic_ops_per_inference": float(sweep.synaptic_ops[steps - 1]),
         "energy_vs_steps": tradeoff, "breakdown_per_inference_j": breakdowns, "brain_scale": scale,

@@ -80,8 +80,13 @@ def test_label_assignment_and_prediction_against_loops():
         assert predicted[i] == int(np.argmax(scores))
 
 
-def test_stdp_on_digits_learns_far_above_chance():
-    r = features.learn_digits(n_units=30, checkpoints=(200,), epochs=2, profiles=("loihi-chip", "loihi2"))
+@pytest.fixture(scope="module")
+def digits_report():
+    return features.learn_digits(n_units=30, checkpoints=(200,), epochs=2, profiles=("loihi-chip", "loihi2"))
+
+
+def test_stdp_on_digits_learns_far_above_chance(digits_report):
+    r = digits_report
     assert r["stdp_accuracy"] > 0.4          # ten classes: chance is 0.1
     stdp = [p for p in r["points"] if p["system"] == "STDP on loihi-chip"]
     assert [p["samples"] for p in stdp] == [200, r["training_samples"]]
@@ -112,3 +117,19 @@ def test_learn_commands_write_their_reports(tmp_path, capsys):
     assert main(["learn", "hopfield", "--patterns", "2,x", "--out", str(tmp_path / "bad")]) == 2
     assert "--patterns 2,x: expected comma-separated positive integers" in capsys.readouterr().err
     assert not (tmp_path / "bad").exists()
+
+
+def test_learning_section_renders_in_every_report(digits_report, tmp_path):
+    from rich.console import Console
+
+    from neurochip.report import html, terminal, write_learning
+
+    page = html._learning_section(digits_report)
+    assert "Energy to learn" in page and page.count("<tr>") == 1 + len(digits_report["rows"])
+    console = Console(width=120, record=True)
+    for item in terminal.digits_learning(digits_report):
+        console.print(item)
+    text = console.export_text()
+    assert "STDP, loihi2" in text and "lower bound" in text and "within the brain's power (10 W" in text
+    names = sorted(p.name for p in write_learning(digits_report, tmp_path))
+    assert names == ["accuracy_training_energy.png", "report.json"]

@@ -14,6 +14,8 @@ CAPTIONS = {
     "energy.png": "Energy per inference of each system (log scale; green measured, blue modeled; dashed: the brain).",
     "accuracy_energy.png": "Accuracy against energy per inference as the number of time steps varies.",
     "breakdown.png": "Energy per inference by operation on the first chip profile, static energy included.",
+    "accuracy_training_energy.png": "Test accuracy against cumulative training energy: unsupervised STDP on each "
+                                    "chip profile, backprop on a CPU and a GPU, one second of the brain marked.",
 }
 
 
@@ -47,6 +49,7 @@ def compare_images(report: dict) -> dict[str, bytes]:
         "accuracy_energy.png": plots.accuracy_vs_energy(report["energy_vs_steps"], report["dense_accuracy"],
                                                         report["metadata"]["test_samples"]),
         "breakdown.png": plots.breakdown(report["breakdown_per_inference_j"][first], first),
+        **(learning_images(report["learning"]) if "learning" in report else {}),
     }
 
 

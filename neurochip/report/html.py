@@ -42,6 +42,19 @@ def _key_value_table(items: dict) -> str:
     return f"<table>{rows}</table>"
 
 
+def _learning_section(learning: dict) -> str:
+    cells = "".join(
+        f"<tr><td>{html.escape(r['system'])}</td><td>{100 * r['accuracy']:.1f}%</td>"
+        f"<td>{_cell(r['training_j_per_sample'], '{:.3g}'.format)}</td><td>{_cell(r['energy_to_target_j'], '{:.3g}'.format)}</td>"
+        f"<td>{html.escape(r['source'])}{' (lower bound)' if r['lower_bound'] else ''}</td></tr>"
+        for r in learning["rows"])
+    return (f"<h2>Energy to learn</h2><p>Unsupervised STDP on the chip (labels assigned afterwards) against "
+            f"backprop, on the digits' {learning['training_samples']} training samples; the brain: "
+            f"{html.escape(learning['brain_power_source'])}.</p><table><tr><th>system</th><th>accuracy</th>"
+            f"<th>J per training sample</th><th>J to reach {100 * learning['target_accuracy']:.0f}%</th>"
+            f"<th>figures</th></tr>{cells}</table>")
+
+
 def compare_page(report: dict, images: dict[str, bytes], captions: dict[str, str]) -> str:
     """The page: summary, the systems table, brain-scale lines, the figures, the metadata."""
     scale = "".join(
@@ -63,5 +76,6 @@ def compare_page(report: dict, images: dict[str, bytes], captions: dict[str, str
             f"{_rows_table(report['rows'])}<h2>Static power: the choice and its effect</h2><ul>"
             + "".join(f"<li>{html.escape(line)}</li>" for line in static_sensitivity(report["rows"]))
             + f"</ul><h2>A brain-sized network on each chip</h2><ul>{scale}</ul>"
+            + (_learning_section(report["learning"]) if "learning" in report else "") +
             f"<h2>Figures</h2>{figures}<h2>How this report was made</h2>{_key_value_table(report['metadata'])}"
             "</body></html>")

@@ -233,6 +233,8 @@ def compare(report: dict) -> list[RenderableType]:
                           f"{s['power_w'][0]:,.3g} to {s['power_w'][1]:,.3g} W, {s['ratio_to_brain'][0]:,.3g}x to "
                           f"{s['ratio_to_brain'][1]:,.3g}x the brain's {s['brain_power_w']:g} W (inputs shared within "
                           "a core to random wiring; chip-to-chip messages unpriced; modeled)"], "")
+    if "learning" in report:
+        out += digits_learning(report["learning"])
     return out + [Text(report["summary"], style="bold")]
 
 
