@@ -200,6 +200,38 @@ def product_term(m, mantissa, exp_shift, right_shift):
 
 
 @njit(cache=True)
+def neuron_factors(prod, factor, r0, r1, hist, xh, yh, tx, ty, x0, y0, n_pre, n_post, t_epoch):
+    """The factors of products r0..r1 that depend on one neuron, multiplied out once per epoch:
+    part_x (products, t_epoch + 1, n_pre) the presynaptic ones (x1, x2 at step s, x0), part_y
+    (products, t_epoch + 1, n_post) the postsynaptic ones (y1..y3 at step s, y0), int32-wrapped as
+    the engine's running product is (mod 2**32, so splitting it changes nothing); synaptic
+    (products,) whether a product also has w, d or t factors, left to each synapse."""
+    n = r1 - r0
+    part_x = np.ones((n, t_epoch + 1, n_pre), np.int64)
+    part_y = np.ones((n, t_epoch + 1, n_post), np.int64)
+    synaptic = np.zeros(n, np.bool_)
+    zero = np.int64(0)
+    for r in range(r0, r1):
+        k = r - r0
+        for f in range(prod[r, 4], prod[r + 1, 4]):
+            var, const, sgn, width = factor[f, 0], factor[f, 1], factor[f, 2], factor[f, 3]
+            pre, post = var < N_X or var == VAR_X0, (N_X <= var < N_X + N_Y) or var == VAR_Y0
+            synaptic[k] |= not (pre or post)
+            for s in range(1, t_epoch + 1):
+                if pre:
+                    for j in range(n_pre):
+                        x_value = np.int64(hist[xh + (s * N_X + min(var, N_X - 1)) * n_pre + j])
+                        part_x[k, s, j] = wrap_int32(part_x[k, s, j] * factor_value(
+                            var, const, sgn, width, x_value, zero, zero, zero, zero, tx[x0 + j], zero))
+                elif post:
+                    for i in range(n_post):
+                        y_value = np.int64(hist[yh + (s * N_Y + min(max(var - N_X, 0), N_Y - 1)) * n_post + i])
+                        part_y[k, s, i] = wrap_int32(part_y[k, s, i] * factor_value(
+                            var, const, sgn, width, zero, y_value, zero, zero, zero, zero, ty[y0 + i]))
+    return part_x, part_y, synaptic
+
+
+@njit(cache=True)
 def learn_epoch(p, pl, syn, epoch, draws, hist):
     """Run plastic connection p's rule at the end of epoch `epoch` (1-based). `draws`: the x decay,
     x impulse, y decay and y impulse draws of this step, then the weight-rounding draw.
@@ -227,6 +259,8 @@ def learn_epoch(p, pl, syn, epoch, draws, hist):
     clip_lo = (WEIGHT_CLIP[mode][0], TAG_2_CLIP[0], TAG_1_CLIP[0])
     clip_hi = (WEIGHT_CLIP[mode][1], TAG_2_CLIP[1], TAG_1_CLIP[1])
     prod, factor, draw, weight, tag_1, tag_2 = pl.prod, pl.factor, draws[4], syn.weight, syn.tag_1, syn.tag_2
+    part_x, part_y, synaptic = neuron_factors(prod, factor, b[0], b[3], hist, xh, yh, syn.tx, syn.ty, x0, y0, n_pre,
+                                              n_post, t_epoch)
     posts = np.empty(n_post, np.int64)          # postsynaptic neurons that spiked in the epoch
     n_posts = 0
     for i in range(n_post):
@@ -257,13 +291,14 @@ def learn_epoch(p, pl, syn, epoch, draws, hist):
                     s = sx if dep == DEP_X0 else sy if dep == DEP_Y0 else t_epoch if u_on else 0
                     if s == 0:
                         continue
-                    m = np.int64(1)
-                    for f in range(prod[r, 4], prod[r + 1, 4]):
-                        var = factor[f, 0]
-                        x_value = hist[xh + (s * N_X + min(var, N_X - 1)) * n_pre + j]
-                        y_value = hist[yh + (s * N_Y + min(max(var - N_X, 0), N_Y - 1)) * n_post + i]
-                        m = wrap_int32(m * factor_value(var, factor[f, 1], factor[f, 2], factor[f, 3], np.int64(x_value),
-                                                        np.int64(y_value), old[0], old[1], old[2], sx, sy))
+                    k = r - b[0]
+                    m = wrap_int32(part_x[k, s, j] * part_y[k, s, i])
+                    if synaptic[k]:
+                        for f in range(prod[r, 4], prod[r + 1, 4]):
+                            var = factor[f, 0]
+                            if VAR_W <= var <= VAR_T:
+                                m = wrap_int32(m * factor_value(var, factor[f, 1], factor[f, 2], factor[f, 3], np.int64(0),
+                                                                np.int64(0), old[0], old[1], old[2], sx, sy))
                     acc = clip(acc + product_term(m, prod[r, 1], prod[r, 2], prod[r, 3]), ACC_LO, ACC_HI)
                 value = round_back(acc, lows[target], highs[target], clip_lo[target], clip_hi[target], draw)
                 if target == 0:
