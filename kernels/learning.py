@@ -200,6 +200,19 @@ def product_term(m, mantissa, exp_shift, right_shift):
 
 
 @njit(cache=True)
+def side_factor(part, k, var, const, sgn, width, hist, h0, n, n_rows, row, stamp, base, t_epoch):
+    """Multiply `part[k, s, j]`, s = 1..t_epoch, by one neuron-level factor of the n neurons on one
+    side of the synapse: trace row `row` of their history at `h0` (`histories` layout), or their
+    spike flag (x0, y0) from `stamp`. factor_value picks by `var`, so the value fills both sides."""
+    for s in range(1, t_epoch + 1):
+        at = h0 + (s * n_rows + row) * n
+        for j in range(n):
+            v, spiked = np.int64(hist[at + j]), stamp[base + j]
+            part[k, s, j] = wrap_int32(part[k, s, j] * factor_value(var, const, sgn, width, v, v, v, v, v, spiked,
+                                                                    spiked))
+
+
+@njit(cache=True)
 def neuron_factors(prod, factor, r0, r1, hist, xh, yh, tx, ty, x0, y0, n_pre, n_post, t_epoch):
     """The factors of products r0..r1 that depend on one neuron, multiplied out once per epoch:
     part_x (products, t_epoch + 1, n_pre) the presynaptic ones (x1, x2 at step s, x0), part_y
@@ -210,24 +223,18 @@ def neuron_factors(prod, factor, r0, r1, hist, xh, yh, tx, ty, x0, y0, n_pre, n_
     part_x = np.ones((n, t_epoch + 1, n_pre), np.int64)
     part_y = np.ones((n, t_epoch + 1, n_post), np.int64)
     synaptic = np.zeros(n, np.bool_)
-    zero = np.int64(0)
     for r in range(r0, r1):
         k = r - r0
         for f in range(prod[r, 4], prod[r + 1, 4]):
             var, const, sgn, width = factor[f, 0], factor[f, 1], factor[f, 2], factor[f, 3]
-            pre, post = var < N_X or var == VAR_X0, (N_X <= var < N_X + N_Y) or var == VAR_Y0
-            synaptic[k] |= not (pre or post)
-            for s in range(1, t_epoch + 1):
-                if pre:
-                    for j in range(n_pre):
-                        x_value = np.int64(hist[xh + (s * N_X + min(var, N_X - 1)) * n_pre + j])
-                        part_x[k, s, j] = wrap_int32(part_x[k, s, j] * factor_value(
-                            var, const, sgn, width, x_value, zero, zero, zero, zero, tx[x0 + j], zero))
-                elif post:
-                    for i in range(n_post):
-                        y_value = np.int64(hist[yh + (s * N_Y + min(max(var - N_X, 0), N_Y - 1)) * n_post + i])
-                        part_y[k, s, i] = wrap_int32(part_y[k, s, i] * factor_value(
-                            var, const, sgn, width, zero, y_value, zero, zero, zero, zero, ty[y0 + i]))
+            if var < N_X or var == VAR_X0:
+                side_factor(part_x, k, var, const, sgn, width, hist, xh, n_pre, N_X, min(var, N_X - 1), tx, x0,
+                            t_epoch)
+            elif var < N_X + N_Y or var == VAR_Y0:
+                side_factor(part_y, k, var, const, sgn, width, hist, yh, n_post, N_Y, min(max(var - N_X, 0), N_Y - 1),
+                            ty, y0, t_epoch)
+            else:
+                synaptic[k] = True
     return part_x, part_y, synaptic
 
 

@@ -20,6 +20,13 @@ from ..profiles import Profile, load_profile
 DTYPE_BYTES = {"fp32": 4, "bf16": 2, "int8": 1}
 
 
+def dtype_bytes(dtype: str) -> int:
+    """Bytes per value of `dtype`; a `BaselineError` names the dtypes known."""
+    if dtype not in DTYPE_BYTES:
+        raise BaselineError(f"dtype: expected one of {sorted(DTYPE_BYTES)}, found {dtype!r}")
+    return DTYPE_BYTES[dtype]
+
+
 @dataclass(frozen=True)
 class LayerCost:
     fan_in: int
@@ -31,9 +38,7 @@ class LayerCost:
 
 def layer_costs(sizes: tuple[int, ...], dtype: str = "fp32") -> list[LayerCost]:
     """Exact per-layer counts for one sample (parameter bytes are per batch)."""
-    if dtype not in DTYPE_BYTES:
-        raise BaselineError(f"dtype: expected one of {sorted(DTYPE_BYTES)}, found {dtype!r}")
-    s = DTYPE_BYTES[dtype]
+    s = dtype_bytes(dtype)
     return [LayerCost(a, b, a * b, (a * b + b) * s, (a + b) * s) for a, b in zip(sizes[:-1], sizes[1:])]
 
 
@@ -142,8 +147,7 @@ def price_work(work: Work, profile: Profile | str, dtype: str, batch: int) -> De
     profile = load_profile(profile)
     if profile.kind not in ("cpu", "gpu"):
         raise BaselineError(f"profile {profile.name!r} is {profile.kind}: dense estimates need a cpu or gpu profile")
-    if dtype not in DTYPE_BYTES:
-        raise BaselineError(f"dtype: expected one of {sorted(DTYPE_BYTES)}, found {dtype!r}")
+    dtype_bytes(dtype)
     macs = work.macs + work.flops / 2
     weight_bytes = work.parameter_bytes / batch
     act_bytes = work.activation_bytes

@@ -29,6 +29,7 @@ from ..api import Run, emulate
 from ..baseline import digits, train, training_estimate
 from ..energy import brain_reference
 from ..ir import LIF, Connection, LearningRule, Network, SpikeSource
+from . import DENSE_DTYPES
 
 MAX_RATE = 0.3
 STEPS_ON, STEPS_OFF, READOUT_STEPS = 20, 5, 50
@@ -118,8 +119,14 @@ def evaluate(weights: NDArray, data, gains: Sequence[float] = READOUT_GAINS) -> 
 
 
 def _energy(run: Run, profile: str) -> tuple[float, bool]:
+    """(J of the whole run, whether that is a lower bound) on `profile`."""
     report = run.energy(profile)
-    return report.energy_per_inference_j * run.batch, report.lower_bound
+    return report.energy_j, report.lower_bound
+
+
+def _reach(points: list[dict], system: str, target: float) -> float | None:
+    """The cumulative energy at which `system`'s points first reach `target` accuracy (None: never)."""
+    return next((p["energy_j"] for p in points if p["system"] == system and p["accuracy"] >= target), None)
 
 
 def learn_digits(n_units: int = 100, checkpoints: Sequence[int] = (100, 300, 700), epochs: int = 30, seed: int = 0,
@@ -151,14 +158,13 @@ def learn_digits(n_units: int = 100, checkpoints: Sequence[int] = (100, 300, 700
             j, low = _energy(ev["labelling"], p)
             stdp_points.append({"system": f"STDP on {p}", "profile": p, "samples": stop, "accuracy": ev["accuracy"],
                                 "energy_j": spent[p][0] + j, "lower_bound": spent[p][1] or low})
-    training_j = {p: (spent[p][0], spent[p][1]) for p in profiles}
     test_j = {p: _energy(ev["test"], p) for p in profiles}
     advance("training the backprop MLP epoch by epoch")
     accuracies = []
     train(data, (128,), epochs=epochs, seed=seed,
           on_epoch=lambda epoch, model: accuracies.append(model.accuracy(data.x_test, data.y_test)))
     sizes = (data.n_features, 128, data.n_classes)
-    dense = {"cpu": training_estimate(sizes, "cpu", "fp32", 32), "gpu-h100": training_estimate(sizes, "gpu-h100", "bf16", 32)}
+    dense = {p: training_estimate(sizes, p, dtype, 32) for p, dtype in DENSE_DTYPES.items()}
     backprop_points = [{"system": f"backprop on {p}", "profile": p, "samples": (e + 1) * n_train, "epochs": e + 1,
                         "accuracy": a, "energy_j": (e + 1) * n_train * est.energy_per_inference_j, "lower_bound": False}
                        for p, est in dense.items() for e, a in enumerate(accuracies)]
@@ -166,15 +172,15 @@ def learn_digits(n_units: int = 100, checkpoints: Sequence[int] = (100, 300, 700
     brain_w, brain_words = brain_reference()
     rows = []
     for p in profiles:
-        j, low = training_j[p]
-        reach = next((pt["energy_j"] for pt in stdp_points if pt["profile"] == p and pt["accuracy"] >= target), None)
+        j, low = spent[p]
+        reach = _reach(stdp_points, f"STDP on {p}", target)
         rows.append({"system": f"STDP, {p}", "profile": p, "status": "modeled",
                      "accuracy": ev["accuracy"], "training_j_per_sample": j / n_train, "energy_to_target_j": reach,
                      "test_j_per_sample": test_j[p][0] / len(data.x_test), "lower_bound": low or test_j[p][1],
                      "source": f"modeled: {p} per-op figures x exact emulated counts (one pass, {n_train} digits "
                                f"x {steps_per_sample} steps, then a labelling pass)"})
     for p, est in dense.items():
-        reach = next((pt["energy_j"] for pt in backprop_points if pt["profile"] == p and pt["accuracy"] >= target), None)
+        reach = _reach(backprop_points, f"backprop on {p}", target)
         rows.append({"system": f"backprop 64-128-10, {p} {est.dtype}", "profile": p,
                      "status": "modeled", "accuracy": accuracies[-1], "training_j_per_sample": est.energy_per_inference_j,
                      "energy_to_target_j": reach, "test_j_per_sample": None, "lower_bound": False, "notes": est.notes,

@@ -21,11 +21,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..api import emulate
-from ..baseline.cost import Work, price_work
+from ..baseline.cost import Work, dtype_bytes, price_work
 from ..energy import brain_reference
 from ..errors import NetworkError
 from ..ir import LIF, Connection, LearningRule, Network, SpikeSource
-from ..profiles import load_profile
+from . import DENSE_DTYPES
 
 #: One-shot Hebbian rule over 2-step epochs: every synapse gains 2 s_i s_j per stored pattern.
 HEBB = "8 * x0 * y0 - 4 * x0 - 4 * y0 + 2 * u0"
@@ -42,7 +42,6 @@ BIAS_EXP = 5
 BIAS_LIMIT = 4095
 #: Overlap with the stored pattern from which a recall counts as correct (at most 2.5% bits wrong).
 RECALL_OVERLAP = 0.95
-DTYPES = {"cpu": "fp32", "gpu-h100": "bf16"}
 
 
 def _clamped(name: str, n: int, vth: int, **bias) -> LIF:
@@ -119,15 +118,17 @@ def _patterns(x: NDArray) -> NDArray:
     return x
 
 
-def _chip_rows(runs: dict[str, list], profiles: Sequence[str], per: dict[str, int]) -> list[dict]:
+def _chip_rows(runs: dict[str, list], profiles: Sequence[str], stored: int) -> list[dict]:
+    """Per profile: energy and time per stored pattern and per recall (`stored` patterns, each
+    stored once and recalled once over the runs)."""
     rows = []
     for name in profiles:
         row = {"system": f"{name}, learning engine", "profile": name, "status": "modeled", "lower_bound": False}
         for phase, phase_runs in runs.items():
-            reports = [(run.energy(name), run.batch) for run in phase_runs]
-            row[f"{phase}_j"] = sum(r.energy_per_inference_j * b for r, b in reports) / per[phase]
-            row[f"{phase}_s"] = sum(r.time_per_inference_s * b for r, b in reports) / per[phase]
-            row["lower_bound"] |= any(r.lower_bound for r, _ in reports)
+            reports = [run.energy(name) for run in phase_runs]
+            row[f"{phase}_j"] = sum(r.energy_j for r in reports) / stored
+            row[f"{phase}_s"] = sum(r.time_s for r in reports) / stored
+            row["lower_bound"] |= any(r.lower_bound for r in reports)
         row["source"] = (f"modeled: {name} per-op figures x exact emulated counts (synaptic updates "
                          f"{'priced' if not row['lower_bound'] else 'partly unpriced: a lower bound'})")
         rows.append(row)
@@ -138,12 +139,11 @@ def _dense_rows(n: int, iterations: int) -> list[dict]:
     """The same memory as a dense numpy Hopfield network: storing adds an outer product (N^2 MACs,
     W read and written), a recall runs `iterations` N x N matrix-vector products, batch 1."""
     rows = []
-    for profile, dtype in DTYPES.items():
-        size = {"fp32": 4, "bf16": 2}[dtype]
-        store = price_work(Work(n * n, 0, 2 * n * n * size, 2 * n * size, 1), profile, dtype, 1)
+    for name, dtype in DENSE_DTYPES.items():
+        size = dtype_bytes(dtype)
+        store = price_work(Work(n * n, 0, 2 * n * n * size, 2 * n * size, 1), name, dtype, 1)
         recall = price_work(Work(iterations * n * n, 0, iterations * n * n * size, 2 * iterations * n * size,
-                                 iterations), profile, dtype, 1)
-        name = load_profile(profile).name
+                                 iterations), name, dtype, 1)
         rows.append({"system": f"numpy Hopfield, {name} {dtype}", "profile": name, "status": "modeled",
                      "lower_bound": False, "store_j": store.energy_per_inference_j,
                      "store_s": store.time_per_inference_s, "recall_j": recall.energy_per_inference_j,
@@ -167,7 +167,6 @@ def capacity(n: int = 100, loads: Sequence[int] = (2, 4, 6, 8, 10, 12, 14, 16, 1
     advance = progress or (lambda text: None)
     rng = np.random.default_rng(seed)
     curve, runs, exact, hebbian = [], {"store": [], "recall": []}, True, True
-    per = {"store": 0, "recall": 0}
     for p in loads:
         advance(f"storing and recalling {p} patterns of {n} neurons ({trials} trials)")
         recalled, overlaps = [], []
@@ -186,14 +185,12 @@ def capacity(n: int = 100, loads: Sequence[int] = (2, 4, 6, 8, 10, 12, 14, 16, 1
             overlaps.append(overlap)
             runs["store"].append(store)
             runs["recall"].append(run)
-            per["store"] += p
-            per["recall"] += p
         recalled, overlaps = np.concatenate(recalled), np.concatenate(overlaps)
         curve.append({"patterns": p, "load": p / n, "recalled": float(recalled.mean()),
                       "mean_overlap": float(overlaps.mean())})
     advance("pricing")
     brain_w, brain_words = brain_reference()
-    rows = _chip_rows(runs, profiles, per) + _dense_rows(n, iterations)
+    rows = _chip_rows(runs, profiles, trials * sum(loads)) + _dense_rows(n, iterations)
     for row in rows:
         row["recalls_per_s_within_brain_power"] = brain_w / row["recall_j"]
     return {"neurons": n, "trials": trials, "flip": flip, "iterations": iterations, "seed": seed,
