@@ -16,32 +16,83 @@ from .prefetch import prefetch_row
 from .synapse import accumulate_partial, add_row, flush_partial, scatter_row, scatter_row_delayed
 
 
+@njit(cache=True, inline="always")
+def lif_update(u, v, a_in, keep_u, keep_v, bias, vth_eff, vth_lo_eff, subtract):
+    """One LIF compartment's step (`fixed_point.lif_compartment`, int64 arguments) with its
+    counters: returns (u, v, spike, wrapped, saturated, active: nonzero input or spiked, nonzero:
+    v nonzero before the step, nonzero input or nonzero bias)."""
+    u1, v1, spike, wrapped, saturated = lif_compartment(u, v, a_in, keep_u, keep_v, bias, vth_eff, vth_lo_eff,
+                                                         subtract)
+    return (u1, v1, spike, wrapped, saturated, (a_in != 0) | (spike != 0),
+            (v != 0) | (a_in != 0) | (bias != 0))
+
+
+@njit(cache=True, inline="always")
+def sigma_delta_update(sigma, act, residue, error, a_in, bias, vth, integrate, delta, relu, cum_error, in_shift,
+                       out_shift, gate):
+    """One sigma-delta compartment's step (`fixed_point.sigma_delta_compartment`, the same
+    arguments) with its counters: returns (sigma, act, residue, error, payload, wrapped, active:
+    nonzero input or payload, nonzero: act nonzero before the step, nonzero input or bias)."""
+    s, a, r, e, x, wrapped = sigma_delta_compartment(sigma, act, residue, error, a_in, bias, vth, integrate, delta,
+                                                     relu, cum_error, in_shift, out_shift, gate)
+    return s, a, r, e, x, wrapped, (a_in != 0) | (x != 0), (act != 0) | (a_in != 0) | (bias != 0)
+
+
+@njit(cache=True, inline="always")
+def atrlif_update(i, v, theta, r, a_in, bias, keep_i, keep_v, keep_theta, keep_r, theta_0, theta_step):
+    """One ATRLIF compartment's step (`fixed_point.atrlif_compartment`, the same arguments) with
+    its counters: returns (i, v, theta, r, spike, wrapped, saturated, active, nonzero) as
+    `lif_update` counts them."""
+    i1, v1, t1, r1, spike, wrapped, saturated = atrlif_compartment(i, v, theta, r, a_in, bias, keep_i, keep_v,
+                                                                   keep_theta, keep_r, theta_0, theta_step)
+    return (i1, v1, t1, r1, spike, wrapped, saturated, (a_in != 0) | (spike != 0),
+            (v != 0) | (a_in != 0) | (bias != 0))
+
+
+@njit(cache=True, inline="always")
+def resonator_update(re, im, a_re, a_im, cos, sin, vth, kind, state_exp, decay_bits):
+    """One resonator compartment's step (`fixed_point.resonator_compartment`, the same arguments)
+    from its two dendrites, with its counters: returns (re, im, payload, wrapped, saturated,
+    active: nonzero input or payload, nonzero: a nonzero part or input)."""
+    r1, i1, x, wrapped, saturated = resonator_compartment(re, im, a_re, a_im, cos, sin, vth, kind, state_exp,
+                                                          decay_bits)
+    return (r1, i1, x, wrapped, saturated, (a_re != 0) | (a_im != 0) | (x != 0),
+            (re != 0) | (im != 0) | (a_re != 0) | (a_im != 0))
+
+
+@njit(cache=True, inline="always")
+def product_update(exp, a1, a2, vth):
+    """One product compartment's step (`fixed_point.product_compartment`) from its two dendrites,
+    with its counters: returns (payload, wrapped, active: nonzero input or payload, nonzero:
+    nonzero input)."""
+    x, wrapped = product_compartment(a1, a2, vth, exp)
+    return x, wrapped, (a1 != 0) | (a2 != 0) | (x != 0), (a1 != 0) | (a2 != 0)
+
+
 @njit(cache=True)
 def update_population(keep_u, keep_v, vth_eff, vth_lo_eff, subtract, bias, u, v, acc, fired):
     """Update one population's compartments (1-D slices, the decays and thresholds too) from
     `acc` (then cleared); set `fired`.
 
-    Returns (u wraps, v saturations, active compartments: nonzero input or spiked, nonzero
-    compartments: v nonzero before the step, nonzero input or nonzero bias). The body is
-    branch-free and vectorises.
+    Returns (u wraps, v saturations, active compartments, nonzero compartments: see
+    `lif_update`). The body is branch-free and vectorises.
     """
     n_wrap = 0
     n_sat = 0
     n_active = 0
     n_nonzero = 0
     for i in range(u.shape[0]):
-        a_in = np.int64(acc[i])
-        n_nonzero += (v[i] != 0) | (a_in != 0) | (bias[i] != 0)
-        ui, vi, spiked, wrapped, saturated = lif_compartment(
-            np.int64(u[i]), np.int64(v[i]), a_in, np.int64(keep_u[i]), np.int64(keep_v[i]), np.int64(bias[i]),
-            np.int64(vth_eff[i]), np.int64(vth_lo_eff[i]), subtract)
+        ui, vi, spiked, wrapped, saturated, active, nonzero = lif_update(
+            np.int64(u[i]), np.int64(v[i]), np.int64(acc[i]), np.int64(keep_u[i]), np.int64(keep_v[i]),
+            np.int64(bias[i]), np.int64(vth_eff[i]), np.int64(vth_lo_eff[i]), subtract)
         acc[i] = 0
         u[i] = ui
         v[i] = vi
         fired[i] = spiked
         n_wrap += wrapped
         n_sat += saturated
-        n_active += (a_in != 0) | (spiked != 0)
+        n_active += active
+        n_nonzero += nonzero
     return n_wrap, n_sat, n_active, n_nonzero
 
 
@@ -49,22 +100,17 @@ def update_population(keep_u, keep_v, vth_eff, vth_lo_eff, subtract, bias, u, v,
 def update_sigma_delta(flags, bias, vth, sigma, act, residue, error, acc, fired, out):
     """Update one sigma-delta population's compartments (1-D slices) from `acc` (then cleared);
     set `fired` (1 where the payload `out` is nonzero). `flags` is the population's row of
-    `Compartments.sigma_delta`.
-
-    Returns the counters of `update_population`: (sigma wraps, 0, active compartments: nonzero
-    input or payload, nonzero compartments: act nonzero before the step, nonzero input or bias).
-    """
+    `Compartments.sigma_delta`. Returns the counters of `update_population` (sigma wraps, 0,
+    active, nonzero: see `sigma_delta_update`)."""
     integrate, delta, relu, cum_error, in_shift, out_shift, gate = (flags[0], flags[1], flags[2], flags[3], flags[4],
                                                                     flags[5], flags[6])
     n_wrap = 0
     n_active = 0
     n_nonzero = 0
     for i in range(sigma.shape[0]):
-        a_in = np.int64(acc[i])
-        n_nonzero += (act[i] != 0) | (a_in != 0) | (bias[i] != 0)
-        s, a, r, e, x, wrapped = sigma_delta_compartment(
-            np.int64(sigma[i]), np.int64(act[i]), np.int64(residue[i]), np.int64(error[i]), a_in, np.int64(bias[i]),
-            np.int64(vth[i]), integrate, delta, relu, cum_error, in_shift, out_shift, gate)
+        s, a, r, e, x, wrapped, active, nonzero = sigma_delta_update(
+            np.int64(sigma[i]), np.int64(act[i]), np.int64(residue[i]), np.int64(error[i]), np.int64(acc[i]),
+            np.int64(bias[i]), np.int64(vth[i]), integrate, delta, relu, cum_error, in_shift, out_shift, gate)
         acc[i] = 0
         sigma[i] = s
         act[i] = a
@@ -73,7 +119,8 @@ def update_sigma_delta(flags, bias, vth, sigma, act, residue, error, acc, fired,
         out[i] = x
         fired[i] = x != 0
         n_wrap += wrapped
-        n_active += (a_in != 0) | (x != 0)
+        n_active += active
+        n_nonzero += nonzero
     return n_wrap, 0, n_active, n_nonzero
 
 
@@ -90,10 +137,8 @@ def update_atrlif(params, bias, i, v, theta, r, acc, fired):
     n_active = 0
     n_nonzero = 0
     for k in range(i.shape[0]):
-        a_in = np.int64(acc[k])
-        n_nonzero += (v[k] != 0) | (a_in != 0) | (bias[k] != 0)
-        i1, v1, t1, r1, spike, wrapped, saturated = atrlif_compartment(
-            np.int64(i[k]), np.int64(v[k]), np.int64(theta[k]), np.int64(r[k]), a_in, np.int64(bias[k]),
+        i1, v1, t1, r1, spike, wrapped, saturated, active, nonzero = atrlif_update(
+            np.int64(i[k]), np.int64(v[k]), np.int64(theta[k]), np.int64(r[k]), np.int64(acc[k]), np.int64(bias[k]),
             keep_i, keep_v, keep_theta, keep_r, theta_0, theta_step)
         acc[k] = 0
         i[k] = i1
@@ -103,7 +148,8 @@ def update_atrlif(params, bias, i, v, theta, r, acc, fired):
         fired[k] = spike
         n_wrap += wrapped
         n_sat += saturated
-        n_active += (a_in != 0) | (spike != 0)
+        n_active += active
+        n_nonzero += nonzero
     return n_wrap, n_sat, n_active, n_nonzero
 
 
@@ -112,19 +158,16 @@ def update_resonator(params, cos, sin, vth, re, im, acc_re, acc_im, fired, out):
     """Update one resonator population's compartments (1-D slices) from its two dendrites `acc_re`,
     `acc_im` (then cleared); set `fired` and the payloads `out`. `params` is the population's row
     of `Compartments.resonator`. Returns the counters of `update_population` (wraps, saturations,
-    active: nonzero input or spiked, nonzero: a nonzero part or input)."""
+    active, nonzero: see `resonator_update`)."""
     kind, state_exp, decay_bits = params[0], params[1], params[2]
     n_wrap = 0
     n_sat = 0
     n_active = 0
     n_nonzero = 0
     for k in range(re.shape[0]):
-        a_re = np.int64(acc_re[k])
-        a_im = np.int64(acc_im[k])
-        n_nonzero += (re[k] != 0) | (im[k] != 0) | (a_re != 0) | (a_im != 0)
-        r1, i1, x, wrapped, saturated = resonator_compartment(
-            np.int64(re[k]), np.int64(im[k]), a_re, a_im, np.int64(cos[k]), np.int64(sin[k]), np.int64(vth[k]),
-            kind, state_exp, decay_bits)
+        r1, i1, x, wrapped, saturated, active, nonzero = resonator_update(
+            np.int64(re[k]), np.int64(im[k]), np.int64(acc_re[k]), np.int64(acc_im[k]), np.int64(cos[k]),
+            np.int64(sin[k]), np.int64(vth[k]), kind, state_exp, decay_bits)
         acc_re[k] = 0
         acc_im[k] = 0
         re[k] = r1
@@ -133,7 +176,8 @@ def update_resonator(params, cos, sin, vth, re, im, acc_re, acc_im, fired, out):
         fired[k] = x != 0
         n_wrap += wrapped
         n_sat += saturated
-        n_active += (a_re != 0) | (a_im != 0) | (x != 0)
+        n_active += active
+        n_nonzero += nonzero
     return n_wrap, n_sat, n_active, n_nonzero
 
 
@@ -141,21 +185,19 @@ def update_resonator(params, cos, sin, vth, re, im, acc_re, acc_im, fired, out):
 def update_product(exp, vth, acc1, acc2, fired, out):
     """Update one product population's compartments (1-D slices) from its two dendrites (then
     cleared); set `fired` and the payloads `out`. Returns the counters of `update_population`
-    (product wraps, 0, active: nonzero input or payload, nonzero: nonzero input)."""
+    (product wraps, 0, active, nonzero: see `product_update`)."""
     n_wrap = 0
     n_active = 0
     n_nonzero = 0
     for k in range(acc1.shape[0]):
-        a1 = np.int64(acc1[k])
-        a2 = np.int64(acc2[k])
-        x, wrapped = product_compartment(a1, a2, np.int64(vth[k]), exp)
+        x, wrapped, active, nonzero = product_update(exp, np.int64(acc1[k]), np.int64(acc2[k]), np.int64(vth[k]))
         acc1[k] = 0
         acc2[k] = 0
         out[k] = x
         fired[k] = x != 0
         n_wrap += wrapped
-        n_nonzero += (a1 != 0) | (a2 != 0)
-        n_active += (a1 != 0) | (a2 != 0) | (x != 0)
+        n_active += active
+        n_nonzero += nonzero
     return n_wrap, 0, n_active, n_nonzero
 
 

@@ -76,12 +76,23 @@ def accumulate_partial(partial, mark, touched, n_touched, offset, target, weight
 
 
 @njit(cache=True, inline="always")
+def partial_input(x, right_shift, sum_mode):
+    """The dendritic input a step's exact partial sum `x` (int64) makes, formed as `sum_mode` says
+    (`layout.SUM_*`: SUM_INT32 wraps it to int32 before the arithmetic right shift, as Lava's
+    int32 dot product; SUM_WIDE shifts it as it is; SUM_CONV24 casts it to int32 as numpy casts a
+    float, then wraps it to signed 24 bits, as Lava's Conv)."""
+    if sum_mode == SUM_INT32:
+        x = wrap_int32(x)
+    elif sum_mode == SUM_CONV24:
+        if x < -INT32_OFFSET or x >= INT32_OFFSET:
+            x = -INT32_OFFSET
+        x = ((x + CONV_OFFSET) & CONV_MASK) - CONV_OFFSET
+    return x >> right_shift
+
+
+@njit(cache=True, inline="always")
 def flush_partial(ring, t_next, partial, mark, touched, n_touched, right_shift, sum_mode):
-    """Form each touched partial sum as `sum_mode` says (`layout.SUM_*`: SUM_INT32 wraps it to int32
-    before the arithmetic right shift, as Lava's int32 dot product; SUM_WIDE shifts it as it is;
-    SUM_CONV24 casts it to int32 as numpy casts a float, then wraps it to signed 24 bits, as Lava's
-    Conv), add it to its ring slot, and clear it.
-    """
+    """Add each touched partial sum's input (`partial_input`) to its ring slot, and clear it."""
     n = partial.shape[1]
     n_slots = ring.shape[0]
     for q in range(n_touched):
@@ -90,11 +101,5 @@ def flush_partial(ring, t_next, partial, mark, touched, n_touched, right_shift, 
         x = partial[d, j]
         partial[d, j] = 0
         mark[d, j] = 0
-        if sum_mode == SUM_INT32:
-            x = wrap_int32(x)
-        elif sum_mode == SUM_CONV24:
-            if x < -INT32_OFFSET or x >= INT32_OFFSET:
-                x = -INT32_OFFSET
-            x = ((x + CONV_OFFSET) & CONV_MASK) - CONV_OFFSET
         slot = (t_next + d) % n_slots
-        ring[slot, j] = wrap_int32(ring[slot, j] + (x >> right_shift))
+        ring[slot, j] = wrap_int32(ring[slot, j] + partial_input(x, right_shift, sum_mode))

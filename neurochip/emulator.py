@@ -1,11 +1,12 @@
 """Drive the kernels: pack the network, build inputs and buffers, run, read results back."""
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterable
 
 import numpy as np
 
-from .errors import NetworkError
+from .errors import BackendError, NetworkError
 from .ir import Network
 from .kernels import run_batch
 from .pack import Packed, pack
@@ -50,8 +51,33 @@ def _resolve_batch(network: Network, batch: int | None) -> int:
     return int(batch)
 
 
+#: Where `emulate` runs: the CPU kernels (`kernels.step`, parallel over samples) or a CUDA GPU
+#: (`kernels.gpu`, numba-cuda: the `neurochip[cuda]` extra).
+BACKENDS = ("cpu", "cuda")
+#: The launch `kernels.gpu` gets under numba-cuda's simulator (NUMBA_ENABLE_CUDASIM=1), whose
+#: cooperative grids have one block: a warp of threads playing three logical blocks, so that the
+#: sharing of samples and spikes between blocks runs there too.
+SIMULATOR_LAUNCH = {"threads": 32, "blocks": 1, "n_virtual": 3}
+
+
+def _cuda_kernels(network: Network):
+    """`kernels.gpu` and its launch options, or the one-line reason this network or machine cannot
+    run on the CUDA backend."""
+    if network.plastic:
+        raise NetworkError(f"backend 'cuda': plastic connections {[c.name for c in network.plastic]} run on the "
+                           f"CPU backend only (backend='cpu')")
+    if importlib.util.find_spec("numba_cuda") is None:
+        raise BackendError("backend 'cuda': numba-cuda is not installed (pip install 'neurochip[cuda]')")
+    from numba import config, cuda
+    if not cuda.is_available():
+        raise BackendError("backend 'cuda': no CUDA GPU or driver found on this machine (numba-cuda); "
+                           "use backend='cpu'")
+    from .kernels import gpu
+    return gpu, (SIMULATOR_LAUNCH if config.ENABLE_CUDASIM else {})
+
+
 def emulate(network: Network, steps: int, *, record: Iterable[str] = (), batch: int | None = None,
-            state: EmulatorState | None = None, packed: Packed | None = None) -> Result:
+            state: EmulatorState | None = None, packed: Packed | None = None, backend: str = "cpu") -> Result:
     """Run `network` for `steps` time steps, bit-exact with Loihi fixed point.
 
     Parameters
@@ -64,6 +90,8 @@ def emulate(network: Network, steps: int, *, record: Iterable[str] = (), batch: 
         sources draw an independent stream per sample.
     state : a previous `Result.state` to continue from (same network and batch).
     packed : `pack(network)` when the caller already has it (e.g. to map before emulating).
+    backend : "cpu" or "cuda" (a GPU through numba-cuda, bit-exact with the CPU; networks without
+        plastic connections).
 
     Returns
     -------
@@ -71,6 +99,9 @@ def emulate(network: Network, steps: int, *, record: Iterable[str] = (), batch: 
     """
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
         raise NetworkError(f"steps: expected an integer >= 1, found {steps!r}")
+    if backend not in BACKENDS:
+        raise NetworkError(f"backend: expected one of {list(BACKENDS)}, found {backend!r}")
+    gpu, launch = _cuda_kernels(network) if backend == "cuda" else (None, {})
     b = _resolve_batch(network, batch)
     pops = {p.name: p for p in network.populations}
     record = list(record)
@@ -95,9 +126,13 @@ def emulate(network: Network, steps: int, *, record: Iterable[str] = (), batch: 
     draws, streams = window_draws(network, state.streams, state.t, steps)
     trace = _trace(packed, [pops[name] for name in record if name in pops], b, steps)
     rec = learn_trace(network, packed.plastic, [name for name in record if name in plastic], b, steps)
-    tally, scratch = _buffers(packed, b, steps)
-    run_batch(state.t, _inputs(network, state.t, steps, b), *packed.model, State(u, v, aux, ring), scratch, trace,
-              tally, packed.plastic, draws, learned, np.zeros((b, history_size(packed.plastic)), np.int32), rec)
+    inputs, tally = _inputs(network, state.t, steps, b), _tally(packed, b, steps)
+    if gpu is not None:
+        gpu.run_batch_cuda(state.t, inputs, packed.model, State(u, v, aux, ring), trace, tally, packed.partial_depth,
+                           **launch)
+    else:
+        run_batch(state.t, inputs, *packed.model, State(u, v, aux, ring), _scratch(packed, b), trace, tally, packed.plastic, draws,
+                  learned, np.zeros((b, history_size(packed.plastic)), np.int32), rec)
     traces, col = read_learn_trace(network, packed.plastic, rec), 0
     for name in (n for n in record if n in pops):
         sl = slice(col, col + pops[name].n)
@@ -122,16 +157,19 @@ def _trace(packed: Packed, populations: list, batch: int, steps: int) -> Trace:
     return Trace(index, slot, u, v, np.zeros((batch, steps, 2, n_aux), np.int32), s)
 
 
-def _buffers(packed: Packed, batch: int, steps: int) -> tuple[Tally, Scratch]:
-    """Zeroed counters and per-sample work buffers (see `kernels.layout`)."""
+def _tally(packed: Packed, batch: int, steps: int) -> Tally:
+    """Zeroed counters (see `kernels.layout`)."""
+    return Tally(np.zeros((batch, steps, len(packed.node_names), len(NODE_COUNTERS)), np.int64),
+                 np.zeros((batch, steps, len(packed.conn_names), len(CONN_COUNTERS)), np.int64),
+                 np.zeros((batch, packed.n_axons), np.int64))
+
+
+def _scratch(packed: Packed, batch: int) -> Scratch:
+    """The CPU kernels' per-sample work buffers (see `kernels.layout`)."""
     n, depth, n_nodes = packed.n_inputs, packed.partial_depth, len(packed.node_names)
-    tally = Tally(np.zeros((batch, steps, n_nodes, len(NODE_COUNTERS)), np.int64),
-                  np.zeros((batch, steps, len(packed.conn_names), len(CONN_COUNTERS)), np.int64),
-                  np.zeros((batch, packed.n_axons), np.int64))
-    scratch = Scratch(np.zeros((batch, depth, n if depth else 0), np.int64),
-                      np.zeros((batch, depth, n if depth else 0), np.uint8), np.zeros((batch, depth * n), np.int64),
-                      np.zeros((batch, -(-packed.n_compartments // 8) * 8), np.int8),
-                      np.zeros((batch, packed.n_out), np.int32),
-                      np.zeros((batch, packed.n_axons), np.int64),
-                      np.zeros((batch, packed.n_axons), np.int32), np.zeros((batch, n_nodes + 1), np.int64))
-    return tally, scratch
+    return Scratch(np.zeros((batch, depth, n if depth else 0), np.int64),
+                   np.zeros((batch, depth, n if depth else 0), np.uint8), np.zeros((batch, depth * n), np.int64),
+                   np.zeros((batch, -(-packed.n_compartments // 8) * 8), np.int8),
+                   np.zeros((batch, packed.n_out), np.int32),
+                   np.zeros((batch, packed.n_axons), np.int64),
+                   np.zeros((batch, packed.n_axons), np.int32), np.zeros((batch, n_nodes + 1), np.int64))

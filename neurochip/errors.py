@@ -15,6 +15,10 @@ class NetworkError(NeurochipError, ValueError):
     """A network (populations, sources, connections) that cannot be emulated as given."""
 
 
+class BackendError(NeurochipError, RuntimeError):
+    """A backend this machine cannot run (no GPU or driver, numba-cuda not installed)."""
+
+
 class MappingError(NetworkError):
     """A network that does not fit a profile: names the population, resource, need and limit."""
 
