@@ -5,7 +5,7 @@ LAVA_VENV := .venv-lava
 # Lava 0.10 needs Python 3.10 with numpy<2: pyenv's 3.10.13 if present, else python3.10 on PATH.
 PY310 := $(shell p=$$(pyenv prefix 3.10.13 2>/dev/null) && [ -x "$$p/bin/python" ] && echo "$$p/bin/python" || command -v python3.10 2>/dev/null)
 
-.PHONY: test test-core test-nojit lint test-lava demo bench clean
+.PHONY: test test-core test-nojit test-cuda lint test-lava demo bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ $(LAVA_VENV)/.installed: pyproject.toml
 	$(LAVA_VENV)/bin/python -m pip install -q 'lava-nc==0.10.0' 'numpy<2' -e '.[dev]'
 	touch $@
 
-test: test-core test-nojit lint test-lava
+test: test-core test-nojit test-cuda lint test-lava
 
 # In CI (CI=true) nothing may pass by not running: a missing Python 3.10 or Lava, or a SANA-FE
 # cross-check that could not run, fails the build instead of printing a banner.
@@ -34,6 +34,11 @@ NOJIT_TESTS := tests/test_kernels.py tests/test_emulator_vs_reference.py tests/t
 test-nojit: $(VENV)/.installed
 	NUMBA_DISABLE_JIT=1 $(VENV)/bin/python -m pytest -q -p no:cacheprovider -W error::RuntimeWarning \
 		$(NOJIT_TESTS) -k "not cli"
+
+# The CUDA backend against the CPU backend under numba-cuda's simulator (no GPU needed), and the
+# device script's smoke run. On a machine with a GPU, test-core runs the same tests on it.
+test-cuda: $(VENV)/.installed
+	NUMBA_ENABLE_CUDASIM=1 $(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/test_cuda_backend.py
 
 # The import layers (pyproject.toml, [tool.importlinter]). Checked on an installed copy: the
 # kernels/ and profiles/ folders become neurochip.kernels and neurochip.profiles only there.

@@ -39,24 +39,26 @@ class Run(Result):
 
 
 def emulate(network: Network, steps: int, *, record: Iterable[str] = (), batch: int | None = None,
-            state: EmulatorState | None = None, packed: Packed | None = None) -> Run:
+            state: EmulatorState | None = None, packed: Packed | None = None, backend: str = "cpu") -> Run:
     """Run `network` for `steps` time steps, bit-exact with Loihi fixed point; a `Run`.
 
     Parameters and results as `neurochip.emulator.emulate` (record: populations to trace; batch:
     independent samples; state: a previous run's state to continue from; packed: the network's
-    packed layout, when already made to map it before emulating).
+    packed layout, when already made to map it before emulating; backend: "cpu" or "cuda").
     """
-    return Run.of(_emulation.emulate(network, steps, record=record, batch=batch, state=state, packed=packed))
+    return Run.of(_emulation.emulate(network, steps, record=record, batch=batch, state=state, packed=packed,
+                                     backend=backend))
 
 
 def price_on_profiles(network: Network, steps: int, profiles: Iterable[Profile | str], strategy: str = "greedy",
-                      strict: bool = False, progress=None) -> tuple[Run | None, dict[str, EnergyReport | str]]:
+                      strict: bool = False, progress=None,
+                      backend: str = "cpu") -> tuple[Run | None, dict[str, EnergyReport | str]]:
     """Emulate `network` once and price it on each profile: (the run, profile name -> its report,
     or the one-line reason it cannot be priced there).
 
     Every profile is checked and every placement made before emulating, so a profile that cannot
     price the network costs no emulation and never hides the others; the run is None when no
-    profile can price it.
+    profile can price it. `backend`: where to emulate ("cpu" or "cuda", see `emulate`).
     """
     advance = progress or (lambda text: None)
     packed = pack(network)
@@ -77,7 +79,7 @@ def price_on_profiles(network: Network, steps: int, profiles: Iterable[Profile |
     if not chosen:
         return None, outcome
     advance(f"emulating {steps} steps (a first run compiles the kernels)")
-    run = emulate(network, steps, packed=packed)
+    run = emulate(network, steps, packed=packed, backend=backend)
     for name, p in chosen.items():
         advance(f"pricing on {name}")
         try:

@@ -30,6 +30,7 @@ console = Console()
 
 SET_HELP = "Override a profile figure, e.g. --set core.max_compartments=2048 (repeatable)."
 MODEL_HELP = "Workload: mlp:784,512,512,10 or recurrent:N[,FAN_OUT]."
+BACKEND_HELP = "Where to emulate: cpu, or cuda (a GPU through numba-cuda: pip install 'neurochip[cuda]')."
 BRAIN_HELP = "The brain's power to compare with, in W (default: the 10 W headline; 12-20 W is cited)."
 RATE_HELP = ("Spike probability per step: of the mlp inputs (default 0.05; layers fire ~5%) or of each recurrent "
              "compartment (default 1/33).")
@@ -89,7 +90,8 @@ def map_command(model: str = typer.Argument(..., help=MODEL_HELP),
                 cores: bool = typer.Option(False, "--cores", help="Print every core, not a summary per population."),
                 rate: Optional[float] = typer.Option(None, callback=_probability, help=RATE_HELP),
                 steps: int = typer.Option(0, min=0, help="Emulate this many steps and model the time per step from "
-                                                         "the activity (0: skip).")) -> None:
+                                                         "the activity (0: skip)."),
+                backend: str = typer.Option("cpu", help=BACKEND_HELP)) -> None:
     """Place a model on a profile's cores and print utilization, spike traffic and modeled latency."""
     if strategy not in (*STRATEGIES, "both"):
         raise UsageError(f"--strategy {strategy}: expected one of {', '.join(STRATEGIES)} or both")
@@ -101,7 +103,7 @@ def map_command(model: str = typer.Argument(..., help=MODEL_HELP),
         run = None
         if steps:
             advance(f"emulating {steps} steps (a first run compiles the kernels)")
-            run = emulate(network, steps)
+            run = emulate(network, steps, backend=backend)
         placements = []
         for s in STRATEGIES if strategy == "both" else (strategy,):
             advance(f"mapping onto {p.name} ({s})")
@@ -130,7 +132,8 @@ def energy_command(model: str = typer.Argument(..., help=MODEL_HELP),
                    strict: bool = typer.Option(False, "--strict", help="Fail on any action or time without a "
                                                                        "published figure (default: a lower bound)."),
                    brain_w: Optional[float] = typer.Option(None, callback=_positive, help=BRAIN_HELP),
-                   json_path: Optional[Path] = typer.Option(None, "--json", help="Write the reports as JSON here.")) -> None:
+                   json_path: Optional[Path] = typer.Option(None, "--json", help="Write the reports as JSON here."),
+                   backend: str = typer.Option("cpu", help=BACKEND_HELP)) -> None:
     """Emulate a model once and price it on each profile: joules, watts, time and the brain comparison."""
     from .api import price_on_profiles
 
@@ -139,7 +142,7 @@ def energy_command(model: str = typer.Argument(..., help=MODEL_HELP),
     profiles = [_profile(name, set_) for name in profile]
     with stages("building the network") as advance:
         network = from_spec(model, rate)
-        run, outcome = price_on_profiles(network, steps, profiles, strict=strict, progress=advance)
+        run, outcome = price_on_profiles(network, steps, profiles, strict=strict, progress=advance, backend=backend)
     if run is None:
         raise UsageError("; ".join(f"{name}: {why}" for name, why in outcome.items()))
     watts, words = brain_reference(brain_w)

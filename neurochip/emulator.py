@@ -70,7 +70,7 @@ def _cuda_kernels(network: Network):
         raise BackendError("backend 'cuda': numba-cuda is not installed (pip install 'neurochip[cuda]')")
     from numba import config, cuda
     if not cuda.is_available():
-        raise BackendError("backend 'cuda': no CUDA GPU or driver found on this machine (numba-cuda); "
+        raise BackendError("backend 'cuda': no CUDA GPU or driver found on this machine; "
                            "use backend='cpu'")
     from .kernels import gpu
     return gpu, (SIMULATOR_LAUNCH if config.ENABLE_CUDASIM else {})

@@ -33,7 +33,7 @@ import neurochip as nc  # noqa: E402
 from neurochip.interop import lava as nl  # noqa: E402
 from netgen import random_network  # noqa: E402
 
-N_NETWORKS = 200
+N_NETWORKS = 160
 
 
 def pick(rng, options):
