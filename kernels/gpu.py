@@ -6,11 +6,12 @@ phases separated by grid barriers:
 1. update: each thread one compartment (the scalar updates `step` uses, so the arithmetic is
    the CPU's own) or one source channel; spikes go to their node's list, a block reserving its
    tile's places with one atomic; a tile's counters are summed in shared memory first.
-2. deliver: warps take a connection's spikes, lanes a spike's synapses, and add into the
+2. deliver: warps take a sparse connection's spikes, lanes a spike's synapses, and add into the
    dendritic ring with 32-bit atomic adds. A two's-complement add wraps as Lava's int32 ports
    do, and a sum mod 2**32 does not depend on order, so the ring equals the CPU's bit for bit.
-   Connections whose exponent shifts right (or whose sum is wrapped apart) add exact int64
-   partial sums instead.
+   Dense connections are gathered instead: a thread per target sums every spike's weight (an
+   int64 sum, wrapped once: the same value mod 2**32). Connections whose exponent shifts right
+   (or whose sum is wrapped apart) add exact int64 partial sums.
 3. flush: each nonzero partial sum's input (`synapse.partial_input`) into the ring.
 
 Work is shared out by sample first: with fewer samples than blocks each sample gets a group of
@@ -168,6 +169,29 @@ def add_input(ring, b, slot, col, y):
 
 
 @cuda.jit(device=True, inline="always")
+def gather_dense(b, k, c, rank_thread, n_threads, slot, first, conns, syn, ring, spikes, payload, node_cnt, conn_cnt):
+    """Deliver dense connection c's spikes of sample b by target: thread `rank_thread` of the
+    sample's `n_threads` sums, for each of its targets, every spike's weight (coalesced reads of
+    the dense rows, no atomics but one add per target), and counts its share of the spikes' synapses."""
+    src = conns.src_node[c]
+    axon0 = first[src]
+    row0 = conns.row_base[c] - axon0
+    n_spk = node_cnt[b, k, src, 1]
+    events = np.int64(0)
+    for q in range(rank_thread, n_spk, n_threads):
+        events += syn.row_nnz[row0 + spikes[b, axon0 + q]]
+    if events != 0:
+        cuda.atomic.add(conn_cnt, (b, k, c, 1), events)
+    for j in range(rank_thread, conns.n_dst[c], n_threads):
+        total = np.int64(0)
+        for q in range(n_spk):
+            x = np.int64(payload[b, axon0 + q]) if conns.graded[c] else np.int64(1)
+            total += x * np.int64(syn.dense_weight[syn.row_start[row0 + spikes[b, axon0 + q]] + j])
+        if total != 0:
+            add_input(ring, b, slot, conns.dst_first[c] + j, total)
+
+
+@cuda.jit(device=True, inline="always")
 def deliver_phase(k, t, rank, n_ranks, first, conns, syn, part, ring, spikes, payload, partial, node_cnt, conn_cnt):
     """Phase 2 of step t: deliver this block's share of every connection's spikes."""
     lane = cuda.threadIdx.x % WARP
@@ -185,6 +209,10 @@ def deliver_phase(k, t, rank, n_ranks, first, conns, syn, part, ring, spikes, pa
             sum_mode = conns.sum_mode[c]
             pbase = part[c]
             slot = (t_next + max(uniform, 0)) % n_slots
+            if conns.dense[c] and pbase < 0:
+                gather_dense(b, k, c, r * cuda.blockDim.x + cuda.threadIdx.x, group * cuda.blockDim.x, slot, first,
+                             conns, syn, ring, spikes, payload, node_cnt, conn_cnt)
+                continue
             events = np.int64(0)
             for q in range(r * n_warps + cuda.threadIdx.x // WARP, node_cnt[b, k, src, 1], group * n_warps):
                 x = np.int64(payload[b, axon0 + q]) if conns.graded[c] else np.int64(1)
@@ -199,11 +227,6 @@ def deliver_phase(k, t, rank, n_ranks, first, conns, syn, part, ring, spikes, pa
                         if sum_mode != SUM_CONV24:
                             y = wrap_int32(y)
                         cuda.atomic.add(partial, (b, pbase + d * n_dst + syn.target[e]), y)
-                elif conns.dense[c]:
-                    for j in range(lane, n_dst, WARP):
-                        w = np.int64(syn.dense_weight[start + j])
-                        if w != 0:
-                            add_input(ring, b, slot, off + j, x * w)
                 elif uniform >= 0:
                     for e in range(start + lane, start + nnz, WARP):
                         add_input(ring, b, slot, off + syn.target[e], x * np.int64(syn.weight[e]))
