@@ -103,6 +103,8 @@ def update_compartment(t, p, i, comp, first, u, v, aux, acc):
 @cuda.jit(device=True, inline="always")
 def record_compartment(b, k, i, x, u, v, aux, trace):
     """Copy compartment `i`'s state slots and payload `x` at step k into its trace column, if traced."""
+    if trace.index.shape[0] == 0:
+        return
     j = trace.slot[i]
     if j >= 0:
         trace.u[b, k, j] = u[b, i]
@@ -280,7 +282,8 @@ def run_window(k0, k1, t0, n_virtual, depth, inputs, comp, first, n_pops, conns,
     partial : (B, depth x n_dst summed over partial-sum connections, at least 1) int64, zero between steps.
     trace : `layout.Trace` with a leading batch axis.
     node_cnt (B, T, n_nodes, 6), conn_cnt (B, T, C, 5), axon_spikes (B, N + S) int64 : counters,
-        added to (conn_cnt column 1 only; `run_batch_cuda` fills the columns derived from node_cnt).
+        zero on entry (node_cnt's spike column places each block's spikes in the lists); conn_cnt
+        column 1 only (`run_batch_cuda` fills the columns derived from node_cnt).
     """
     grid = cuda.cg.this_grid()
     cnt = cuda.shared.array(TILE_COUNTERS, np.int64)
@@ -338,8 +341,8 @@ def kernel_args(t0, inputs, model, state, trace, tally, depth, threads, n_virtua
 def run_batch_cuda(t0, inputs, model, state, trace, tally, depth, threads=128, blocks=0, n_virtual=1,
                    window=1000):
     """`step.run_batch` on the current CUDA device, for networks without plastic connections:
-    state, trace and tally (`layout` tuples of host arrays with a leading batch axis) are updated
-    in place.
+    state and trace (`layout` tuples of host arrays with a leading batch axis) are updated in
+    place, and tally, which must be zero, is filled.
 
     depth : delay slots of the partial sums (`Packed.partial_depth`).
     threads : threads per block (a multiple of 32).
