@@ -103,7 +103,7 @@ def update_compartment(t, p, i, comp, first, u, v, aux, acc):
 @cuda.jit(device=True, inline="always")
 def record_compartment(b, k, i, x, u, v, aux, trace):
     """Copy compartment `i`'s state slots and payload `x` at step k into its trace column, if traced."""
-    if trace.index.shape[0] == 0:
+    if trace.u.shape[2] == 0:
         return
     j = trace.slot[i]
     if j >= 0:
