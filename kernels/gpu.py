@@ -27,7 +27,7 @@ from numba import cuda
 
 from .fixed_point import wrap_int32
 from .layout import ATRLIF_MODEL, LIF_MODEL, PRODUCT_MODEL, RESONATOR_MODEL, SUM_CONV24
-from .step import atrlif_update, lif_update, product_update, resonator_update, sigma_delta_update
+from .step import atrlif_update, lif_update, product_update, reset_due, resonator_update, sigma_delta_update
 from .synapse import partial_input
 
 WARP = 32
@@ -54,8 +54,7 @@ def update_compartment(t, p, i, comp, first, u, v, aux, acc):
     a_in = np.int64(acc[i])
     acc[i] = 0
     if model == LIF_MODEL:
-        interval = comp.reset_interval[p]
-        if interval > 0 and t % interval == comp.reset_offset[p]:
+        if reset_due(t, comp.reset_interval[p], comp.reset_offset[p]):
             u[i] = 0
             v[i] = 0
         u1, v1, x, wrapped, saturated, active, nonzero = lif_update(

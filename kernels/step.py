@@ -17,6 +17,13 @@ from .synapse import accumulate_partial, add_row, flush_partial, scatter_row, sc
 
 
 @njit(cache=True, inline="always")
+def reset_due(t, interval, offset):
+    """Whether a LIF population reset every `interval` steps (0: never) at `offset` zeroes its u
+    and v before step t."""
+    return interval > 0 and t % interval == offset
+
+
+@njit(cache=True, inline="always")
 def lif_update(u, v, a_in, keep_u, keep_v, bias, vth_eff, vth_lo_eff, subtract):
     """One LIF compartment's step (`fixed_point.lif_compartment`, int64 arguments) with its
     counters: returns (u, v, spike, wrapped, saturated, active: nonzero input or spiked, nonzero:
@@ -234,8 +241,7 @@ def update_compartments(t, k, model, state, acc, scratch, tally):
         lo = first[p]
         hi = first[p + 1]
         if comp.model[p] == LIF_MODEL:
-            interval = comp.reset_interval[p]
-            if interval > 0 and t % interval == comp.reset_offset[p]:
+            if reset_due(t, comp.reset_interval[p], comp.reset_offset[p]):
                 u[lo:hi] = 0
                 v[lo:hi] = 0
             n_wrap, n_sat, n_active, n_nonzero = update_population(
