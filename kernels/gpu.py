@@ -221,20 +221,14 @@ def deliver_phase(k, t, rank, n_ranks, first, conns, syn, part, ring, spikes, pa
                 start = syn.row_start[row]
                 nnz = syn.row_nnz[row]
                 events += nnz
-                if pbase >= 0:
-                    for e in range(start + lane, start + nnz, WARP):
-                        d = uniform if uniform >= 0 else np.int64(syn.delay[e])
-                        y = x * np.int64(syn.weight[e])
-                        if sum_mode != SUM_CONV24:
-                            y = wrap_int32(y)
-                        cuda.atomic.add(partial, (b, pbase + d * n_dst + syn.target[e]), y)
-                elif uniform >= 0:
-                    for e in range(start + lane, start + nnz, WARP):
-                        add_input(ring, b, slot, off + syn.target[e], x * np.int64(syn.weight[e]))
-                else:
-                    for e in range(start + lane, start + nnz, WARP):
-                        add_input(ring, b, (t_next + np.int64(syn.delay[e])) % n_slots, off + syn.target[e],
-                                  x * np.int64(syn.weight[e]))
+                for e in range(start + lane, start + nnz, WARP):
+                    d = uniform if uniform >= 0 else np.int64(syn.delay[e])
+                    y = x * np.int64(syn.weight[e])
+                    if pbase >= 0:
+                        cuda.atomic.add(partial, (b, pbase + d * n_dst + syn.target[e]),
+                                        y if sum_mode == SUM_CONV24 else wrap_int32(y))
+                    else:
+                        add_input(ring, b, slot if uniform >= 0 else (t_next + d) % n_slots, off + syn.target[e], y)
             if lane == 0 and events != 0:
                 cuda.atomic.add(conn_cnt, (b, k, c, 1), events)
         b += b_step

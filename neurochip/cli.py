@@ -63,6 +63,17 @@ def _probability(value: Optional[float]) -> Optional[float]:
     return value
 
 
+def _backend(value: str) -> str:
+    """Check --backend before any work: a name, and for cuda a GPU that numba-cuda can use."""
+    from .emulator import BACKENDS, cuda_kernels
+
+    if value not in BACKENDS:
+        raise typer.BadParameter(f"expected one of {', '.join(BACKENDS)}, found {value!r}")
+    if value == "cuda":
+        cuda_kernels()
+    return value
+
+
 def _show(renderables) -> None:
     for r in renderables:
         console.print(r, highlight=False)
@@ -91,7 +102,7 @@ def map_command(model: str = typer.Argument(..., help=MODEL_HELP),
                 rate: Optional[float] = typer.Option(None, callback=_probability, help=RATE_HELP),
                 steps: int = typer.Option(0, min=0, help="Emulate this many steps and model the time per step from "
                                                          "the activity (0: skip)."),
-                backend: str = typer.Option("cpu", help=BACKEND_HELP)) -> None:
+                backend: str = typer.Option("cpu", callback=_backend, help=BACKEND_HELP)) -> None:
     """Place a model on a profile's cores and print utilization, spike traffic and modeled latency."""
     if strategy not in (*STRATEGIES, "both"):
         raise UsageError(f"--strategy {strategy}: expected one of {', '.join(STRATEGIES)} or both")
@@ -133,7 +144,7 @@ def energy_command(model: str = typer.Argument(..., help=MODEL_HELP),
                                                                        "published figure (default: a lower bound)."),
                    brain_w: Optional[float] = typer.Option(None, callback=_positive, help=BRAIN_HELP),
                    json_path: Optional[Path] = typer.Option(None, "--json", help="Write the reports as JSON here."),
-                   backend: str = typer.Option("cpu", help=BACKEND_HELP)) -> None:
+                   backend: str = typer.Option("cpu", callback=_backend, help=BACKEND_HELP)) -> None:
     """Emulate a model once and price it on each profile: joules, watts, time and the brain comparison."""
     from .api import price_on_profiles
 

@@ -60,12 +60,9 @@ BACKENDS = ("cpu", "cuda")
 SIMULATOR_LAUNCH = {"threads": 32, "blocks": 1, "n_virtual": 3}
 
 
-def _cuda_kernels(network: Network):
-    """`kernels.gpu` and its launch options, or the one-line reason this network or machine cannot
-    run on the CUDA backend."""
-    if network.plastic:
-        raise NetworkError(f"backend 'cuda': plastic connections {[c.name for c in network.plastic]} run on the "
-                           f"CPU backend only (backend='cpu')")
+def cuda_kernels():
+    """`kernels.gpu` and its launch options, or a `BackendError` with the one-line reason this
+    machine cannot run the CUDA backend."""
     if importlib.util.find_spec("numba_cuda") is None:
         raise BackendError("backend 'cuda': numba-cuda is not installed (pip install 'neurochip[cuda]')")
     from numba import config, cuda
@@ -74,6 +71,18 @@ def _cuda_kernels(network: Network):
                            "use backend='cpu'")
     from .kernels import gpu
     return gpu, (SIMULATOR_LAUNCH if config.ENABLE_CUDASIM else {})
+
+
+def _backend(network: Network, backend: str):
+    """(`kernels.gpu`, its launch options) for backend "cuda", (None, {}) for "cpu"; or why not."""
+    if backend not in BACKENDS:
+        raise NetworkError(f"backend: expected one of {list(BACKENDS)}, found {backend!r}")
+    if backend == "cpu":
+        return None, {}
+    if network.plastic:
+        raise NetworkError(f"backend 'cuda': plastic connections {[c.name for c in network.plastic]} run on the "
+                           f"CPU backend only (backend='cpu')")
+    return cuda_kernels()
 
 
 def emulate(network: Network, steps: int, *, record: Iterable[str] = (), batch: int | None = None,
@@ -99,9 +108,7 @@ def emulate(network: Network, steps: int, *, record: Iterable[str] = (), batch: 
     """
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
         raise NetworkError(f"steps: expected an integer >= 1, found {steps!r}")
-    if backend not in BACKENDS:
-        raise NetworkError(f"backend: expected one of {list(BACKENDS)}, found {backend!r}")
-    gpu, launch = _cuda_kernels(network) if backend == "cuda" else (None, {})
+    gpu, launch = _backend(network, backend)
     b = _resolve_batch(network, batch)
     pops = {p.name: p for p in network.populations}
     record = list(record)
@@ -131,8 +138,8 @@ def emulate(network: Network, steps: int, *, record: Iterable[str] = (), batch: 
         gpu.run_batch_cuda(state.t, inputs, packed.model, State(u, v, aux, ring), trace, tally, packed.partial_depth,
                            **launch)
     else:
-        run_batch(state.t, inputs, *packed.model, State(u, v, aux, ring), _scratch(packed, b), trace, tally, packed.plastic, draws,
-                  learned, np.zeros((b, history_size(packed.plastic)), np.int32), rec)
+        run_batch(state.t, inputs, *packed.model, State(u, v, aux, ring), _scratch(packed, b), trace, tally,
+                  packed.plastic, draws, learned, np.zeros((b, history_size(packed.plastic)), np.int32), rec)
     traces, col = read_learn_trace(network, packed.plastic, rec), 0
     for name in (n for n in record if n in pops):
         sl = slice(col, col + pops[name].n)

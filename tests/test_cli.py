@@ -82,6 +82,7 @@ CASES = [
     ("map bogus:1", r"workload 'bogus:1': expected 'mlp:784,512,512,10' or 'recurrent:N\[,FAN_OUT\]'"),
     ("energy recurrent:0", r"workload 'recurrent:0'"),
     ("map mlp:20,10 --strategy bogus", r"--strategy bogus: expected one of greedy, traffic or both"),
+    ("energy mlp:20,10 --backend gpu", r"'--backend': expected one of cpu, cuda, found 'gpu'"),
     ("port notes.txt", r"notes\.txt: not a readable NIR file"),
     ("port missing.nir", r"'model'.*missing\.nir.*does not exist"),
     ("sweep bad_spec.yaml", r"bad_spec\.yaml:5: axes\.energy\.synaptic_op\.value: -1 is not a valid value"),
