@@ -64,7 +64,10 @@ def _probability(value: Optional[float]) -> Optional[float]:
 
 
 def _backend(value: str) -> str:
-    """Check --backend before any work: a name, and for cuda a GPU that numba-cuda can use."""
+    """Check --backend before any work: a name, and for cuda a GPU that numba-cuda can use (the
+    default, cpu, imports nothing here: the emulator loads when the command needs it)."""
+    if value == "cpu":
+        return value
     from .emulator import BACKENDS, cuda_kernels
 
     if value not in BACKENDS:
